@@ -1,0 +1,231 @@
+// File trees: one layer's own tree, and the filesystem a stack of layers produces (overlay semantics).
+import type {ChangeKind, LayerEntry} from './types.js';
+
+/** A node of a file tree. `entry` is undefined for a directory that had no header of its own (implicit). */
+export type FileNode = {
+	readonly name: string;
+	/** Relative path without leading slash; '' for the root. */
+	readonly path: string;
+	entry: LayerEntry | undefined;
+	/** Present on directories (explicit or implicit). */
+	children: Map<string, FileNode> | undefined;
+};
+
+export function newRoot(): FileNode {
+	return {name: '', path: '', entry: undefined, children: new Map()};
+}
+
+export function isDirNode(node: FileNode): boolean {
+	return node.entry === undefined || node.entry.type === 'dir';
+}
+
+export function splitPath(path: string): string[] {
+	return path === '' ? [] : path.split('/');
+}
+
+export function joinPath(parent: string, name: string): string {
+	return parent === '' ? name : `${parent}/${name}`;
+}
+
+export function getNode(root: FileNode, path: string): FileNode | undefined {
+	let node: FileNode | undefined = root;
+	for (const part of splitPath(path)) {
+		node = node.children?.get(part);
+		if (node === undefined) {
+			return undefined;
+		}
+	}
+
+	return node;
+}
+
+/** Find or create the directory that holds `path`, creating implicit directories on the way. */
+function parentFor(root: FileNode, path: string): {parent: FileNode; name: string} {
+	const parts = splitPath(path);
+	const name = parts.pop() ?? '';
+	let node = root;
+	for (const part of parts) {
+		node.children ??= new Map();
+		let child = node.children.get(part);
+		if (child === undefined) {
+			child = {name: part, path: joinPath(node.path, part), entry: undefined, children: new Map()};
+			node.children.set(part, child);
+		} else if (child.children === undefined) {
+			// A non-directory in the way: the layer implies a directory here.
+			child.children = new Map();
+			child.entry = undefined;
+		}
+
+		node = child;
+	}
+
+	node.children ??= new Map();
+	return {parent: node, name};
+}
+
+/** Sum of `size` over a subtree (the node itself included). */
+export function subtreeSize(node: FileNode): number {
+	let total = node.entry?.size ?? 0;
+	if (node.children !== undefined) {
+		for (const child of node.children.values()) {
+			total += subtreeSize(child);
+		}
+	}
+
+	return total;
+}
+
+export function countNodes(node: FileNode): number {
+	let total = 0;
+	if (node.children !== undefined) {
+		for (const child of node.children.values()) {
+			total += 1 + countNodes(child);
+		}
+	}
+
+	return total;
+}
+
+/** Called for every path a layer touches while it is stacked. */
+export type StackObserver = (path: string, kind: Exclude<ChangeKind, 'unmodified'> | 'unmodified', lower: FileNode | undefined) => void;
+
+export function sameMetadata(a: LayerEntry, b: LayerEntry): boolean {
+	return a.type === b.type && a.size === b.size && a.mode === b.mode && a.uid === b.uid && a.gid === b.gid
+		&& (a.linkTarget ?? '') === (b.linkTarget ?? '');
+}
+
+/**
+ * Apply one layer onto `root` in place, as overlayfs/containerd do: opaque directories first drop their lower
+ * contents, whiteouts delete lower paths (wherever they appear in the tar), then entries are added; a directory
+ * over a directory keeps the lower children, anything else replaces the lower node whole.
+ * `onDrop` receives every lower node (file or subtree root) that stops being visible.
+ */
+export function applyLayer(
+	root: FileNode,
+	entries: readonly LayerEntry[],
+	observe?: StackObserver,
+	onDrop?: (node: FileNode) => void,
+): void {
+	for (const entry of entries) {
+		if (entry.opaque === true) {
+			const dir = getNode(root, entry.path);
+			if (dir?.children !== undefined) {
+				for (const child of dir.children.values()) {
+					onDrop?.(child);
+					observe?.(child.path, 'removed', child);
+				}
+
+				dir.children = new Map();
+			}
+		}
+	}
+
+	for (const entry of entries) {
+		if (entry.whiteout === true) {
+			const {parent, name} = parentFor(root, entry.path);
+			const lower = parent.children?.get(name);
+			if (lower !== undefined) {
+				onDrop?.(lower);
+				parent.children?.delete(name);
+				observe?.(entry.path, 'removed', lower);
+			}
+		}
+	}
+
+	for (const entry of entries) {
+		if (entry.whiteout === true || entry.opaque === true) {
+			continue;
+		}
+
+		if (entry.path === '') {
+			root.entry = entry;
+			continue;
+		}
+
+		const {parent, name} = parentFor(root, entry.path);
+		const children = parent.children!;
+		const lower = children.get(name);
+		if (lower === undefined) {
+			children.set(name, {name, path: entry.path, entry, children: entry.type === 'dir' ? new Map() : undefined});
+			observe?.(entry.path, 'added', undefined);
+			continue;
+		}
+
+		let kind: ChangeKind = 'modified';
+		if (lower.entry !== undefined && sameMetadata(lower.entry, entry)) {
+			kind = 'unmodified';
+		} else if (lower.entry === undefined && entry.type === 'dir') {
+			kind = 'added';
+		}
+
+		observe?.(entry.path, kind, lower);
+		if (entry.type === 'dir' && lower.children !== undefined) {
+			lower.entry = entry;
+			continue;
+		}
+
+		onDrop?.(lower);
+		children.set(name, {name, path: entry.path, entry, children: entry.type === 'dir' ? new Map() : undefined});
+	}
+}
+
+/** The filesystem after stacking `layers` (each a list of entries) from the bottom. */
+export function stackLayers(layers: ReadonlyArray<readonly LayerEntry[]>): FileNode {
+	const root = newRoot();
+	for (const entries of layers) {
+		applyLayer(root, entries);
+	}
+
+	return root;
+}
+
+/**
+ * A layer's own tree as dive builds it: every entry plus implicit parent directories; whiteout entries are
+ * separate nodes (keyed `.wh.NAME`) so a path and its whiteout never collide. Opaque markers are not nodes.
+ */
+export type LayerTreeNode = {
+	readonly name: string;
+	readonly path: string;
+	entry: LayerEntry | undefined;
+	readonly children: Map<string, LayerTreeNode>;
+	opaque: boolean;
+};
+
+export const whiteoutKeyPrefix = '.wh.';
+
+export function buildLayerTree(entries: readonly LayerEntry[]): LayerTreeNode {
+	const root: LayerTreeNode = {name: '', path: '', entry: undefined, children: new Map(), opaque: false};
+	for (const entry of entries) {
+		const parts = splitPath(entry.path);
+		let node = root;
+		const last = parts.length - 1;
+		for (let index = 0; index <= last; index++) {
+			const part = parts[index]!;
+			const key = index === last && entry.whiteout === true ? whiteoutKeyPrefix + part : part;
+			let child = node.children.get(key);
+			if (child === undefined) {
+				child = {name: part, path: joinPath(node.path, part), entry: undefined, children: new Map(), opaque: false};
+				node.children.set(key, child);
+			}
+
+			node = child;
+		}
+
+		if (entry.opaque === true) {
+			node.opaque = true;
+		} else {
+			node.entry = entry;
+		}
+	}
+
+	return root;
+}
+
+/** Children of a node in dive's visiting order (byte order of the keys). */
+export function sortedChildren<T extends {children: Map<string, T> | undefined}>(node: T): Array<[string, T]> {
+	if (node.children === undefined || node.children.size === 0) {
+		return [];
+	}
+
+	return [...node.children.entries()].sort((a, b) => (a[0] < b[0] ? -1 : (a[0] > b[0] ? 1 : 0)));
+}

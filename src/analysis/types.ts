@@ -1,0 +1,131 @@
+// Plain, JSON-serialisable data shared by archive readers, analysis, reports, CI and the UI.
+
+/** The kind of a filesystem entry, as the tar header says. */
+export type EntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo';
+
+/**
+ * One entry of a layer tar, normalised: `path` has no leading `/` or `./` and no trailing `/`.
+ * A whiteout `.wh.NAME` becomes an entry for NAME with `whiteout: true`; an opaque whiteout
+ * `DIR/.wh..wh..opq` becomes an entry for DIR with `opaque: true`.
+ */
+export type LayerEntry = {
+	readonly path: string;
+	readonly type: EntryType;
+	/** Permission bits plus setuid/setgid/sticky (0o7777). */
+	readonly mode: number;
+	readonly uid: number;
+	readonly gid: number;
+	/** Size from the tar header (0 for everything but regular files). */
+	readonly size: number;
+	/** Symlink target, or the hardlink's target path (normalised like `path`). */
+	readonly linkTarget?: string;
+	readonly mtime?: number;
+	readonly whiteout?: true;
+	readonly opaque?: true;
+};
+
+/** What streaming one layer tar produced. */
+export type LayerContents = {
+	readonly entries: LayerEntry[];
+	/** Bytes of the uncompressed tar stream. */
+	readonly tarBytes: number;
+	/** Bytes of the blob as stored (compressed size). */
+	readonly blobBytes: number;
+	readonly compression: 'none' | 'gzip' | 'zstd';
+};
+
+/** A layer of an image as read from a source, in manifest order (index 0 = base). */
+export type RawLayer = {
+	/** dive's layer id: the first path segment of the layer's location in the archive (or the blob name). */
+	readonly id: string;
+	/** Digest of the blob as stored (sha256:…), when known. */
+	readonly digest: string;
+	/** Uncompressed digest from the image config (rootfs.diff_ids), when known. */
+	readonly diffId: string;
+	/** History `created_by`, with a leading "/bin/sh -c " removed (as dive shows it). */
+	readonly command: string;
+	/** ISO time from the image history, or '' */
+	readonly created: string;
+	readonly contents: LayerContents;
+};
+
+/** An image, fully read: everything analysis needs. */
+export type RawImage = {
+	/** What the user asked for (reference, file name). */
+	readonly name: string;
+	/** Tags from the archive (RepoTags) or the reference. */
+	readonly tags: readonly string[];
+	readonly config: ImageConfigSummary;
+	readonly layers: readonly RawLayer[];
+};
+
+export type ImageConfigSummary = {
+	readonly id: string;
+	readonly os: string;
+	readonly architecture: string;
+	readonly created: string;
+};
+
+/** A path that occurs in two or more layers (dive's "inefficiency"). */
+export type Inefficiency = {
+	/** Absolute path, as dive prints it ("/root/saved.txt"). */
+	readonly path: string;
+	/** How many layers touch the path (added, changed or deleted it). */
+	readonly count: number;
+	/** dive's cumulative size: bytes of every copy (a whiteout of a directory counts its removed subtree). */
+	readonly cumulativeSize: number;
+	/** dive's minimum discovered size. */
+	readonly minimumSize: number;
+};
+
+export type LayerSummary = {
+	readonly index: number;
+	readonly id: string;
+	readonly digest: string;
+	readonly diffId: string;
+	readonly command: string;
+	readonly created: string;
+	/** Sum of the tar header sizes of the layer's entries (dive's layer size). */
+	readonly sizeBytes: number;
+	/** Nodes of the layer's own tree, implicit parent directories included (dive's count). */
+	readonly nodeCount: number;
+	/** Entries in the layer tar (whiteouts included). */
+	readonly entryCount: number;
+	readonly tarBytes: number;
+	readonly blobBytes: number;
+	readonly compression: LayerContents['compression'];
+	readonly added: number;
+	readonly modified: number;
+	readonly removed: number;
+};
+
+/** The whole-image figures, defined as dive defines them, plus layerscope's own. */
+export type ImageSummary = {
+	readonly name: string;
+	readonly tags: readonly string[];
+	readonly sizeBytes: number;
+	/** Size of every layer but the first. */
+	readonly userSizeBytes: number;
+	/** Sum of cumulative sizes of every path seen in two or more layers. */
+	readonly wastedBytes: number;
+	/** wastedBytes / userSizeBytes; NaN when userSizeBytes is 0 (dive's 0/0). */
+	readonly userWastedPercent: number;
+	/** Σ minimum sizes / Σ cumulative sizes over all leaf paths; 1 when nothing was seen. */
+	readonly efficiency: number;
+	/** Bytes squashing the image would drop: every copy of a file that a later layer overwrites or deletes. */
+	readonly reclaimableBytes: number;
+	/** Entries in the final filesystem (what `docker export` would hold). */
+	readonly fileCount: number;
+	/** Sum of every layer's node count (dive's "files:" figure). */
+	readonly nodeCount: number;
+	readonly inefficiencies: readonly Inefficiency[];
+};
+
+export type Analysis = {
+	readonly image: ImageSummary;
+	readonly layers: readonly LayerSummary[];
+	readonly config: ImageConfigSummary;
+};
+
+/** How a path in a tree view relates to the layers compared. */
+export type ChangeKind = 'added' | 'modified' | 'removed' | 'unmodified';

@@ -1,0 +1,150 @@
+// One layer blob (plain, gzip or zstd tar) → its entries, in one streaming pass; nothing is kept but headers.
+import {Writable} from 'node:stream';
+import tarStream, {type Header} from 'tar-stream';
+import type {EntryType, LayerContents, LayerEntry} from '../analysis/types.js';
+import {type BlobKind, decoderFor, writeTo} from './blob.js';
+import {decodeLatin1Name, normalizePath} from './names.js';
+import {TarFraming} from './tar-framing.js';
+
+const whiteoutPrefix = '.wh.';
+const opaqueMarker = '.wh..wh..opq';
+
+const typeMap: Record<string, EntryType | undefined> = {
+	file: 'file',
+	'contiguous-file': 'file',
+	directory: 'dir',
+	symlink: 'symlink',
+	link: 'hardlink',
+	'character-device': 'char',
+	'block-device': 'block',
+	fifo: 'fifo',
+};
+
+type TarHeader = Partial<Header> & {name: string};
+
+/** Convert a tar header to a layer entry; undefined for entries that are not filesystem objects. */
+export function toEntry(header: TarHeader): LayerEntry | undefined {
+	const type = typeMap[header.type ?? 'file'];
+	if (type === undefined) {
+		return undefined;
+	}
+
+	const path = normalizePath(decodeLatin1Name(header.name));
+	if (path === '') {
+		return undefined;
+	}
+
+	const slash = path.lastIndexOf('/');
+	const base = path.slice(slash + 1);
+	const base0 = {
+		type,
+		mode: (header.mode ?? 0) & 0o7777,
+		uid: header.uid ?? 0,
+		gid: header.gid ?? 0,
+		size: type === 'file' ? header.size ?? 0 : 0,
+		mtime: header.mtime === undefined ? 0 : Math.floor(header.mtime.getTime() / 1000),
+	};
+	if (base.startsWith(whiteoutPrefix)) {
+		const dir = slash < 0 ? '' : path.slice(0, slash);
+		if (base === opaqueMarker) {
+			return {...base0, path: dir, opaque: true};
+		}
+
+		if (base.startsWith(opaqueMarker.slice(0, 8))) {
+			return undefined; // Other aufs metadata (.wh..wh.plnk, .wh..wh.aufs): not part of the filesystem.
+		}
+
+		const name = base.slice(whiteoutPrefix.length);
+		return {...base0, path: dir === '' ? name : `${dir}/${name}`, whiteout: true};
+	}
+
+	const entry: LayerEntry = {...base0, path};
+	if (type === 'symlink' && header.linkname) {
+		return {...entry, linkTarget: decodeLatin1Name(header.linkname)};
+	}
+
+	if (type === 'hardlink' && header.linkname) {
+		return {...entry, linkTarget: normalizePath(decodeLatin1Name(header.linkname))};
+	}
+
+	return entry;
+}
+
+export type LayerProgress = (entries: number) => void;
+
+/** A Writable taking the bytes of one layer blob; `contents` resolves once it has finished. */
+export class LayerSink extends Writable {
+	readonly contents: Promise<LayerContents>;
+	private blobBytes = 0;
+	private readonly input: Writable;
+	private readonly framing = new TarFraming();
+
+	constructor(kind: BlobKind, onEntries?: LayerProgress) {
+		super({highWaterMark: 1024 * 1024});
+		const decoder = decoderFor(kind);
+		const compression = kind === 'gzip' || kind === 'zstd' ? kind : 'none';
+		const extract = tarStream.extract({filenameEncoding: 'latin1'} as Parameters<typeof tarStream.extract>[0]);
+		const entries: LayerEntry[] = [];
+		const {framing} = this;
+		this.input = decoder ?? framing;
+		this.contents = new Promise<LayerContents>((resolve, reject) => {
+			const fail = (error: Error): void => {
+				reject(error);
+				extract.destroy();
+			};
+
+			decoder?.on('error', error => {
+				fail(new Error(`corrupt ${kind} layer data: ${error.message}`));
+			});
+			decoder?.pipe(framing);
+			framing.on('error', fail);
+			extract.on('error', (error: Error) => {
+				fail(error.message === 'Unexpected end of data' ? new Error('truncated layer tar') : error);
+			});
+			framing.on('data', (chunk: Buffer) => {
+				if (!extract.write(chunk)) {
+					framing.pause();
+				}
+			});
+			extract.on('drain', () => framing.resume());
+			framing.on('end', () => {
+				extract.end(undefined);
+			});
+			extract.on('entry', (header: TarHeader, stream, next) => {
+				const entry = toEntry(header);
+				if (entry !== undefined) {
+					entries.push(entry);
+					if (onEntries !== undefined && (entries.length & 0x3FF) === 0) {
+						onEntries(entries.length);
+					}
+				}
+
+				stream.on('end', next);
+				stream.resume();
+			});
+			extract.on('finish', () => {
+				resolve({entries, tarBytes: framing.bytes, blobBytes: this.blobBytes, compression});
+			});
+		});
+		// Errors are reported through `contents`.
+		this.contents.catch(() => undefined);
+	}
+
+	override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+		this.blobBytes += chunk.length;
+		writeTo(this.input, chunk).then(() => {
+			callback();
+		}, (error: unknown) => {
+			callback(error as Error);
+		});
+	}
+
+	override _final(callback: (error?: Error | null) => void): void {
+		this.input.end();
+		this.contents.then(() => {
+			callback();
+		}, (error: unknown) => {
+			callback(error as Error);
+		});
+	}
+}

@@ -1,0 +1,187 @@
+// From the JSON documents of an image archive or layout to a plan: which blobs are the layers, in order, and
+// what the config says of them. Handles docker save (legacy and Docker 25+), podman and kaniko tarballs
+// (manifest.json) and OCI layouts (index.json → [index →] manifest → config), choosing the host platform and
+// skipping attestation manifests.
+import type {ImageConfigSummary} from '../analysis/types.js';
+import {normalizePath} from './names.js';
+
+export type LayerRef = {
+	/** Path of the blob inside the archive or layout directory. */
+	readonly path: string;
+	readonly digest: string;
+};
+
+export type ImagePlan = {
+	readonly tags: string[];
+	readonly config: ImageConfigSummary;
+	readonly layers: LayerRef[];
+	readonly diffIds: string[];
+	/** History entries that made a layer, in order: [command, created]. */
+	readonly history: Array<{command: string; created: string}>;
+};
+
+export type JsonLookup = (path: string) => unknown;
+
+export class FormatError extends Error {}
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function text(value: unknown): string {
+	return typeof value === 'string' ? value : '';
+}
+
+export function blobPath(digest: string): string {
+	const [algorithm, hex] = digest.split(':');
+	if (algorithm === undefined || hex === undefined || !/^[a-z0-9]+$/.test(algorithm) || !/^[a-f0-9]+$/i.test(hex)) {
+		throw new FormatError(`invalid digest "${digest}"`);
+	}
+
+	return `blobs/${algorithm}/${hex}`;
+}
+
+const goArch: Record<string, string> = {x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64'};
+
+export type Platform = {os: string; architecture: string; variant?: string};
+
+export function hostPlatform(): Platform {
+	return {os: 'linux', architecture: goArch[process.arch] ?? process.arch};
+}
+
+export function parsePlatform(value: string): Platform {
+	const [os = 'linux', architecture = '', variant] = value.split('/');
+	return variant === undefined ? {os, architecture} : {os, architecture, variant};
+}
+
+function isAttestation(descriptor: Json): boolean {
+	const annotations = isObject(descriptor['annotations']) ? descriptor['annotations'] : {};
+	const platform = isObject(descriptor['platform']) ? descriptor['platform'] : {};
+	return annotations['vnd.docker.reference.type'] === 'attestation-manifest'
+		|| (platform['os'] === 'unknown' && platform['architecture'] === 'unknown');
+}
+
+function configSummary(config: Json, id: string): ImageConfigSummary {
+	return {id, os: text(config['os']), architecture: text(config['architecture']), created: text(config['created'])};
+}
+
+function historyOf(config: Json): ImagePlan['history'] {
+	const history = Array.isArray(config['history']) ? config['history'] : [];
+	const out: ImagePlan['history'] = [];
+	for (const item of history) {
+		if (!isObject(item) || item['empty_layer'] === true) {
+			continue;
+		}
+
+		out.push({command: text(item['created_by']).replace(/^\/bin\/sh -c /, ''), created: text(item['created'])});
+	}
+
+	return out;
+}
+
+function diffIdsOf(config: Json): string[] {
+	const rootfs = isObject(config['rootfs']) ? config['rootfs'] : {};
+	return Array.isArray(rootfs['diff_ids']) ? rootfs['diff_ids'].map(value => text(value)) : [];
+}
+
+function planFromDockerManifest(manifest: unknown[], lookup: JsonLookup, wanted?: string): ImagePlan {
+	const entries = manifest.filter(item => isObject(item));
+	let entry = entries[0];
+	if (wanted !== undefined) {
+		entry = entries.find(item => Array.isArray(item['RepoTags']) && item['RepoTags'].includes(wanted)) ?? entry;
+	}
+
+	if (entry === undefined) {
+		throw new FormatError('manifest.json lists no image');
+	}
+
+	const configPath = normalizePath(text(entry['Config']));
+	const config = lookup(configPath);
+	if (!isObject(config)) {
+		throw new FormatError(`image config "${configPath}" is missing from the archive`);
+	}
+
+	const layers = (Array.isArray(entry['Layers']) ? entry['Layers'] : []).map(value => {
+		const path = normalizePath(text(value));
+		const match = /^blobs\/([a-z0-9]+)\/([a-f0-9]+)$/.exec(path);
+		return {path, digest: match === null ? '' : `${match[1]}:${match[2]}`};
+	});
+	const id = /([a-f0-9]{64})/.exec(configPath)?.[1];
+	return {
+		tags: (Array.isArray(entry['RepoTags']) ? entry['RepoTags'] : []).map(value => text(value)),
+		config: configSummary(config, id === undefined ? '' : `sha256:${id}`),
+		layers,
+		diffIds: diffIdsOf(config),
+		history: historyOf(config),
+	};
+}
+
+function pickManifest(index: Json, lookup: JsonLookup, platform: Platform, depth = 0): {descriptor: Json; manifest: Json} {
+	if (depth > 4) {
+		throw new FormatError('OCI index nesting is too deep');
+	}
+
+	const candidates = (Array.isArray(index['manifests']) ? index['manifests'] : []).filter(item => isObject(item) && !isAttestation(item));
+	if (candidates.length === 0) {
+		throw new FormatError('the OCI index lists no image manifest');
+	}
+
+	const matches = (descriptor: Json): boolean => {
+		const p = isObject(descriptor['platform']) ? descriptor['platform'] : undefined;
+		return p === undefined || (p['os'] === platform.os && p['architecture'] === platform.architecture
+			&& (platform.variant === undefined || p['variant'] === platform.variant));
+	};
+
+	const chosen = candidates.find(item => matches(item)) ?? candidates[0]!;
+	const document = lookup(blobPath(text(chosen['digest'])));
+	if (!isObject(document)) {
+		throw new FormatError(`manifest ${text(chosen['digest'])} is missing`);
+	}
+
+	if (Array.isArray(document['manifests'])) {
+		return pickManifest(document, lookup, platform, depth + 1);
+	}
+
+	return {descriptor: chosen, manifest: document};
+}
+
+function planFromOciIndex(index: Json, lookup: JsonLookup, platform: Platform): ImagePlan {
+	const {descriptor, manifest} = pickManifest(index, lookup, platform);
+	const configDescriptor = isObject(manifest['config']) ? manifest['config'] : {};
+	const configDigest = text(configDescriptor['digest']);
+	const config = lookup(blobPath(configDigest));
+	if (!isObject(config)) {
+		throw new FormatError(`image config ${configDigest} is missing`);
+	}
+
+	const layers = (Array.isArray(manifest['layers']) ? manifest['layers'] : []).map(item => {
+		const digest = text(isObject(item) ? item['digest'] : undefined);
+		return {path: blobPath(digest), digest};
+	});
+	const annotations = isObject(descriptor['annotations']) ? descriptor['annotations'] : {};
+	const ref = text(annotations['io.containerd.image.name']) || text(annotations['org.opencontainers.image.ref.name']);
+	return {
+		tags: ref === '' ? [] : [ref],
+		config: configSummary(config, configDigest),
+		layers,
+		diffIds: diffIdsOf(config),
+		history: historyOf(config),
+	};
+}
+
+/** Plan an image from its JSON documents; manifest.json wins (as docker load does), else index.json. */
+export function planImage(lookup: JsonLookup, options: {platform?: Platform; tag?: string} = {}): ImagePlan {
+	const manifest = lookup('manifest.json');
+	if (Array.isArray(manifest)) {
+		return planFromDockerManifest(manifest, lookup, options.tag);
+	}
+
+	const index = lookup('index.json');
+	if (isObject(index)) {
+		return planFromOciIndex(index, lookup, options.platform ?? hostPlatform());
+	}
+
+	throw new FormatError('not an image archive: no manifest.json or index.json found');
+}

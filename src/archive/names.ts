@@ -1,0 +1,102 @@
+// Tar names are bytes. Valid UTF-8 becomes a normal string; each byte of an invalid sequence becomes the lone
+// surrogate U+DC80+byte (as Python's "surrogateescape"), so nothing is lost and display code can show `\xNN`.
+
+function sequenceLength(bytes: Uint8Array, index: number): number {
+	const first = bytes[index]!;
+	let length = 0;
+	let minimum = 0;
+	if (first >= 0xC2 && first <= 0xDF) {
+		length = 2;
+		minimum = 0x80;
+	} else if (first >= 0xE0 && first <= 0xEF) {
+		length = 3;
+		minimum = 0x800;
+	} else if (first >= 0xF0 && first <= 0xF4) {
+		length = 4;
+		minimum = 0x10000;
+	} else {
+		return 0;
+	}
+
+	if (index + length > bytes.length) {
+		return 0;
+	}
+
+	let code = first & (0xFF >> (length + 1));
+	for (let offset = 1; offset < length; offset++) {
+		const byte = bytes[index + offset]!;
+		if ((byte & 0xC0) !== 0x80) {
+			return 0;
+		}
+
+		code = (code << 6) | (byte & 0x3F);
+	}
+
+	if (code < minimum || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) {
+		return 0;
+	}
+
+	return length;
+}
+
+export function decodeBytes(bytes: Uint8Array): string {
+	let ascii = true;
+	for (const byte of bytes) {
+		if (byte >= 0x80) {
+			ascii = false;
+			break;
+		}
+	}
+
+	if (ascii) {
+		return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+	}
+
+	let out = '';
+	let index = 0;
+	while (index < bytes.length) {
+		const byte = bytes[index]!;
+		if (byte < 0x80) {
+			out += String.fromCodePoint(byte);
+			index++;
+			continue;
+		}
+
+		const length = sequenceLength(bytes, index);
+		if (length === 0) {
+			out += String.fromCodePoint(0xDC_80 + byte);
+			index++;
+			continue;
+		}
+
+		out += Buffer.from(bytes.buffer, bytes.byteOffset + index, length).toString('utf8');
+		index += length;
+	}
+
+	return out;
+}
+
+/** A name tar-stream decoded as latin1 (one char per byte), decoded properly. */
+export function decodeLatin1Name(name: string): string {
+	// eslint-disable-next-line no-control-regex
+	return /[^\u0000-\u007F]/.test(name) ? decodeBytes(Buffer.from(name, 'latin1')) : name;
+}
+
+/** Clean a tar path as Go's path.Clean would, then make it relative ('' for the root). */
+export function normalizePath(name: string): string {
+	const out: string[] = [];
+	for (const part of name.split('/')) {
+		if (part === '' || part === '.') {
+			continue;
+		}
+
+		if (part === '..') {
+			out.pop();
+			continue;
+		}
+
+		out.push(part);
+	}
+
+	return out.join('/');
+}

@@ -1,0 +1,326 @@
+// Reading a whole image in one streaming pass: an archive (docker save, podman, kaniko, OCI) from any byte
+// stream, or an OCI layout directory blob by blob. Layers are analysed while their bytes stream; the manifest
+// (which `docker save` writes last) puts them in order at the end.
+import {createReadStream, readFileSync, statSync} from 'node:fs';
+import path from 'node:path';
+import {Transform, Writable, type Readable, type TransformCallback} from 'node:stream';
+import tarStream, {type Header} from 'tar-stream';
+import type {LayerContents, RawImage, RawLayer} from '../analysis/types.js';
+import {type BlobKind, sniff, sniffBytes, writeTo} from './blob.js';
+import {LayerSink} from './layer-tar.js';
+import {FormatError, type ImagePlan, type Platform, planImage} from './manifest.js';
+import {decodeLatin1Name, normalizePath} from './names.js';
+
+export {FormatError} from './manifest.js';
+
+/** JSON documents larger than this are not image metadata and are not kept. */
+const jsonLimit = 64 * 1024 * 1024;
+
+export type ReadProgress = {
+	/** Bytes of the archive read so far. */
+	readonly bytes: number;
+	/** Total archive bytes when known. */
+	readonly totalBytes?: number;
+	readonly layersDone: number;
+	readonly entries: number;
+};
+
+export type ReadOptions = {
+	/** Shown as the image name. */
+	readonly name: string;
+	readonly platform?: Platform;
+	/** Which image of a multi-image archive (a RepoTag); default the first. */
+	readonly tag?: string;
+	readonly totalBytes?: number;
+	readonly onProgress?: (progress: ReadProgress) => void;
+};
+
+type Progress = {bytes: number; layersDone: number; entries: number; report: () => void};
+
+function makeProgress(options: ReadOptions): Progress {
+	const state: Progress = {
+		bytes: 0,
+		layersDone: 0,
+		entries: 0,
+		report() {
+			options.onProgress?.({bytes: state.bytes, totalBytes: options.totalBytes, layersDone: state.layersDone, entries: state.entries});
+		},
+	};
+	return state;
+}
+
+/** Takes one blob's bytes; decides by its first bytes whether it is a layer, JSON, or something to skip. */
+class BlobSink extends Writable {
+	kind: BlobKind | undefined;
+	layer: LayerSink | undefined;
+	json: unknown;
+	private head: Buffer[] = [];
+	private headBytes = 0;
+	private jsonParts: Buffer[] = [];
+	private jsonBytes = 0;
+
+	private readonly progress: Progress;
+
+	constructor(progress: Progress) {
+		super({highWaterMark: 1024 * 1024});
+		this.progress = progress;
+	}
+
+	override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+		if (this.kind === undefined) {
+			this.head.push(chunk);
+			this.headBytes += chunk.length;
+			if (this.headBytes < sniffBytes) {
+				callback();
+				return;
+			}
+
+			this.decide();
+			chunk = Buffer.concat(this.head);
+			this.head = [];
+		}
+
+		this.forward(chunk).then(() => {
+			callback();
+		}, (error: unknown) => {
+			callback(error as Error);
+		});
+	}
+
+	override _final(callback: (error?: Error | null) => void): void {
+		const finish = async (): Promise<void> => {
+			if (this.kind === undefined) {
+				this.decide();
+				await this.forward(Buffer.concat(this.head));
+			}
+
+			if (this.layer !== undefined) {
+				this.layer.end();
+				await this.layer.contents;
+				this.progress.layersDone++;
+				this.progress.report();
+			} else if (this.kind === 'json' && this.jsonBytes <= jsonLimit) {
+				try {
+					this.json = JSON.parse(Buffer.concat(this.jsonParts).toString('utf8')) as unknown;
+				} catch {
+					this.json = undefined;
+				}
+
+				this.jsonParts = [];
+			}
+		};
+
+		finish().then(() => {
+			callback();
+		}, (error: unknown) => {
+			callback(error as Error);
+		});
+	}
+
+	private decide(): void {
+		const head = Buffer.concat(this.head);
+		this.kind = head.length === 0 ? 'tar' : sniff(head);
+		if (this.kind === 'tar' || this.kind === 'gzip' || this.kind === 'zstd') {
+			let seen = 0;
+			this.layer = new LayerSink(this.kind, count => {
+				this.progress.entries += count - seen;
+				seen = count;
+				this.progress.report();
+			});
+			this.layer.contents.then(contents => {
+				this.progress.entries += contents.entries.length - seen;
+				seen = contents.entries.length;
+			}, () => undefined);
+		}
+	}
+
+	private async forward(chunk: Buffer): Promise<void> {
+		if (chunk.length === 0) {
+			return;
+		}
+
+		if (this.layer !== undefined) {
+			await writeTo(this.layer, chunk);
+		} else if (this.kind === 'json') {
+			this.jsonBytes += chunk.length;
+			if (this.jsonBytes <= jsonLimit) {
+				this.jsonParts.push(chunk);
+			} else {
+				this.jsonParts = [];
+			}
+		}
+	}
+}
+
+class ByteCounter extends Transform {
+	private readonly progress: Progress;
+
+	constructor(progress: Progress) {
+		super({highWaterMark: 1024 * 1024});
+		this.progress = progress;
+	}
+
+	override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+		this.progress.bytes += chunk.length;
+		callback(null, chunk);
+	}
+}
+
+/** Assemble the image from a plan and the layers read. */
+function assemble(plan: ImagePlan, name: string, layerAt: (index: number) => LayerContents): RawImage {
+	const layers: RawLayer[] = plan.layers.map((ref, index) => ({
+		id: ref.path.split('/')[0] ?? ref.path,
+		digest: ref.digest,
+		diffId: plan.diffIds[index] ?? '',
+		command: plan.history[index]?.command ?? '',
+		created: plan.history[index]?.created ?? '',
+		contents: layerAt(index),
+	}));
+	return {name, tags: plan.tags, config: plan.config, layers};
+}
+
+/** Read an image archive (any of the supported formats) from a byte stream. */
+export async function readImageArchive(input: Readable, options: ReadOptions): Promise<RawImage> {
+	const progress = makeProgress(options);
+	const sinks = new Map<string, BlobSink>();
+	const links = new Map<string, string>();
+	const extract = tarStream.extract({filenameEncoding: 'latin1'} as Parameters<typeof tarStream.extract>[0]);
+	let entryCount = 0;
+
+	await new Promise<void>((resolve, reject) => {
+		let failed = false;
+		const fail = (error: Error): void => {
+			if (!failed) {
+				failed = true;
+				input.destroy();
+				extract.destroy();
+				reject(error);
+			}
+		};
+
+		input.on('error', fail);
+		const counter = new ByteCounter(progress);
+		counter.on('error', fail);
+		input.pipe(counter);
+		counter.on('data', (chunk: Buffer) => {
+			if (!extract.write(chunk)) {
+				counter.pause();
+			}
+		});
+		extract.on('drain', () => counter.resume());
+		counter.on('end', () => extract.end(undefined));
+		extract.on('error', (error: Error) => {
+			fail(error.message === 'Unexpected end of data'
+				? new FormatError('truncated archive: the data ends in the middle of an entry')
+				: new FormatError(`not a tar archive: ${error.message}`));
+		});
+		extract.on('finish', () => {
+			if (entryCount === 0) {
+				fail(new FormatError('empty archive: no entries'));
+				return;
+			}
+
+			resolve();
+		});
+		extract.on('entry', (header: Header, stream, next) => {
+			entryCount++;
+			const name = normalizePath(decodeLatin1Name(header.name));
+			if ((header.type === 'symlink' || header.type === 'link') && header.linkname) {
+				const target = decodeLatin1Name(header.linkname);
+				links.set(name, header.type === 'link' ? normalizePath(target) : normalizePath(path.posix.join(path.posix.dirname(name), target)));
+			}
+
+			if (header.type !== 'file' && header.type !== 'contiguous-file') {
+				stream.on('end', next);
+				stream.resume();
+				return;
+			}
+
+			const sink = new BlobSink(progress);
+			sinks.set(name, sink);
+			sink.on('error', (error: Error) => {
+				fail(error);
+			});
+			stream.on('data', (chunk: unknown) => {
+				if (!sink.write(chunk as Buffer)) {
+					stream.pause();
+					sink.once('drain', () => stream.resume());
+				}
+			});
+			stream.on('end', () => sink.end());
+			sink.on('finish', () => {
+				next();
+			});
+		});
+	});
+
+	const resolveLink = (name: string): string => {
+		let current = name;
+		for (let hops = 0; hops < 16 && links.has(current); hops++) {
+			current = links.get(current)!;
+		}
+
+		return current;
+	};
+
+	const plan = planImage(name => sinks.get(resolveLink(name))?.json, {platform: options.platform, tag: options.tag});
+	const contents = await Promise.all(plan.layers.map(async ref => {
+		const sink = sinks.get(resolveLink(ref.path));
+		if (sink?.layer === undefined) {
+			throw new FormatError(sink === undefined ? `layer ${ref.path} is missing from the archive` : `layer ${ref.path} is not a tar, gzip or zstd blob`);
+		}
+
+		return sink.layer.contents;
+	}));
+	return assemble(plan, options.name, index => contents[index]!);
+}
+
+/** Read an OCI image layout directory: index.json first, then each layer blob streamed from disk. */
+export async function readOciLayout(dir: string, options: ReadOptions): Promise<RawImage> {
+	const progress = makeProgress(options);
+	const lookup = (name: string): unknown => {
+		const file = path.join(dir, ...name.split('/'));
+		try {
+			if (statSync(file).size > jsonLimit) {
+				return undefined;
+			}
+
+			return JSON.parse(readFileSync(file, 'utf8')) as unknown;
+		} catch {
+			return undefined;
+		}
+	};
+
+	const plan = planImage(lookup, {platform: options.platform, tag: options.tag});
+	const contents: LayerContents[] = [];
+	for (const ref of plan.layers) {
+		const file = path.join(dir, ...ref.path.split('/'));
+		const stream = createReadStream(file, {highWaterMark: 1024 * 1024});
+		const sink = new BlobSink(progress);
+		// eslint-disable-next-line no-await-in-loop
+		await new Promise<void>((resolve, reject) => {
+			stream.on('error', error => {
+				reject(new FormatError(`cannot read layer ${ref.path}: ${error.message}`));
+			});
+			sink.on('error', reject);
+			stream.on('data', (data: string | Buffer) => {
+				const chunk = data as Buffer;
+				progress.bytes += chunk.length;
+				if (!sink.write(chunk)) {
+					stream.pause();
+					sink.once('drain', () => stream.resume());
+				}
+			});
+			stream.on('end', () => sink.end());
+			sink.on('finish', resolve);
+		});
+		if (sink.layer === undefined) {
+			throw new FormatError(`layer ${ref.path} is not a tar, gzip or zstd blob`);
+		}
+
+		// eslint-disable-next-line no-await-in-loop
+		contents.push(await sink.layer.contents);
+	}
+
+	return assemble(plan, options.name, index => contents[index]!);
+}
