@@ -1,0 +1,41 @@
+// Names from images are untrusted bytes: make them safe to print on a terminal.
+//
+// Control characters (C0, DEL, C1), bidirectional controls and the lone surrogates that stand for invalid UTF-8
+// bytes (see src/archive/names.ts) are shown as `\xNN` / `\u{NNNN}` text, so a name can never move the cursor,
+// clear the screen, set the window title or reorder what follows it. A backslash is doubled only when the name
+// is always doubled, so a literal `\x1b` in a name and an ESC byte print differently.
+
+// eslint-disable-next-line no-control-regex
+const unsafe = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uD800-\uDFFF\\]/u;
+// eslint-disable-next-line no-control-regex
+const unsafeAll = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\\]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+function hex(code: number, width: number): string {
+	return code.toString(16).padStart(width, '0');
+}
+
+function escapeOne(char: string): string {
+	const code = char.codePointAt(0)!;
+	if (char === '\\') {
+		return '\\\\';
+	}
+
+	if (code >= 0xDC_80 && code <= 0xDC_FF) {
+		return `\\x${hex(code - 0xDC_00, 2)}`; // An invalid UTF-8 byte kept as a lone surrogate.
+	}
+
+	if (code <= 0xFF) {
+		return `\\x${hex(code, 2)}`;
+	}
+
+	return `\\u{${hex(code, 4)}}`;
+}
+
+/** A name (or link target) as safe, single-line terminal text. */
+export function escapeName(text: string): string {
+	if (!unsafe.test(text)) {
+		return text;
+	}
+
+	return text.replace(unsafeAll, escapeOne);
+}

@@ -1,0 +1,83 @@
+// Archive files, stdin and OCI layout directories.
+import {createReadStream, existsSync, statSync} from 'node:fs';
+import path from 'node:path';
+import {SourceError, type ImageSource} from './types.js';
+
+const prefixes = ['docker-archive:', 'oci-archive:', 'oci:'] as const;
+
+/** True when the argument names a local archive, directory or stdin rather than an image reference. */
+export function isLocalReference(argument: string): boolean {
+	return argument === '-' || prefixes.some(prefix => argument.startsWith(prefix)) || existsSync(argument);
+}
+
+function fileSource(file: string, name: string): ImageSource {
+	let size: number;
+	try {
+		const stat = statSync(file);
+		if (stat.isDirectory()) {
+			return {kind: 'layout', name, dir: file};
+		}
+
+		size = stat.size;
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code;
+		throw new SourceError(code === 'ENOENT' ? `no such file or directory: ${file}` : `cannot read ${file}: ${code ?? String(error)}`);
+	}
+
+	return {
+		kind: 'archive',
+		name,
+		totalBytes: size,
+		async open() {
+			const stream = createReadStream(file, {highWaterMark: 1024 * 1024});
+			await new Promise<void>((resolve, reject) => {
+				stream.once('open', () => {
+					resolve();
+				});
+				stream.once('error', error => {
+					reject(new SourceError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error.message}`));
+				});
+			});
+			return stream;
+		},
+	};
+}
+
+/** Resolve `-`, a path, `docker-archive:PATH[:TAG]`, `oci-archive:PATH` or `oci:DIR` to a source. */
+export function localSource(argument: string): ImageSource {
+	if (argument === '-') {
+		return {
+			kind: 'archive',
+			name: 'stdin',
+			async open() {
+				if (process.stdin.isTTY) {
+					throw new SourceError('stdin is a terminal: pipe an image archive in, e.g. `docker save IMAGE | layerscope -`');
+				}
+
+				return process.stdin;
+			},
+		};
+	}
+
+	for (const prefix of prefixes) {
+		if (argument.startsWith(prefix)) {
+			const rest = argument.slice(prefix.length);
+			if (rest === '') {
+				throw new SourceError(`${prefix} needs a path`);
+			}
+
+			if (prefix === 'oci:') {
+				const dir = rest.replace(/:[^/:]*$/, match => (existsSync(rest) ? match : ''));
+				if (!existsSync(path.join(dir, 'index.json'))) {
+					throw new SourceError(`not an OCI layout directory (no index.json): ${dir}`);
+				}
+
+				return {kind: 'layout', name: path.basename(path.resolve(dir)), dir};
+			}
+
+			return fileSource(rest, path.basename(rest));
+		}
+	}
+
+	return fileSource(argument, path.basename(argument));
+}
