@@ -2,8 +2,7 @@
 //
 // Control characters (C0, DEL, C1), bidirectional controls and the lone surrogates that stand for invalid UTF-8
 // bytes (see src/archive/names.ts) are shown as `\xNN` / `\u{NNNN}` text, so a name can never move the cursor,
-// clear the screen, set the window title or reorder what follows it. A backslash is doubled only when the name
-// is always doubled, so a literal `\x1b` in a name and an ESC byte print differently.
+// clear the screen, set the window title or reorder what follows it. A backslash is always doubled, so a literal `\x1b` in a name and an ESC byte print differently.
 
 // eslint-disable-next-line no-control-regex
 const unsafe = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uD800-\uDFFF\\]/u;
