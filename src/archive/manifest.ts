@@ -183,5 +183,5 @@ export function planImage(lookup: JsonLookup, options: {platform?: Platform; tag
 		return planFromOciIndex(index, lookup, options.platform ?? hostPlatform());
 	}
 
-	throw new FormatError('not an image archive: no manifest.json or index.json found');
+	throw new FormatError('not an image archive: no manifest.json or index.json (a plain filesystem tar, such as `docker export` writes?)');
 }

@@ -1,0 +1,202 @@
+// The command line: the only place that writes to stderr, decides exit codes and ends the process.
+import {readFileSync} from 'node:fs';
+import prettyBytes from 'pretty-bytes';
+import {analyzeImage} from '../analysis/analyze.js';
+import {stackLayers} from '../analysis/tree.js';
+import type {Analysis, RawImage} from '../analysis/types.js';
+import {formatJson, toJsonExport} from '../report/json.js';
+import {writeOutput} from '../report/output.js';
+import {formatTextReport} from '../report/text.js';
+import {formatTree, treeJson} from '../report/tree.js';
+import {helpText, type ParsedArgs, parseArgs, UsageError} from './args.js';
+import {type LoadOptions, loadImage} from './load.js';
+
+const exitOk = 0;
+const exitError = 2;
+const exitInterrupted = 130;
+
+function version(): string {
+	try {
+		const text = readFileSync(new URL('../../../package.json', import.meta.url), 'utf8');
+		return (JSON.parse(text) as {version: string}).version;
+	} catch {
+		return 'unknown';
+	}
+}
+
+type Io = {
+	stdout(text: string): void;
+	stderr(text: string): void;
+};
+
+const io: Io = {
+	stdout(text) {
+		process.stdout.write(text);
+	},
+	stderr(text) {
+		process.stderr.write(text);
+	},
+};
+
+/** A one-line, self-erasing progress indicator on stderr (only when stderr is a terminal). */
+function stderrProgress(): Pick<LoadOptions, 'onStatus' | 'onRead'> & {done(): void} {
+	if (process.stderr.isTTY !== true) {
+		return {done() {}};
+	}
+
+	let last = 0;
+	let shown = false;
+	const show = (text: string, force = false): void => {
+		const now = Date.now();
+		if (!force && now - last < 100) {
+			return;
+		}
+
+		last = now;
+		shown = true;
+		const width = Math.max(20, (process.stderr.columns ?? 80) - 1);
+		process.stderr.write(`\r\u001B[2K${text.slice(0, width)}`);
+	};
+
+	return {
+		onStatus(status) {
+			const amount = status.current === undefined ? '' : ` ${prettyBytes(status.current)}${status.total === undefined ? '' : ` / ${prettyBytes(status.total)}`}`;
+			show(`${status.phase}: ${status.message}${amount}`, true);
+		},
+		onRead(progress) {
+			const total = progress.totalBytes === undefined ? '' : ` / ${prettyBytes(progress.totalBytes)}`;
+			show(`reading ${prettyBytes(progress.bytes)}${total} · ${progress.layersDone} layers · ${progress.entries.toLocaleString('en-US')} entries`);
+		},
+		done() {
+			if (shown) {
+				process.stderr.write('\r\u001B[2K');
+			}
+		},
+	};
+}
+
+function requireTarget(args: ParsedArgs): string {
+	if (args.target === undefined) {
+		throw new UsageError(args.command === 'diff' ? 'diff needs a container name or id' : 'no image given (try --help)');
+	}
+
+	return args.target;
+}
+
+function optionString(args: ParsedArgs, name: string): string | undefined {
+	const value = args.options[name];
+	return typeof value === 'string' ? value : undefined;
+}
+
+async function readAndAnalyse(args: ParsedArgs, target: string): Promise<{image: RawImage; analysis: Analysis}> {
+	const progress = stderrProgress();
+	try {
+		const image = await loadImage(target, {source: optionString(args, 'source'), platform: optionString(args, 'platform'), ...progress});
+		return {image, analysis: analyzeImage(image)};
+	} finally {
+		progress.done();
+	}
+}
+
+async function treeCommand(args: ParsedArgs): Promise<number> {
+	const target = requireTarget(args);
+	const layerOption = optionString(args, 'layer');
+	const {image} = await readAndAnalyse(args, target);
+	let layer = image.layers.length - 1;
+	if (layerOption !== undefined) {
+		if (!/^\d+$/.test(layerOption) || Number(layerOption) >= image.layers.length) {
+			throw new UsageError(`--layer must be a layer index from 0 to ${image.layers.length - 1} (got "${layerOption}")`);
+		}
+
+		layer = Number(layerOption);
+	}
+
+	const root = stackLayers(image.layers.slice(0, layer + 1).map(item => item.contents.entries));
+	const json = optionString(args, 'json');
+	if (json === undefined) {
+		io.stdout(formatTree(root));
+	} else {
+		await writeOutput(json, formatJson(treeJson(root)));
+	}
+
+	return exitOk;
+}
+
+async function imageCommand(args: ParsedArgs): Promise<number> {
+	const target = requireTarget(args);
+	const json = optionString(args, 'json');
+	if (json === undefined && process.stdout.isTTY === true && args.options['no-tui'] !== true) {
+		const {runUi} = await import('./ui-command.js');
+		return runUi(target, args);
+	}
+
+	const {image, analysis} = await readAndAnalyse(args, target);
+	if (json === undefined) {
+		io.stdout(formatTextReport(analysis));
+	} else {
+		await writeOutput(json, formatJson(toJsonExport(image, analysis)));
+	}
+
+	return exitOk;
+}
+
+async function run(args: ParsedArgs): Promise<number> {
+	if (args.options['help'] === true) {
+		io.stdout(helpText(version()));
+		return exitOk;
+	}
+
+	if (args.options['version'] === true) {
+		io.stdout(`${version()}\n`);
+		return exitOk;
+	}
+
+	switch (args.command) {
+		case 'tree': {
+			return treeCommand(args);
+		}
+
+		case 'diff': {
+			throw new UsageError('diff is not available yet');
+		}
+
+		default: {
+			return imageCommand(args);
+		}
+	}
+}
+
+function describe(error: unknown): string {
+	const message = error instanceof Error ? error.message : String(error);
+	// One line, whatever the error carries.
+	return message.split('\n')[0]!.trim() || 'unknown error';
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+	const debug = argv.includes('--debug');
+	process.stdout.on('error', error => {
+		if ((error as NodeJS.ErrnoException).code === 'EPIPE') {
+			process.exit(exitOk);
+		}
+	});
+	process.once('SIGINT', () => {
+		process.stderr.write('\ninterrupted\n');
+		process.exit(exitInterrupted);
+	});
+
+	let code: number;
+	try {
+		code = await run(parseArgs(argv));
+	} catch (error) {
+		io.stderr(`layerscope: ${describe(error)}\n`);
+		if (debug && error instanceof Error && error.stack !== undefined) {
+			io.stderr(`${error.stack}\n`);
+		}
+
+		code = exitError;
+	}
+
+	process.exitCode = code;
+	// Sockets to a daemon may linger; the exit code is set, so end now.
+	process.exit(code);
+}
