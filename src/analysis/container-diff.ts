@@ -1,0 +1,337 @@
+// A container's writable layer against its image: the daemon's change list (`docker diff`) joined with the
+// metadata of each changed path and with the image's own layers (what was there before, and which layer put it
+// there). Pure: the daemon calls happen in src/sources/container.ts.
+import {applyLayer, type FileNode, getNode, isDirNode, newRoot} from './tree.js';
+import type {EntryType, LayerEntry, RawImage, RawLayer} from './types.js';
+
+/** How the daemon classifies a changed path. `docker diff` prints them as A, C and D. */
+export type ChangeKindName = 'added' | 'modified' | 'deleted';
+
+/** One line of the daemon's change list: an absolute path, as `docker diff` prints it. */
+export type DaemonChange = {
+	readonly path: string;
+	readonly kind: ChangeKindName;
+};
+
+/** The container, as the daemon describes it. */
+export type ContainerInfo = {
+	/** Full container id. */
+	readonly id: string;
+	/** Name without the leading `/`. */
+	readonly name: string;
+	/** The image reference the container was created from (`Config.Image`). */
+	readonly image: string;
+	/** The image id (`sha256:…`) the container runs on. */
+	readonly imageId: string;
+	/** `running`, `exited`, `created`, `paused`… */
+	readonly state: string;
+	/** The daemon's size of the writable layer, when it reports one. */
+	readonly sizeRw?: number;
+};
+
+/** One changed path, with everything known about it. */
+export type ContainerChange = {
+	/** Absolute path, as `docker diff` prints it. */
+	readonly path: string;
+	readonly kind: ChangeKindName;
+	/** For a deleted path: what the image had there. 'unknown' when nothing could tell. */
+	readonly type: EntryType | 'unknown';
+	/** Permission bits (0o7777); for a deleted path the image's. null when unknown. */
+	readonly mode: number | null;
+	readonly uid: number | null;
+	readonly gid: number | null;
+	/** Bytes this path takes in the writable layer: file size, symlink target length; 0 for the rest. */
+	readonly size: number;
+	/**
+	 * Bytes the image had at this path (null when the image had nothing there): a file's size, a symlink's
+	 * target length, 0 for a directory, except when the change hides the image's directory (deleted, or
+	 * replaced by a non-directory): then every byte beneath it.
+	 */
+	readonly previousSize: number | null;
+	/** Index of the highest image layer that provided the path (null when no image layer did). */
+	readonly fromLayer: number | null;
+	/** Target of a symlink (as stored, not resolved); null otherwise. */
+	readonly linkTarget: string | null;
+	/** Set when the daemon listed the path but it was gone when its metadata was read (a running container). */
+	readonly vanished?: true;
+};
+
+export type ContainerDiffSummary = {
+	readonly added: number;
+	readonly modified: number;
+	readonly deleted: number;
+	/** Σ size over the changes: the bytes the listed changes take in the writable layer. */
+	readonly bytes: number;
+	/** The daemon's SizeRw, null when it reported none. */
+	readonly sizeRw: number | null;
+};
+
+export type ContainerDiff = {
+	readonly container: ContainerInfo;
+	readonly summary: ContainerDiffSummary;
+	/** Sorted by path (byte order). */
+	readonly changes: readonly ContainerChange[];
+};
+
+/** The image's final filesystem, with the layer that provided each entry. */
+export type ImageIndex = {
+	readonly root: FileNode;
+	readonly layerOf: ReadonlyMap<LayerEntry, number>;
+};
+
+export function indexImage(layers: readonly RawLayer[]): ImageIndex {
+	const root = newRoot();
+	const layerOf = new Map<LayerEntry, number>();
+	for (const [index, layer] of layers.entries()) {
+		for (const entry of layer.contents.entries) {
+			if (entry.whiteout !== true && entry.opaque !== true) {
+				layerOf.set(entry, index);
+			}
+		}
+
+		applyLayer(root, layer.contents.entries);
+	}
+
+	return {root, layerOf};
+}
+
+/** Bytes of a name as stored: lone surrogates U+DC80..U+DCFF stand for one invalid byte each (src/archive/names.ts). */
+export function nameByteLength(text: string): number {
+	let total = 0;
+	for (const char of text) {
+		const code = char.codePointAt(0)!;
+		if (code >= 0xDC_80 && code <= 0xDC_FF) {
+			total += 1;
+		} else if (code < 0x80) {
+			total += 1;
+		} else if (code < 0x8_00) {
+			total += 2;
+		} else if (code < 0x1_00_00) {
+			total += 3;
+		} else {
+			total += 4;
+		}
+	}
+
+	return total;
+}
+
+/** Bytes an entry takes on a filesystem as the daemon counts them: a file's size, a symlink's target length. */
+export function ownBytes(entry: Pick<LayerEntry, 'type' | 'size' | 'linkTarget'>): number {
+	if (entry.type === 'file') {
+		return entry.size;
+	}
+
+	if (entry.type === 'symlink') {
+		return nameByteLength(entry.linkTarget ?? '');
+	}
+
+	return 0;
+}
+
+function subtreeBytes(node: FileNode): number {
+	let total = node.entry === undefined ? 0 : ownBytes(node.entry);
+	if (node.children !== undefined) {
+		for (const child of node.children.values()) {
+			total += subtreeBytes(child);
+		}
+	}
+
+	return total;
+}
+
+/** The layer of a node's entry; for a directory with no entry of its own, the highest layer beneath it. */
+function providingLayer(node: FileNode, layerOf: ReadonlyMap<LayerEntry, number>): number | undefined {
+	if (node.entry !== undefined) {
+		return layerOf.get(node.entry);
+	}
+
+	let highest: number | undefined;
+	for (const child of node.children?.values() ?? []) {
+		const layer = providingLayer(child, layerOf);
+		if (layer !== undefined && (highest === undefined || layer > highest)) {
+			highest = layer;
+		}
+	}
+
+	return highest;
+}
+
+function relative(path: string): string {
+	return path.split('/').filter(part => part !== '' && part !== '.').join('/');
+}
+
+function byPath(a: {path: string}, b: {path: string}): number {
+	return a.path < b.path ? -1 : (a.path > b.path ? 1 : 0);
+}
+
+export type ContainerDiffInput = {
+	readonly container: ContainerInfo;
+	/** The daemon's change list, in any order (duplicates are dropped). */
+	readonly changes: readonly DaemonChange[];
+	/** Metadata of the added and modified paths, keyed by the absolute path of the change; missing = vanished. */
+	readonly stats: ReadonlyMap<string, LayerEntry>;
+	/** The container's image (the image id the container runs on). */
+	readonly image: RawImage;
+	/** A prebuilt index of the image, to share one stacking pass. */
+	readonly index?: ImageIndex;
+};
+
+export function buildContainerDiff(input: ContainerDiffInput): ContainerDiff {
+	const index = input.index ?? indexImage(input.image.layers);
+	const seen = new Set<string>();
+	const changes: ContainerChange[] = [];
+	for (const change of input.changes) {
+		if (seen.has(change.path)) {
+			continue;
+		}
+
+		seen.add(change.path);
+		const lower = getNode(index.root, relative(change.path));
+		const lowerLayer = lower === undefined ? undefined : providingLayer(lower, index.layerOf);
+		const fromLayer = change.kind === 'added' || lowerLayer === undefined ? null : lowerLayer;
+		const lowerType: EntryType | undefined = lower === undefined ? undefined : (lower.entry?.type ?? 'dir');
+		if (change.kind === 'deleted') {
+			changes.push({
+				path: change.path,
+				kind: 'deleted',
+				type: lowerType ?? 'unknown',
+				// An implicit directory (no header in any layer) has no recorded metadata.
+				mode: lower?.entry?.mode ?? null,
+				uid: lower?.entry?.uid ?? null,
+				gid: lower?.entry?.gid ?? null,
+				size: 0,
+				previousSize: lower === undefined ? null : subtreeBytes(lower),
+				fromLayer,
+				linkTarget: lower?.entry?.type === 'symlink' ? (lower.entry.linkTarget ?? '') : null,
+			});
+			continue;
+		}
+
+		const stat = input.stats.get(change.path);
+		let previousSize: number | null = null;
+		if (change.kind === 'modified' && lower !== undefined) {
+			if (lower.entry !== undefined && !isDirNode(lower)) {
+				previousSize = ownBytes(lower.entry);
+			} else {
+				// A directory: its own metadata is no bytes, unless a non-directory now hides all beneath it.
+				previousSize = stat !== undefined && stat.type !== 'dir' ? subtreeBytes(lower) : 0;
+			}
+		}
+
+		if (stat === undefined) {
+			changes.push({
+				path: change.path,
+				kind: change.kind,
+				type: 'unknown',
+				mode: null,
+				uid: null,
+				gid: null,
+				size: 0,
+				previousSize,
+				fromLayer,
+				linkTarget: null,
+				vanished: true,
+			});
+			continue;
+		}
+
+		changes.push({
+			path: change.path,
+			kind: change.kind,
+			type: stat.type,
+			mode: stat.mode,
+			uid: stat.uid,
+			gid: stat.gid,
+			size: ownBytes(stat),
+			previousSize,
+			fromLayer,
+			linkTarget: stat.type === 'symlink' ? (stat.linkTarget ?? '') : null,
+		});
+	}
+
+	changes.sort(byPath);
+	let added = 0;
+	let modified = 0;
+	let deleted = 0;
+	let bytes = 0;
+	for (const change of changes) {
+		bytes += change.size;
+		if (change.kind === 'added') {
+			added++;
+		} else if (change.kind === 'modified') {
+			modified++;
+		} else {
+			deleted++;
+		}
+	}
+
+	return {
+		container: input.container,
+		summary: {added, modified, deleted, bytes, sizeRw: input.container.sizeRw ?? null},
+		changes,
+	};
+}
+
+/** Id and command of the synthetic layer that stands for the writable layer. */
+export const containerLayerId = 'container';
+export const containerLayerCommand = 'container (writable)';
+
+/**
+ * The writable layer as an image layer, to stack on the image's layers and analyse like any other: added and
+ * modified paths become entries (sizes as a tar would record them), deleted paths whiteouts. Paths that
+ * vanished before their metadata was read are left out.
+ */
+export function containerLayer(diff: ContainerDiff): RawLayer {
+	const entries: LayerEntry[] = [];
+	for (const change of diff.changes) {
+		const path = relative(change.path);
+		if (path === '') {
+			continue;
+		}
+
+		if (change.kind === 'deleted') {
+			entries.push({
+				path,
+				type: change.type === 'unknown' ? 'file' : change.type,
+				mode: 0,
+				uid: 0,
+				gid: 0,
+				size: 0,
+				whiteout: true,
+			});
+			continue;
+		}
+
+		if (change.type === 'unknown') {
+			continue;
+		}
+
+		const entry: LayerEntry = {
+			path,
+			type: change.type,
+			mode: change.mode ?? 0,
+			uid: change.uid ?? 0,
+			gid: change.gid ?? 0,
+			size: change.type === 'file' ? change.size : 0,
+		};
+		entries.push(change.linkTarget === null ? entry : {...entry, linkTarget: change.linkTarget});
+	}
+
+	return {
+		id: containerLayerId,
+		digest: '',
+		diffId: '',
+		command: containerLayerCommand,
+		created: '',
+		contents: {entries, tarBytes: 0, blobBytes: 0, compression: 'none'},
+	};
+}
+
+/** The image with the writable layer on top, and the index of that layer. */
+export function imageWithContainerLayer(image: RawImage, diff: ContainerDiff): {image: RawImage; containerLayer: number} {
+	return {
+		image: {...image, layers: [...image.layers, containerLayer(diff)]},
+		containerLayer: image.layers.length,
+	};
+}
