@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import {listTree} from '../../src/analysis/listing.js';
+import {applyLayer, newRoot, stackLayers} from '../../src/analysis/tree.js';
+import type {LayerEntry} from '../../src/analysis/types.js';
+
+const file = (path: string, size = 1, extra: Partial<LayerEntry> = {}): LayerEntry => ({path, type: 'file', mode: 0o644, uid: 0, gid: 0, size, ...extra});
+const dir = (path: string, mode = 0o755): LayerEntry => ({path, type: 'dir', mode, uid: 0, gid: 0, size: 0});
+const paths = (layers: LayerEntry[][]) => listTree(stackLayers(layers)).map(record => record.path);
+
+test('whiteouts apply to lower layers wherever they stand in the tar', () => {
+	const entry = {...file('a/x'), whiteout: true as const};
+	assert.deepEqual(paths([[dir('a'), file('a/x'), file('a/y')], [file('a/z'), entry]]), ['/a', '/a/y', '/a/z']);
+});
+
+test('an opaque whiteout drops the lower contents and keeps the layer\'s own', () => {
+	const marker: LayerEntry = {...file('a', 0), opaque: true};
+	assert.deepEqual(paths([[dir('a'), file('a/x'), dir('a/sub'), file('a/sub/y')], [file('a/new'), marker, dir('a')]]), ['/a', '/a/new']);
+});
+
+test('a file over a directory replaces the subtree; a directory over a directory keeps children', () => {
+	assert.deepEqual(paths([[dir('a'), file('a/x')], [file('a')]]), ['/a']);
+	const root = stackLayers([[dir('a'), file('a/x')], [dir('a', 0o700)]]);
+	assert.deepEqual(listTree(root).map(record => [record.path, record.mode]), [['/a', 0o700], ['/a/x', 0o644]]);
+});
+
+test('parents without headers are implicit directories', () => {
+	assert.deepEqual(listTree(stackLayers([[file('x/y/z')]])).map(record => [record.path, record.type]), [['/x', 'dir'], ['/x/y', 'dir'], ['/x/y/z', 'file']]);
+});
+
+test('the observer sees added, modified, unmodified and removed paths, and drops are reported', () => {
+	const root = newRoot();
+	applyLayer(root, [dir('a'), file('a/x', 5), file('a/y', 7)]);
+	const seen: string[] = [];
+	let dropped = 0;
+	applyLayer(root, [dir('a'), file('a/x', 6), {...file('a/y'), whiteout: true}, file('a/z')], (path, kind) => seen.push(`${kind}:${path}`), node => {
+		dropped += node.entry?.size ?? 0;
+	});
+	assert.deepEqual(seen.sort(), ['added:a/z', 'modified:a/x', 'removed:a/y', 'unmodified:a']);
+	assert.equal(dropped, 12);
+});

@@ -1,0 +1,34 @@
+// Loading the dive fixtures and generated archives in tests.
+import {createReadStream, readFileSync} from 'node:fs';
+import path from 'node:path';
+import {Readable} from 'node:stream';
+import {fileURLToPath} from 'node:url';
+import {analyzeImage} from '../../src/analysis/analyze.js';
+import type {Analysis, RawImage} from '../../src/analysis/types.js';
+import {readImageArchive} from '../../src/archive/read-image.js';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const diveFixtures = path.resolve(repoRoot, '../shared/fixtures/dive');
+
+export function diveFixture(name: string): string {
+	return path.join(diveFixtures, name);
+}
+
+export async function loadArchive(file: string): Promise<{image: RawImage; analysis: Analysis}> {
+	const image = await readImageArchive(createReadStream(file), {name: path.basename(file)});
+	return {image, analysis: analyzeImage(image)};
+}
+
+/** A stream giving `data` in chunks of the given size (1 = byte by byte). */
+export function chunked(data: Buffer, size: number): Readable {
+	const chunks: Buffer[] = [];
+	for (let offset = 0; offset < data.length; offset += size) {
+		chunks.push(data.subarray(offset, offset + size));
+	}
+
+	return Readable.from(chunks, {objectMode: false, highWaterMark: 16});
+}
+
+export function readDiveSnapshot(name: string): string {
+	return readFileSync(path.join(diveFixtures, 'goldens', name), 'utf8');
+}
