@@ -106,13 +106,27 @@ export function applyLayer(
 	observe?: StackObserver,
 	onDrop?: (node: FileNode) => void,
 ): void {
+	// Lower nodes an opaque directory hides, by path: what the layer puts back is compared with them.
+	let hidden: Map<string, FileNode> | undefined;
+	const collect = (node: FileNode): void => {
+		hidden!.set(node.path, node);
+		if (node.children !== undefined) {
+			for (const child of node.children.values()) {
+				collect(child);
+			}
+		}
+	};
+
 	for (const entry of entries) {
 		if (entry.opaque === true) {
 			const dir = getNode(root, entry.path);
 			if (dir?.children !== undefined) {
+				hidden ??= new Map();
 				for (const child of dir.children.values()) {
 					onDrop?.(child);
-					observe?.(child.path, 'removed', child);
+					if (observe !== undefined) {
+						collect(child);
+					}
 				}
 
 				dir.children = new Map();
@@ -147,7 +161,15 @@ export function applyLayer(
 		const lower = children.get(name);
 		if (lower === undefined) {
 			children.set(name, {name, path: entry.path, entry, children: entry.type === 'dir' ? new Map() : undefined});
-			observe?.(entry.path, 'added', undefined);
+			const shadowed = hidden?.get(entry.path);
+			if (shadowed === undefined) {
+				observe?.(entry.path, 'added', undefined);
+			} else {
+				hidden!.delete(entry.path);
+				const same = shadowed.entry !== undefined && sameMetadata(shadowed.entry, entry);
+				observe?.(entry.path, same ? 'unmodified' : 'modified', shadowed);
+			}
+
 			continue;
 		}
 
@@ -166,6 +188,15 @@ export function applyLayer(
 
 		onDrop?.(lower);
 		children.set(name, {name, path: entry.path, entry, children: entry.type === 'dir' ? new Map() : undefined});
+	}
+
+	if (hidden !== undefined && observe !== undefined) {
+		for (const [path, node] of hidden) {
+			const slash = path.lastIndexOf('/');
+			if (slash < 0 || !hidden.has(path.slice(0, slash))) {
+				observe(path, 'removed', node);
+			}
+		}
 	}
 }
 
