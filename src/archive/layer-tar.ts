@@ -99,7 +99,13 @@ export class LayerSink extends Writable {
 			decoder?.pipe(framing);
 			framing.on('error', fail);
 			extract.on('error', (error: Error) => {
-				fail(error.message === 'Unexpected end of data' ? new Error('truncated layer tar') : error);
+				if (error.message === 'Unexpected end of data') {
+					fail(new Error('truncated layer tar'));
+				} else if (error.message.startsWith('Invalid tar header')) {
+					fail(new Error(`corrupt ${compression === 'none' ? '' : `${compression} `}layer data: invalid tar header`));
+				} else {
+					fail(error);
+				}
 			});
 			framing.on('data', (chunk: Buffer) => {
 				if (!extract.write(chunk)) {
@@ -119,6 +125,7 @@ export class LayerSink extends Writable {
 					}
 				}
 
+				stream.on('error', () => undefined); // The extract reports it.
 				stream.on('end', next);
 				stream.resume();
 			});

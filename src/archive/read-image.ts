@@ -6,7 +6,7 @@ import path from 'node:path';
 import {Transform, Writable, type Readable, type TransformCallback} from 'node:stream';
 import tarStream, {type Header} from 'tar-stream';
 import type {LayerContents, RawImage, RawLayer} from '../analysis/types.js';
-import {type BlobKind, sniff, sniffBytes, writeTo} from './blob.js';
+import {type BlobKind, decoderFor, readHead, sniff, sniffBytes, writeTo} from './blob.js';
 import {LayerSink} from './layer-tar.js';
 import {FormatError, type ImagePlan, type Platform, planImage} from './manifest.js';
 import {decodeLatin1Name, normalizePath} from './names.js';
@@ -127,6 +127,9 @@ class BlobSink extends Writable {
 				seen = count;
 				this.progress.report();
 			});
+			this.layer.on('error', (error: Error) => {
+				this.destroy(error);
+			});
 			this.layer.contents.then(contents => {
 				this.progress.entries += contents.entries.length - seen;
 				seen = contents.entries.length;
@@ -180,8 +183,32 @@ function assemble(plan: ImagePlan, name: string, layerAt: (index: number) => Lay
 }
 
 /** Read an image archive (any of the supported formats) from a byte stream. */
-export async function readImageArchive(input: Readable, options: ReadOptions): Promise<RawImage> {
+/** Undo a compression of the whole archive (`docker save | gzip`), recognised by its first bytes. */
+async function decompressed(input: Readable): Promise<Readable> {
+	const head = await readHead(input, 4);
+	if (head.length > 0) {
+		input.unshift(head);
+	}
+
+	const decoder = decoderFor(sniff(head));
+	if (decoder === undefined) {
+		return input;
+	}
+
+	input.on('error', error => decoder.destroy(error));
+	decoder.on('error', () => undefined);
+	return input.pipe(decoder);
+}
+
+export async function readImageArchive(source: Readable, options: ReadOptions): Promise<RawImage> {
 	const progress = makeProgress(options);
+	let input = source;
+	try {
+		input = await decompressed(source);
+	} catch (error) {
+		throw new FormatError(`cannot read the archive: ${(error as Error).message}`);
+	}
+
 	const sinks = new Map<string, BlobSink>();
 	const links = new Map<string, string>();
 	const extract = tarStream.extract({filenameEncoding: 'latin1'} as Parameters<typeof tarStream.extract>[0]);
@@ -212,7 +239,9 @@ export async function readImageArchive(input: Readable, options: ReadOptions): P
 		extract.on('error', (error: Error) => {
 			fail(error.message === 'Unexpected end of data'
 				? new FormatError('truncated archive: the data ends in the middle of an entry')
-				: new FormatError(`not a tar archive: ${error.message}`));
+				: new FormatError(error.message.startsWith('Invalid tar header')
+					? 'not an image archive: the input is not a tar file (nor a gzip or zstd compressed one)'
+					: `cannot read the archive: ${error.message}`));
 		});
 		extract.on('finish', () => {
 			if (entryCount === 0) {
@@ -231,6 +260,7 @@ export async function readImageArchive(input: Readable, options: ReadOptions): P
 			}
 
 			if (header.type !== 'file' && header.type !== 'contiguous-file') {
+				stream.on('error', () => undefined);
 				stream.on('end', next);
 				stream.resume();
 				return;
@@ -240,6 +270,9 @@ export async function readImageArchive(input: Readable, options: ReadOptions): P
 			sinks.set(name, sink);
 			sink.on('error', (error: Error) => {
 				fail(error);
+			});
+			stream.on('error', () => {
+				fail(new FormatError('truncated archive: the data ends in the middle of an entry'));
 			});
 			stream.on('data', (chunk: unknown) => {
 				if (!sink.write(chunk as Buffer)) {

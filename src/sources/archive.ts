@@ -7,7 +7,9 @@ const prefixes = ['docker-archive:', 'oci-archive:', 'oci:'] as const;
 
 /** True when the argument names a local archive, directory or stdin rather than an image reference. */
 export function isLocalReference(argument: string): boolean {
-	return argument === '-' || prefixes.some(prefix => argument.startsWith(prefix)) || existsSync(argument);
+	return argument === '-' || prefixes.some(prefix => argument.startsWith(prefix)) || existsSync(argument)
+		// Clearly a path, even if it does not exist (an image reference never looks like these).
+		|| /^(?:\.{0,2}\/|~)/.test(argument) || /\.(?:tar|tgz|tar\.gz|tar\.zst)$/i.test(argument);
 }
 
 function fileSource(file: string, name: string): ImageSource {
