@@ -1,0 +1,117 @@
+// The built command line on real archives: outputs, files, exit codes and error lines.
+import assert from 'node:assert/strict';
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {after, test} from 'node:test';
+import {runCli} from '../helpers/cli.js';
+import {diveFixture} from '../helpers/fixtures.js';
+
+const fixture = diveFixture('test-docker-image.tar');
+const work = mkdtempSync(path.join(tmpdir(), 'layerscope-cli-'));
+after(() => {
+	rmSync(work, {recursive: true, force: true});
+});
+
+test('the text report when stdout is not a terminal', async () => {
+	const result = await runCli([fixture]);
+	assert.equal(result.code, 0, result.stderr);
+	assert.match(result.stdout, /^Image: test-docker-image\.tar \(dive-test:latest\)$/m);
+	assert.match(result.stdout, /^Efficiency: {12}98\.44 %$/m);
+	assert.match(result.stdout, /^Wasted space: {10}32 kB \(32025 bytes\)$/m);
+	assert.match(result.stdout, /^User wasted: {11}48\.35 % of 66\.2 kB added above the base layer$/m);
+	assert.match(result.stdout, /^ {2}2 {6}12\.8 kB {7}\/root\/saved\.txt$/m);
+	assert.match(result.stdout, /^ {2}13 {2}6\.41 kB {2}\+0 ~1 -0 {11}chmod \+x \/root\/saved\.txt$/m);
+	assert.equal(result.stderr, '');
+});
+
+test('--json - writes the dive export to stdout; --json FILE writes it atomically', async () => {
+	const stdout = await runCli([fixture, '--json', '-']);
+	assert.equal(stdout.code, 0);
+	const document = JSON.parse(stdout.stdout) as {image: {efficiencyScore: number; inefficientBytes: number; userWastedPercent: number}; layer: unknown[]};
+	assert.equal(document.image.efficiencyScore, 0.984_421_213_418_430_9);
+	assert.equal(document.image.inefficientBytes, 32_025);
+	assert.equal(document.layer.length, 14);
+
+	const file = path.join(work, 'out.json');
+	const written = await runCli([fixture, '--json', file]);
+	assert.equal(written.code, 0, written.stderr);
+	assert.equal(written.stdout, '');
+	assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), document);
+	assert.deepEqual(readdirSync(work), ['out.json'], 'no temporary file left behind');
+});
+
+test('a failed run never leaves a partial output file, nor replaces an existing one', async () => {
+	const file = path.join(work, 'kept.json');
+	writeFileSync(file, 'previous');
+	const truncated = path.join(work, 'truncated.tar');
+	writeFileSync(truncated, readFileSync(fixture).subarray(0, 700_000));
+	const result = await runCli([truncated, '--json', file]);
+	assert.equal(result.code, 2);
+	assert.equal(readFileSync(file, 'utf8'), 'previous');
+	assert.ok(!existsSync(path.join(work, 'never.json')));
+	rmSync(truncated);
+	rmSync(file);
+});
+
+test('--json /dev/null writes to the device, never replaces it', async () => {
+	const result = await runCli([fixture, '--json', '/dev/null']);
+	assert.equal(result.code, 0, result.stderr);
+	assert.ok(existsSync('/dev/null'));
+});
+
+test('stdin, docker-archive: and oci-archive: sources', async () => {
+	const stdin = await runCli(['-', '--json', '-'], {input: readFileSync(fixture)});
+	assert.equal(stdin.code, 0, stdin.stderr);
+	assert.equal((JSON.parse(stdin.stdout) as {image: {sizeBytes: number}}).image.sizeBytes, 1_220_598);
+	const prefixed = await runCli([`docker-archive:${fixture}`, '--json', '-']);
+	assert.equal(prefixed.stdout, stdin.stdout);
+	const oci = await runCli([`oci-archive:${diveFixture('test-oci-zstd-image.tar')}`]);
+	assert.equal(oci.code, 0, oci.stderr);
+	assert.match(oci.stdout, /COPY README\.md \/README\.md # buildkit/);
+});
+
+test('tree: the final filesystem, --layer N, and --json records', async () => {
+	const top = await runCli(['tree', fixture]);
+	assert.equal(top.code, 0, top.stderr);
+	assert.match(top.stdout, /^-rwxr-xr-x {9}0:0 {4}6405 \/root\/saved\.txt$/m);
+	assert.match(top.stdout, /^-rwxr-xr-x {9}0:0 {7}0 \/bin\/\[\[ → \/bin\/\[$/m);
+	assert.doesNotMatch(top.stdout, /\/root\/example/);
+	const layer7 = await runCli(['tree', fixture, '--layer', '7']);
+	assert.match(layer7.stdout, /\/root\/example\/somefile2\.txt$/m);
+	assert.doesNotMatch(layer7.stdout, /somefile3/);
+	const json = await runCli(['tree', fixture, '--json', '-']);
+	const records = JSON.parse(json.stdout) as Array<{path: string; type: string; mode: number; linkTarget: string | null}>;
+	assert.equal(records.length, top.stdout.trim().split('\n').length);
+	assert.deepEqual(records.find(record => record.path === '/bin/[['), {path: '/bin/[[', type: 'hardlink', mode: 0o755, uid: 0, gid: 0, size: 0, linkTarget: 'bin/['});
+});
+
+test('errors: one line on stderr, exit 2, no stack trace (unless --debug)', async () => {
+	const cases: Array<[string[], RegExp]> = [
+		[['/nonexistent/image.tar'], /^layerscope: no such file or directory: \/nonexistent\/image\.tar\n$/],
+		[[diveFixture('test-gzip-image.tar')], /^layerscope: not an image archive: no manifest\.json or index\.json/],
+		[[fixture, '--bogus'], /^layerscope: unknown option --bogus\n$/],
+		[[], /^layerscope: no image given \(try --help\)\n$/],
+		[['tree', fixture, '--layer', '99'], /^layerscope: --layer must be a layer index from 0 to 13 \(got "99"\)\n$/],
+		[[fixture, '--json', path.join(work, 'missing-dir', 'x.json')], /^layerscope: cannot write .*missing-dir\/x\.json: ENOENT\n$/],
+	];
+	for (const [args, pattern] of cases) {
+		// eslint-disable-next-line no-await-in-loop
+		const result = await runCli(args);
+		assert.equal(result.code, 2, args.join(' '));
+		assert.match(result.stderr, pattern);
+		assert.equal(result.stderr.split('\n').length, 2, 'exactly one line');
+	}
+
+	const debug = await runCli(['/nonexistent/image.tar', '--debug']);
+	assert.match(debug.stderr, /\n {4}at /);
+});
+
+test('--help and --version', async () => {
+	const help = await runCli(['--help']);
+	assert.equal(help.code, 0);
+	assert.match(help.stdout, /layerscope tree IMAGE \[--layer N\]/);
+	assert.match(help.stdout, /--highest-wasted-bytes SIZE/);
+	const version = await runCli(['--version']);
+	assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
+});
