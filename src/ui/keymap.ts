@@ -1,0 +1,235 @@
+// The one key table: it drives input (resolveKey), the help bar and the full help, so they cannot disagree.
+//
+// Ctrl-A means two things in dive; as dive does, the focused pane decides: in the file-tree pane Ctrl-A hides
+// added files, in the layers and image panes it switches to aggregated changes. Ctrl-L (layer changes) works
+// everywhere. Ctrl-M is Enter on a terminal, so in the tree pane Enter toggles "modified" as well.
+import type {Key} from 'ink';
+import type {CommandId, UiState} from './state/types.js';
+
+/** Where a binding applies. 'pane' bindings move within whichever pane has the focus. */
+export type Scope = 'global' | 'pane' | 'layers' | 'tree' | 'image' | 'filter' | 'help';
+
+export type Binding = {
+	readonly command: CommandId;
+	readonly keys: readonly string[];
+	readonly scope: Scope;
+	/** Text for the full help. */
+	readonly help: string;
+	/** Label in the help bar (absent: not in the bar). */
+	readonly bar?: string;
+};
+
+export const keyTable: readonly Binding[] = [
+	{command: 'cursor.up', keys: ['up', 'k'], scope: 'pane', help: 'Move up'},
+	{command: 'cursor.down', keys: ['down', 'j'], scope: 'pane', help: 'Move down'},
+	{command: 'page.up', keys: ['pgup', 'u'], scope: 'pane', help: 'Page up'},
+	{command: 'page.down', keys: ['pgdn', 'd'], scope: 'pane', help: 'Page down'},
+	{command: 'cursor.home', keys: ['home', 'g'], scope: 'pane', help: 'First row'},
+	{command: 'cursor.end', keys: ['end', 'G'], scope: 'pane', help: 'Last row'},
+	{command: 'layer.select', keys: ['enter'], scope: 'layers', help: 'Select the layer and go to its file tree'},
+	{command: 'tree.left', keys: ['left', 'h'], scope: 'tree', help: 'Collapse the directory, or go to the parent'},
+	{command: 'tree.right', keys: ['right', 'l'], scope: 'tree', help: 'Expand the directory, or go into it'},
+	{command: 'tree.toggle', keys: ['space'], scope: 'tree', help: 'Collapse/expand the directory', bar: 'Collapse dir'},
+	{command: 'tree.toggleAll', keys: ['ctrl+space'], scope: 'tree', help: 'Collapse/expand all directories', bar: 'Collapse all'},
+	{command: 'tree.hide.added', keys: ['ctrl+a'], scope: 'tree', help: 'Show/hide added files', bar: 'Added'},
+	{command: 'tree.hide.removed', keys: ['ctrl+r'], scope: 'tree', help: 'Show/hide removed files', bar: 'Removed'},
+	{command: 'tree.hide.modified', keys: ['ctrl+m', 'enter'], scope: 'tree', help: 'Show/hide modified files (Ctrl-M is Enter)', bar: 'Modified'},
+	{command: 'tree.hide.unmodified', keys: ['ctrl+u'], scope: 'tree', help: 'Show/hide unmodified files', bar: 'Unmodified'},
+	{command: 'tree.attributes', keys: ['ctrl+b'], scope: 'tree', help: 'Show/hide permissions, owner and size', bar: 'Attributes'},
+	{command: 'tree.sort', keys: ['ctrl+o'], scope: 'tree', help: 'Sort by name or by size', bar: 'Sort'},
+	{command: 'mode.aggregated', keys: ['ctrl+a'], scope: 'layers', help: 'Show aggregated changes (layers 1..N against layer 0)', bar: 'Aggregated'},
+	{command: 'mode.aggregated', keys: ['ctrl+a'], scope: 'image', help: 'Show aggregated changes', bar: 'Aggregated'},
+	{command: 'mode.layer', keys: ['ctrl+l'], scope: 'global', help: 'Show the changes of the selected layer only', bar: 'Layer changes'},
+	{command: 'focus.next', keys: ['tab'], scope: 'global', help: 'Next pane', bar: 'Switch pane'},
+	{command: 'focus.previous', keys: ['shift+tab'], scope: 'global', help: 'Previous pane'},
+	{command: 'filter.open', keys: ['ctrl+f', '/'], scope: 'global', help: 'Filter files by a regex on the full path', bar: 'Filter'},
+	{command: 'help.toggle', keys: ['?'], scope: 'global', help: 'Full key help', bar: 'Help'},
+	{command: 'quit', keys: ['q', 'ctrl+c'], scope: 'global', help: 'Quit', bar: 'Quit'},
+	{command: 'filter.apply', keys: ['enter'], scope: 'filter', help: 'Keep the filter and leave the input', bar: 'Keep'},
+	{command: 'filter.clear', keys: ['esc'], scope: 'filter', help: 'Clear the filter and leave the input', bar: 'Clear'},
+	{command: 'filter.backspace', keys: ['backspace'], scope: 'filter', help: 'Delete a character'},
+	{command: 'cursor.up', keys: ['up'], scope: 'filter', help: 'Move up in the tree'},
+	{command: 'cursor.down', keys: ['down'], scope: 'filter', help: 'Move down in the tree'},
+	{command: 'page.up', keys: ['pgup'], scope: 'filter', help: 'Page up in the tree'},
+	{command: 'page.down', keys: ['pgdn'], scope: 'filter', help: 'Page down in the tree'},
+	{command: 'quit', keys: ['ctrl+c'], scope: 'filter', help: 'Quit', bar: 'Quit'},
+	{command: 'help.toggle', keys: ['?', 'esc'], scope: 'help', help: 'Close the help', bar: 'Close help'},
+	{command: 'quit', keys: ['q', 'ctrl+c'], scope: 'help', help: 'Quit', bar: 'Quit'},
+];
+
+/** The scopes consulted for a key, first match wins. */
+export function activeScopes(state: UiState): readonly Scope[] {
+	if (state.help) {
+		return ['help'];
+	}
+
+	if (state.filter.open) {
+		return ['filter'];
+	}
+
+	return [state.focus, 'pane', 'global'];
+}
+
+export function resolveKey(state: UiState, name: string): CommandId | undefined {
+	for (const scope of activeScopes(state)) {
+		for (const binding of keyTable) {
+			if (binding.scope === scope && binding.keys.includes(name)) {
+				return binding.command;
+			}
+		}
+	}
+
+	return undefined;
+}
+
+/** A key press from ink as a key name ('up', 'ctrl+a', 'k', 'G', 'space'…) and the text it types. */
+export function keyFromInk(input: string, key: Key): {name: string; text: string} | undefined {
+	const named: Array<[boolean, string]> = [
+		[key.upArrow, 'up'],
+		[key.downArrow, 'down'],
+		[key.leftArrow, 'left'],
+		[key.rightArrow, 'right'],
+		[key.pageUp, 'pgup'],
+		[key.pageDown, 'pgdn'],
+		[key.home, 'home'],
+		[key.end, 'end'],
+		[key.return, 'enter'],
+		[key.escape, 'esc'],
+		[key.backspace || key.delete, 'backspace'],
+	];
+	for (const [pressed, name] of named) {
+		if (pressed) {
+			return {name, text: ''};
+		}
+	}
+
+	if (key.tab) {
+		return {name: key.shift ? 'shift+tab' : 'tab', text: ''};
+	}
+
+	if (key.ctrl) {
+		// Ctrl-Space arrives as NUL, which ink names "`".
+		if (input === '`' || input === ' ' || input === '@') {
+			return {name: 'ctrl+space', text: ''};
+		}
+
+		return input.length === 1 ? {name: `ctrl+${input.toLowerCase()}`, text: ''} : undefined;
+	}
+
+	if (input === ' ') {
+		return {name: 'space', text: ' '};
+	}
+
+	if (input === '') {
+		return undefined;
+	}
+
+	return {name: [...input].length === 1 ? input : 'text', text: input};
+}
+
+/** How a key name is shown: ^A, Space, PgUp… */
+export function keyLabel(name: string): string {
+	const special: Record<string, string> = {
+		up: '↑', down: '↓', left: '←', right: '→', pgup: 'PgUp', pgdn: 'PgDn', home: 'Home', end: 'End',
+		enter: 'Enter', esc: 'Esc', tab: 'Tab', 'shift+tab': 'Shift-Tab', space: 'Space', backspace: 'Backspace',
+		'ctrl+space': '^Space',
+	};
+	if (special[name] !== undefined) {
+		return special[name];
+	}
+
+	return name.startsWith('ctrl+') ? `^${name.slice(5).toUpperCase()}` : name;
+}
+
+export type BarItem = {
+	readonly key: string;
+	readonly label: string;
+	/** For toggles: whether the thing is on (shown as ● / ○). */
+	readonly on?: boolean;
+};
+
+function toggleState(state: UiState, command: CommandId): boolean | undefined {
+	const {hidden} = state.tree;
+	switch (command) {
+		case 'tree.hide.added': {
+			return !hidden.added;
+		}
+
+		case 'tree.hide.removed': {
+			return !hidden.removed;
+		}
+
+		case 'tree.hide.modified': {
+			return !hidden.modified;
+		}
+
+		case 'tree.hide.unmodified': {
+			return !hidden.unmodified;
+		}
+
+		case 'tree.attributes': {
+			return state.tree.attributes;
+		}
+
+		case 'mode.layer': {
+			return state.mode === 'layer';
+		}
+
+		case 'mode.aggregated': {
+			return state.mode === 'aggregated';
+		}
+
+		default: {
+			return undefined;
+		}
+	}
+}
+
+/** The help bar for the current state, in table order: the focused pane's keys, then the global ones. */
+export function helpBar(state: UiState): BarItem[] {
+	const items: BarItem[] = [];
+	const seen = new Set<CommandId>();
+	const scopes = activeScopes(state);
+	for (const scope of scopes) {
+		for (const binding of keyTable) {
+			if (binding.scope !== scope || binding.bar === undefined || seen.has(binding.command)) {
+				continue;
+			}
+
+			// A key already taken by an earlier scope does not reach this binding.
+			const reachable = binding.keys.filter(key => resolveKey(state, key) === binding.command);
+			if (reachable.length === 0) {
+				continue;
+			}
+
+			seen.add(binding.command);
+			const label = binding.command === 'tree.sort' ? `Sort: ${state.tree.sort}` : binding.bar;
+			const on = toggleState(state, binding.command);
+			items.push(on === undefined ? {key: keyLabel(reachable[0]!), label} : {key: keyLabel(reachable[0]!), label, on});
+		}
+	}
+
+	return items;
+}
+
+export function barText(items: readonly BarItem[]): string {
+	return items.map(item => `${item.key} ${item.on === undefined ? '' : (item.on ? '●' : '○')}${item.label}`).join('  ');
+}
+
+/** Lines of the full help: every binding, grouped by where it applies. */
+export function fullHelp(): Array<{title: string; rows: Array<{keys: string; help: string}>}> {
+	const titles: Record<Scope, string> = {
+		global: 'Anywhere',
+		pane: 'In the focused pane',
+		layers: 'Layers pane',
+		tree: 'File tree pane',
+		image: 'Image details pane',
+		filter: 'Filter input',
+		help: 'This help',
+	};
+	const order: Scope[] = ['global', 'pane', 'layers', 'tree', 'image', 'filter', 'help'];
+	return order.map(scope => ({
+		title: titles[scope],
+		rows: keyTable.filter(binding => binding.scope === scope).map(binding => ({keys: binding.keys.map(key => keyLabel(key)).join(' '), help: binding.help})),
+	}));
+}

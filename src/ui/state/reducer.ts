@@ -1,0 +1,308 @@
+// The browser's reducer: every key press becomes an action, resolved here through the key table with the current
+// state (so fast key presses never act on a stale state), and every change of what the tree shows keeps the
+// selected file selected when it is still listed.
+import {isDirectory, noneHidden, rowOf} from '../../analysis/views.js';
+import type {ChangeKind} from '../../analysis/types.js';
+import {resolveKey} from '../keymap.js';
+import {type BrowserModel, compileFilter} from './model.js';
+import type {Action, CommandId, Focus, TreeState, UiState, Viewport} from './types.js';
+
+const focusOrder: readonly Focus[] = ['layers', 'tree', 'image'];
+
+export function initialState(viewport: Viewport, overrides: Partial<UiState> = {}): UiState {
+	return {
+		viewport,
+		focus: 'layers',
+		layer: 0,
+		layerTop: 0,
+		mode: 'layer',
+		tree: {cursor: 0, top: 0, collapseAll: false, toggled: new Set(), hidden: noneHidden, sort: 'name', attributes: true},
+		filter: {open: false, text: '', applied: '', error: undefined},
+		imageTop: 0,
+		help: false,
+		quit: false,
+		...overrides,
+	};
+}
+
+function clamp(value: number, low: number, high: number): number {
+	return Math.max(low, Math.min(high, value));
+}
+
+/** Move `top` so that `cursor` is inside a window of `rows` rows over `count` rows. */
+function scrollTo(cursor: number, top: number, rows: number, count: number): number {
+	let next = top;
+	if (cursor < next) {
+		next = cursor;
+	} else if (cursor >= next + rows) {
+		next = cursor - rows + 1;
+	}
+
+	return clamp(next, 0, Math.max(0, count - rows));
+}
+
+/** Clamp cursors and scroll windows to the data and the viewport. */
+function settle(model: BrowserModel, state: UiState): UiState {
+	const layout = model.layout(state);
+	const layer = clamp(state.layer, 0, model.layerCount - 1);
+	const layerTop = scrollTo(layer, state.layerTop, layout.layerRows, model.layerCount);
+	const rows = model.rows({...state, layer});
+	const cursor = clamp(state.tree.cursor, 0, Math.max(0, rows.count - 1));
+	const top = scrollTo(cursor, state.tree.top, layout.treeRows, rows.count);
+	const imageTop = clamp(state.imageTop, 0, Math.max(0, model.inefficiencyCount - layout.imageRows));
+	if (layer === state.layer && layerTop === state.layerTop && cursor === state.tree.cursor && top === state.tree.top && imageTop === state.imageTop) {
+		return state;
+	}
+
+	return {...state, layer, layerTop, imageTop, tree: {...state.tree, cursor, top}};
+}
+
+/** Apply a change to what the tree lists, keeping the selected node (or its nearest listed ancestor) selected. */
+function retarget(model: BrowserModel, before: UiState, after: UiState): UiState {
+	const oldRows = model.rows(before);
+	const node = oldRows.nodes[before.tree.cursor];
+	const rows = model.rows(after);
+	let cursor = Math.min(before.tree.cursor, Math.max(0, rows.count - 1));
+	if (node !== undefined) {
+		const {parent} = model.union;
+		for (let current = node; current > 0; current = parent[current]!) {
+			const row = rowOf(rows, current);
+			if (row >= 0) {
+				cursor = row;
+				break;
+			}
+		}
+	}
+
+	// Keep the selected row where it was on screen when possible.
+	const offset = before.tree.cursor - before.tree.top;
+	return {...after, tree: {...after.tree, cursor, top: Math.max(0, cursor - offset)}};
+}
+
+function moveBy(model: BrowserModel, state: UiState, command: CommandId): UiState {
+	const layout = model.layout(state);
+	const focus = state.filter.open ? 'tree' : state.focus;
+	const pick = (size: number, page: number, current: number): number => {
+		switch (command) {
+			case 'cursor.up': {
+				return current - 1;
+			}
+
+			case 'cursor.down': {
+				return current + 1;
+			}
+
+			case 'page.up': {
+				return current - page;
+			}
+
+			case 'page.down': {
+				return current + page;
+			}
+
+			case 'cursor.home': {
+				return 0;
+			}
+
+			default: {
+				return size - 1;
+			}
+		}
+	};
+
+	if (focus === 'layers') {
+		const layer = clamp(pick(model.layerCount, Math.max(1, layout.layerRows - 1), state.layer), 0, model.layerCount - 1);
+		return layer === state.layer ? state : retarget(model, state, {...state, layer});
+	}
+
+	if (focus === 'image') {
+		const page = Math.max(1, layout.imageRows - 1);
+		const maxTop = Math.max(0, model.inefficiencyCount - layout.imageRows);
+		const imageTop = clamp(command === 'cursor.end' ? maxTop : pick(model.inefficiencyCount, page, state.imageTop), 0, maxTop);
+		return {...state, imageTop};
+	}
+
+	const {count} = model.rows(state);
+	const page = Math.max(1, layout.treeRows - 1);
+	const cursor = clamp(pick(count, page, state.tree.cursor), 0, Math.max(0, count - 1));
+	let {top} = state.tree;
+	if (command === 'page.up' || command === 'page.down') {
+		// A page moves the window by a page and the cursor with it, as dive does.
+		top = clamp(top + (command === 'page.down' ? page : -page), 0, Math.max(0, count - layout.treeRows));
+	}
+
+	return {...state, tree: {...state.tree, cursor, top: scrollTo(cursor, top, layout.treeRows, count)}};
+}
+
+function withTree(state: UiState, tree: Partial<TreeState>): UiState {
+	return {...state, tree: {...state.tree, ...tree}};
+}
+
+function toggleCollapse(state: UiState, node: number): UiState {
+	const toggled = new Set(state.tree.toggled);
+	if (toggled.has(node)) {
+		toggled.delete(node);
+	} else {
+		toggled.add(node);
+	}
+
+	return withTree(state, {toggled});
+}
+
+function treeCommand(model: BrowserModel, state: UiState, command: CommandId): UiState {
+	const rows = model.rows(state);
+	const node = rows.nodes[state.tree.cursor];
+	const view = rows.tree.view;
+	const expandable = node !== undefined && isDirectory(view, node) && rows.tree.hasChildren[node] === 1;
+	const collapsed = node !== undefined && rows.collapsed(node);
+	switch (command) {
+		case 'tree.toggle': {
+			return node !== undefined && isDirectory(view, node) ? toggleCollapse(state, node) : state;
+		}
+
+		case 'tree.toggleAll': {
+			return withTree(state, {collapseAll: !state.tree.collapseAll, toggled: new Set()});
+		}
+
+		case 'tree.left': {
+			if (node === undefined) {
+				return state;
+			}
+
+			if (expandable && !collapsed) {
+				return toggleCollapse(state, node);
+			}
+
+			const up = model.union.parent[node]!;
+			const row = up > 0 ? rowOf(rows, up) : -1;
+			return row >= 0 ? withTree(state, {cursor: row}) : state;
+		}
+
+		case 'tree.right': {
+			if (!expandable) {
+				return state;
+			}
+
+			return collapsed ? toggleCollapse(state, node) : withTree(state, {cursor: state.tree.cursor + 1});
+		}
+
+		case 'tree.attributes': {
+			return withTree(state, {attributes: !state.tree.attributes});
+		}
+
+		case 'tree.sort': {
+			return retarget(model, state, withTree(state, {sort: state.tree.sort === 'name' ? 'size' : 'name'}));
+		}
+
+		default: {
+			const kind = command.slice('tree.hide.'.length) as ChangeKind;
+			return retarget(model, state, withTree(state, {hidden: {...state.tree.hidden, [kind]: !state.tree.hidden[kind]}}));
+		}
+	}
+}
+
+function setFilter(model: BrowserModel, state: UiState, text: string): UiState {
+	const compiled = compileFilter(text);
+	const error = typeof compiled === 'string' ? compiled : undefined;
+	const applied = error === undefined ? text : state.filter.applied;
+	const next = {...state, filter: {...state.filter, text, error, applied}};
+	return applied === state.filter.applied ? next : retarget(model, state, next);
+}
+
+function runCommand(model: BrowserModel, state: UiState, command: CommandId): UiState {
+	switch (command) {
+		case 'quit': {
+			return {...state, quit: true};
+		}
+
+		case 'help.toggle': {
+			return {...state, help: !state.help};
+		}
+
+		case 'focus.next':
+		case 'focus.previous': {
+			const step = command === 'focus.next' ? 1 : focusOrder.length - 1;
+			return {...state, focus: focusOrder[(focusOrder.indexOf(state.focus) + step) % focusOrder.length]!};
+		}
+
+		case 'cursor.up':
+		case 'cursor.down':
+		case 'page.up':
+		case 'page.down':
+		case 'cursor.home':
+		case 'cursor.end': {
+			return moveBy(model, state, command);
+		}
+
+		case 'layer.select': {
+			return {...state, focus: 'tree'};
+		}
+
+		case 'mode.layer':
+		case 'mode.aggregated': {
+			const mode = command === 'mode.layer' ? 'layer' : 'aggregated';
+			return mode === state.mode ? state : retarget(model, state, {...state, mode});
+		}
+
+		case 'filter.open': {
+			return {...state, filter: {...state.filter, open: true}};
+		}
+
+		case 'filter.apply': {
+			return {...state, filter: {...state.filter, open: false}};
+		}
+
+		case 'filter.clear': {
+			return setFilter(model, {...state, filter: {...state.filter, open: false}}, '');
+		}
+
+		case 'filter.backspace': {
+			return setFilter(model, state, [...state.filter.text].slice(0, -1).join(''));
+		}
+
+		default: {
+			return treeCommand(model, state, command);
+		}
+	}
+}
+
+/** The reducer. `model` is the finished data (memoised selectors); the state is never mutated. */
+export function reduce(model: BrowserModel, state: UiState, action: Action): UiState {
+	let next: UiState;
+	switch (action.type) {
+		case 'key': {
+			const command = resolveKey(state, action.name);
+			if (command !== undefined) {
+				next = runCommand(model, state, command);
+			} else if (state.filter.open && action.text !== undefined && action.text !== '') {
+				next = setFilter(model, state, state.filter.text + action.text);
+			} else {
+				return state;
+			}
+
+			break;
+		}
+
+		case 'command': {
+			next = runCommand(model, state, action.command);
+			break;
+		}
+
+		case 'resize': {
+			next = {...state, viewport: action.viewport};
+			break;
+		}
+
+		case 'select-layer': {
+			next = retarget(model, state, {...state, layer: clamp(action.layer, 0, model.layerCount - 1)});
+			break;
+		}
+
+		case 'filter.set': {
+			next = setFilter(model, state, action.text);
+			break;
+		}
+	}
+
+	return next === state ? state : settle(model, next);
+}

@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import {listTree} from '../../src/analysis/listing.js';
+import {stackLayers} from '../../src/analysis/tree.js';
+import type {ChangeKind, LayerEntry} from '../../src/analysis/types.js';
+import {
+	type LayerView,
+	type UnionTree,
+	buildUnionTree,
+	implicitDir,
+	layerView,
+	markKind,
+	newMatchCache,
+	stateAt,
+	treeRows,
+	visibleTree,
+} from '../../src/analysis/views.js';
+import {diveFixture, loadArchive, repoRoot} from '../helpers/fixtures.js';
+
+const file = (path: string, size = 1, extra: Partial<LayerEntry> = {}): LayerEntry => ({path, type: 'file', mode: 0o644, uid: 0, gid: 0, size, ...extra});
+const dir = (path: string, mode = 0o755): LayerEntry => ({path, type: 'dir', mode, uid: 0, gid: 0, size: 0});
+const whiteout = (path: string): LayerEntry => ({...file(path, 0), whiteout: true});
+const opaque = (path: string): LayerEntry => ({...file(path, 0), opaque: true});
+
+/** Path → kind of every node a view lists. */
+function marks(view: LayerView): Record<string, ChangeKind> {
+	const out: Record<string, ChangeKind> = {};
+	for (let node = 1; node < view.union.size; node++) {
+		if (view.mark[node] !== 0) {
+			out[view.union.paths[node]!] = markKind(view.mark[node]!);
+		}
+	}
+
+	return out;
+}
+
+/** The filesystem the union says layer i has, in listTree's record form. */
+function presentAt(union: UnionTree, layer: number): Array<[string, string, number, number]> {
+	const out: Array<[string, string, number, number]> = [];
+	for (let node = 1; node < union.size; node++) {
+		const value = stateAt(union, node, layer);
+		if (value === implicitDir) {
+			out.push([union.paths[node]!, 'dir', 0o755, 0]);
+		} else if (value >= 0) {
+			const entry = union.entries[value]!;
+			out.push([union.paths[node]!, entry.type, entry.mode, entry.size]);
+		}
+	}
+
+	return out;
+}
+
+function assertSameAsStack(layers: LayerEntry[][]): void {
+	const union = buildUnionTree(layers);
+	for (let index = 0; index < layers.length; index++) {
+		const expected = listTree(stackLayers(layers.slice(0, index + 1))).map(record => [record.path, record.type, record.mode, record.size]);
+		assert.deepEqual(presentAt(union, index), expected, `layer ${index}`);
+	}
+}
+
+test('the union tree has, at every layer, exactly the filesystem stackLayers builds', async () => {
+	assertSameAsStack([[dir('a'), file('a/x'), file('a/y')], [file('a/z'), whiteout('a/x')]]);
+	assertSameAsStack([[dir('a'), file('a/x'), dir('a/sub'), file('a/sub/y')], [file('a/new'), opaque('a'), dir('a')]]);
+	assertSameAsStack([[dir('a'), file('a/x')], [file('a')], [file('a/again')]]);
+	assertSameAsStack([[file('x/y/z')], [whiteout('x/y')], [file('x/y', 3)]]);
+	assertSameAsStack([[dir('a'), file('a/x')], [opaque(''), file('b')]]);
+	// Whited out and added back in the same layer.
+	assertSameAsStack([[dir('a'), file('a/x', 1)], [whiteout('a/x'), file('a/x', 2)]]);
+	for (const name of ['test-docker-image.tar', 'test-kaniko-image.tar']) {
+		// eslint-disable-next-line no-await-in-loop
+		const {image} = await loadArchive(diveFixture(name));
+		assertSameAsStack(image.layers.map(layer => [...layer.contents.entries]));
+	}
+
+	const {image} = await loadArchive(`${repoRoot}/test/fixtures/demo-image.tar`);
+	assertSameAsStack(image.layers.map(layer => [...layer.contents.entries]));
+});
+
+test('the union tree is in depth-first order with children by name, and subtree ends are right', () => {
+	const union = buildUnionTree([[file('b/z'), file('a'), dir('b'), file('b/c/d')], [file('B')]]);
+	assert.deepEqual(union.paths, ['/', '/B', '/a', '/b', '/b/c', '/b/c/d', '/b/z']);
+	assert.deepEqual([...union.end], [7, 2, 3, 7, 6, 6, 7]);
+	assert.deepEqual([...union.depth], [0, 1, 1, 1, 2, 3, 2]);
+});
+
+test('layer mode marks what the layer did; removed paths stay listed; directories are derived', () => {
+	const layers = [
+		[dir('etc'), file('etc/keep'), file('etc/change', 1), file('etc/gone'), dir('var'), file('var/log')],
+		[dir('etc'), file('etc/change', 2), whiteout('etc/gone'), file('etc/new'), dir('opt'), file('opt/tool')],
+	];
+	const union = buildUnionTree(layers);
+	assert.deepEqual(marks(layerView(union, 1, 'layer')), {
+		'/etc': 'modified',
+		'/etc/change': 'modified',
+		'/etc/gone': 'removed',
+		'/etc/keep': 'unmodified',
+		'/etc/new': 'added',
+		'/opt': 'added',
+		'/opt/tool': 'added',
+		'/var': 'unmodified',
+		'/var/log': 'unmodified',
+	});
+	// Layer 0 shows everything unmodified, in both modes (dive).
+	for (const mode of ['layer', 'aggregated'] as const) {
+		assert.deepEqual(new Set(Object.values(marks(layerView(union, 0, mode)))), new Set(['unmodified']));
+	}
+});
+
+test('a header that changes nothing is unmodified; a chmod is modified', () => {
+	const union = buildUnionTree([[dir('d'), file('d/f')], [dir('d'), file('d/f', 1, {mode: 0o444})], [dir('d'), file('d/f', 1, {mode: 0o444})]]);
+	assert.deepEqual(marks(layerView(union, 1, 'layer')), {'/d': 'modified', '/d/f': 'modified'});
+	assert.deepEqual(marks(layerView(union, 2, 'layer')), {'/d': 'unmodified', '/d/f': 'unmodified'});
+});
+
+test('removing a directory lists its whole subtree as removed, with the removed sizes', () => {
+	const union = buildUnionTree([[dir('r'), dir('r/d'), file('r/d/a', 10), file('r/d/b', 20), file('r/keep', 5)], [whiteout('r/d')]]);
+	const view = layerView(union, 1, 'layer');
+	assert.deepEqual(marks(view), {'/r': 'modified', '/r/d': 'removed', '/r/d/a': 'removed', '/r/d/b': 'removed', '/r/keep': 'unmodified'});
+	const tree = visibleTree(view);
+	const size = (path: string) => tree.size[union.paths.indexOf(path)];
+	// The removed directory shows what it held; its parent leaves the removed bytes out.
+	assert.equal(size('/r/d'), 30);
+	assert.equal(size('/r'), 5);
+	assert.equal(size('/r/d/a'), 10);
+});
+
+test('aggregated mode compares with layer 0 and lists everything ever removed up to the layer', () => {
+	const layers = [
+		[dir('a'), file('a/base', 1)],
+		[file('a/tmp', 4), file('a/base', 2)],
+		[whiteout('a/tmp'), file('a/base', 1)],
+		[file('a/tmp', 4)],
+	];
+	const union = buildUnionTree(layers);
+	assert.deepEqual(marks(layerView(union, 1, 'aggregated')), {'/a': 'modified', '/a/base': 'modified', '/a/tmp': 'added'});
+	// Back to layer 0's metadata: unmodified against layer 0; the temporary file is gone: removed.
+	assert.deepEqual(marks(layerView(union, 2, 'aggregated')), {'/a': 'modified', '/a/base': 'unmodified', '/a/tmp': 'removed'});
+	assert.deepEqual(marks(layerView(union, 3, 'aggregated')), {'/a': 'modified', '/a/base': 'unmodified', '/a/tmp': 'added'});
+	// Layer mode at 2 sees the removal, at 3 the re-addition.
+	assert.deepEqual(marks(layerView(union, 2, 'layer')), {'/a': 'modified', '/a/base': 'modified', '/a/tmp': 'removed'});
+	assert.deepEqual(marks(layerView(union, 3, 'layer')), {'/a': 'modified', '/a/base': 'unmodified', '/a/tmp': 'added'});
+});
+
+test('an opaque directory removes what the lower layers had in it', () => {
+	const union = buildUnionTree([[dir('o'), file('o/old'), dir('o/sub'), file('o/sub/x')], [opaque('o'), dir('o'), file('o/new')]]);
+	assert.deepEqual(marks(layerView(union, 1, 'layer')), {'/o': 'modified', '/o/new': 'added', '/o/old': 'removed', '/o/sub': 'removed', '/o/sub/x': 'removed'});
+});
+
+test('counts per kind', () => {
+	const union = buildUnionTree([[dir('a'), file('a/x')], [file('a/y'), whiteout('a/x')]]);
+	assert.deepEqual(layerView(union, 1, 'layer').counts, {unmodified: 0, modified: 1, added: 1, removed: 1});
+	assert.throws(() => layerView(union, 2, 'layer'), RangeError);
+});
+
+test('hiding kinds keeps the parents of what stays visible; the filter matches absolute paths', () => {
+	const union = buildUnionTree([[dir('a'), file('a/x', 3), dir('b'), file('b/y', 4)], [file('a/new', 7)]]);
+	const view = layerView(union, 1, 'layer');
+	const listed = (tree: ReturnType<typeof visibleTree>) => [...treeRows(tree, () => false).nodes].map(node => union.paths[node]);
+	assert.deepEqual(listed(visibleTree(view, {added: false, removed: false, modified: false, unmodified: true})), ['/a', '/a/new']);
+	assert.deepEqual(listed(visibleTree(view, {added: true, removed: false, modified: false, unmodified: false})), ['/a', '/a/x', '/b', '/b/y']);
+	const filtered = visibleTree(view, undefined, newMatchCache(union, /^\/b\//));
+	assert.deepEqual(listed(filtered), ['/b', '/b/y']);
+	// Directory sizes are the sum of visible descendants only.
+	const all = visibleTree(view);
+	assert.equal(all.size[union.paths.indexOf('/a')], 10);
+	const onlyNew = visibleTree(view, undefined, newMatchCache(union, /new/));
+	assert.equal(onlyNew.size[union.paths.indexOf('/a')], 7);
+});
+
+test('rows skip collapsed directories, and size order sorts siblings largest first', () => {
+	const union = buildUnionTree([[dir('a'), file('a/small', 1), file('a/big', 9), dir('z'), file('z/huge', 100)]]);
+	const tree = visibleTree(layerView(union, 0, 'layer'));
+	const a = union.paths.indexOf('/a');
+	const names = (rows: ReturnType<typeof treeRows>) => [...rows.nodes].map(node => union.paths[node]);
+	assert.deepEqual(names(treeRows(tree, () => false)), ['/a', '/a/big', '/a/small', '/z', '/z/huge']);
+	assert.deepEqual(names(treeRows(tree, node => node === a)), ['/a', '/z', '/z/huge']);
+	const bySize = treeRows(tree, () => false, 'size');
+	assert.deepEqual(names(bySize), ['/z', '/z/huge', '/a', '/a/big', '/a/small']);
+	assert.equal(bySize.isLast[a], 1);
+	assert.equal(bySize.isLast[union.paths.indexOf('/z')], 0);
+});
