@@ -19,7 +19,7 @@ export function analyzeImage(image: RawImage, options: AnalyzeOptions = {}): Ana
 	const layers: LayerSummary[] = image.layers.map((layer, index) => {
 		const {entries} = layer.contents;
 		const tree = buildLayerTree(entries);
-		const nodeCount = countNodes(tree);
+		const nodeCount = tree.count;
 		efficiency.addLayer(tree);
 
 		let added = 0;

@@ -6,15 +6,16 @@
 // subtree. Paths seen in two or more layers are the inefficiencies; wasted bytes are their cumulative sizes.
 //
 // dive restacks layers 0..i-1 for every whiteout (quadratic); here one stacked tree, in dive's own stacking
-// semantics, is carried from layer to layer. dive ignores opaque whiteouts; layerscope counts each lower path an
-// opaque directory hides exactly as if the layer had whited it out (what a non-overlay snapshotter writes).
+// semantics and indexed by path, is carried from layer to layer. dive ignores opaque whiteouts; layerscope
+// counts each lower path an opaque directory hides exactly as if the layer had whited it out (what a
+// non-overlay snapshotter writes).
 import type {Inefficiency, LayerEntry} from './types.js';
-import {type LayerTreeNode, joinPath, sortedChildren, splitPath} from './tree.js';
+import {childFirstOrder, joinPath, type LayerTreeNode, whiteoutKeyPrefix} from './tree.js';
 
 /** A node of dive's stacked tree: `info` undefined is dive's empty FileInfo (an implicit directory). */
 type DiveNode = {
 	info: LayerEntry | undefined;
-	children: Map<string, DiveNode>;
+	children: Map<string, DiveNode> | undefined;
 };
 
 type PathData = {
@@ -30,47 +31,12 @@ export type EfficiencyResult = {
 	readonly inefficiencies: Inefficiency[];
 };
 
-function diveGet(root: DiveNode, path: string): DiveNode | undefined {
-	let node: DiveNode | undefined = root;
-	for (const part of splitPath(path)) {
-		node = node.children.get(part);
-		if (node === undefined) {
-			return undefined;
-		}
-	}
-
-	return node;
-}
-
-function diveAdd(root: DiveNode, path: string, info: LayerEntry | undefined): void {
-	let node = root;
-	for (const part of splitPath(path)) {
-		let child = node.children.get(part);
-		if (child === undefined) {
-			child = {info: undefined, children: new Map()};
-			node.children.set(part, child);
-		}
-
-		node = child;
-	}
-
-	// dive replaces the payload and keeps the children, whatever the types.
-	node.info = info;
-}
-
-function diveRemove(root: DiveNode, path: string): void {
-	const parts = splitPath(path);
-	const name = parts.pop();
-	const parent = diveGet(root, parts.join('/'));
-	if (name !== undefined) {
-		parent?.children.delete(name);
-	}
-}
-
-function diveSubtreeSize(node: DiveNode): number {
+function subtreeSize(node: DiveNode): number {
 	let total = node.info?.size ?? 0;
-	for (const child of node.children.values()) {
-		total += diveSubtreeSize(child);
+	if (node.children !== undefined) {
+		for (const child of node.children.values()) {
+			total += subtreeSize(child);
+		}
 	}
 
 	return total;
@@ -78,32 +44,76 @@ function diveSubtreeSize(node: DiveNode): number {
 
 /** dive's size for a whiteout of `node`: the removed subtree when it was a directory with a header, else 0. */
 function whiteoutSize(node: DiveNode): number {
-	return node.info?.type === 'dir' ? diveSubtreeSize(node) : 0;
+	return node.info?.type === 'dir' ? subtreeSize(node) : 0;
 }
 
-/** Visit nodes children-first in byte order of their keys; stop when `visit` returns false. */
-function visitChildFirst(node: LayerTreeNode, visit: (node: LayerTreeNode, key: string) => boolean, key = ''): boolean {
-	for (const [childKey, child] of sortedChildren(node)) {
-		if (!visitChildFirst(child, visit, childKey)) {
-			return false;
-		}
+function parentPath(path: string): string {
+	const slash = path.lastIndexOf('/');
+	return slash < 0 ? '' : path.slice(0, slash);
+}
+
+function baseName(path: string): string {
+	return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/** dive's stacked tree, with every node also reachable by its path. */
+class DiveStack {
+	private readonly root: DiveNode = {info: undefined, children: undefined};
+	private readonly index = new Map<string, DiveNode>([['', this.root]]);
+
+	get(path: string): DiveNode | undefined {
+		return this.index.get(path);
 	}
 
-	return node.path === '' ? true : visit(node, key);
+	/** dive's AddPath: creates missing parents, then replaces the payload and keeps the children, whatever the types. */
+	add(path: string, info: LayerEntry | undefined): void {
+		this.ensure(path).info = info;
+	}
+
+	remove(path: string): void {
+		const node = this.index.get(path);
+		if (node === undefined || path === '') {
+			return;
+		}
+
+		this.index.get(parentPath(path))?.children?.delete(baseName(path));
+		this.unindex(path, node);
+	}
+
+	private ensure(path: string): DiveNode {
+		let node = this.index.get(path);
+		if (node === undefined) {
+			const parent = this.ensure(parentPath(path));
+			node = {info: undefined, children: undefined};
+			parent.children ??= new Map();
+			parent.children.set(baseName(path), node);
+			this.index.set(path, node);
+		}
+
+		return node;
+	}
+
+	private unindex(path: string, node: DiveNode): void {
+		this.index.delete(path);
+		if (node.children !== undefined) {
+			for (const [name, child] of node.children) {
+				this.unindex(`${path}/${name}`, child);
+			}
+		}
+	}
 }
 
 /**
  * Accumulates dive's figures layer by layer (bottom first), so a layer's own tree can be dropped once added.
- * @param ignore paths (absolute, "/a/b") left out of the accounting entirely.
  */
 export class EfficiencyAccumulator {
-	private readonly stacked: DiveNode = {info: undefined, children: new Map()};
+	private readonly stacked = new DiveStack();
 	private readonly data = new Map<string, PathData>();
 	private readonly found: Array<{path: string; data: PathData}> = [];
+	private readonly ignore: ((path: string) => boolean) | undefined;
 	private layers = 0;
 
-	private readonly ignore: ((path: string) => boolean) | undefined;
-
+	/** @param ignore paths (absolute, "/a/b") left out of the accounting entirely. */
 	constructor(ignore?: (path: string) => boolean) {
 		this.ignore = ignore;
 	}
@@ -112,87 +122,86 @@ export class EfficiencyAccumulator {
 		const {stacked} = this;
 		const first = this.layers === 0;
 		this.layers++;
+		const order = childFirstOrder(tree);
 
 		// What an opaque directory hides: every lower path that the layer's directory does not hold again.
 		const hideLower = (lower: DiveNode, upper: LayerTreeNode): void => {
-			for (const [name, child] of [...lower.children.entries()]) {
-				const again = upper.children.get(name);
+			if (lower.children === undefined) {
+				return;
+			}
+
+			for (const [name, child] of [...lower.children]) {
+				const again = upper.children?.get(name);
+				const path = joinPath(upper.path, name);
 				if (again === undefined) {
-					this.record(joinPath(upper.path, name), whiteoutSize(child));
-					lower.children.delete(name);
-				} else if (again.children.size > 0) {
+					this.record(path, whiteoutSize(child));
+					stacked.remove(path);
+				} else if (again.children !== undefined) {
 					hideLower(child, again);
 				}
 			}
 		};
 
-		visitChildFirst(tree, node => {
-			if (node.opaque) {
-				const lower = first ? undefined : diveGet(stacked, node.path);
+		for (const [, node] of order) {
+			if (node.opaque && !first) {
+				const lower = stacked.get(node.path);
 				if (lower !== undefined) {
 					hideLower(lower, node);
 				}
 			}
-
-			return true;
-		});
+		}
 
 		// dive stops a layer's walk at the first whiteout whose path is missing below it.
-		visitChildFirst(tree, (node, key) => {
-			if (node.children.size > 0) {
-				return true;
+		for (const [key, node] of order) {
+			if (node.children !== undefined && node.children.size > 0) {
+				continue;
 			}
 
-			if (key.startsWith('.wh.') && node.entry?.whiteout === true) {
-				const lower = first ? undefined : diveGet(stacked, node.path);
+			if (node.entry?.whiteout === true && key.startsWith(whiteoutKeyPrefix)) {
+				const lower = first ? undefined : stacked.get(node.path);
 				if (lower === undefined) {
-					return false;
+					break;
 				}
 
 				this.record(node.path, whiteoutSize(lower));
 			} else {
 				this.record(node.path, node.entry?.size ?? 0);
 			}
+		}
 
-			return true;
-		});
-
-		visitChildFirst(tree, node => {
+		for (const [, node] of order) {
 			if (node.entry?.whiteout === true) {
-				diveRemove(stacked, node.path);
+				stacked.remove(node.path);
 			} else {
-				diveAdd(stacked, node.path, node.entry);
+				stacked.add(node.path, node.entry);
 			}
-
-			return true;
-		});
+		}
 	}
 
 	result(): EfficiencyResult {
-		const {data, found} = this;
-	let minimumTotal = 0;
-	let cumulativeTotal = 0;
-	for (const item of data.values()) {
-		minimumTotal += item.minimum;
-		cumulativeTotal += item.cumulative;
-	}
+		let minimumTotal = 0;
+		let cumulativeTotal = 0;
+		for (const item of this.data.values()) {
+			minimumTotal += item.minimum;
+			cumulativeTotal += item.cumulative;
+		}
 
-	// dive sorts ascending (stable for its small lists) and reads the list backwards.
-	const ordered = found
-		.map((item, order) => ({...item, order}))
-		.sort((a, b) => (a.data.cumulative - b.data.cumulative) || (a.order - b.order))
-		.reverse();
-	let wastedBytes = 0;
-	const inefficiencies = ordered.map(({path, data: item}) => {
-		wastedBytes += item.cumulative;
-		return {path, count: item.count, cumulativeSize: item.cumulative, minimumSize: item.minimum};
-	});
+		// dive sorts ascending (stable for its small lists) and reads the list backwards.
+		const ordered = this.found
+			.map((item, order) => ({...item, order}))
+			.sort((a, b) => (a.data.cumulative - b.data.cumulative) || (a.order - b.order))
+			.reverse();
+		let wastedBytes = 0;
+		const inefficiencies = ordered.map(({path, data: item}) => {
+			wastedBytes += item.cumulative;
+			return {path, count: item.count, cumulativeSize: item.cumulative, minimumSize: item.minimum};
+		});
 
-	return {
-		efficiency: cumulativeTotal === 0 ? 1 : minimumTotal / cumulativeTotal,
-		wastedBytes,
-		inefficiencies,
-	};
+		return {
+			efficiency: cumulativeTotal === 0 ? 1 : minimumTotal / cumulativeTotal,
+			wastedBytes,
+			inefficiencies,
+		};
 	}
 
 	private record(relativePath: string, size: number): void {
@@ -219,7 +228,7 @@ export class EfficiencyAccumulator {
 	}
 }
 
-/** dive's figures for whole list of layer trees, bottom first. */
+/** dive's figures for a whole list of layer trees, bottom first. */
 export function computeEfficiency(layerTrees: readonly LayerTreeNode[], ignore?: (path: string) => boolean): EfficiencyResult {
 	const accumulator = new EfficiencyAccumulator(ignore);
 	for (const tree of layerTrees) {

@@ -41,10 +41,10 @@ export function getNode(root: FileNode, path: string): FileNode | undefined {
 
 /** Find or create the directory that holds `path`, creating implicit directories on the way. */
 function parentFor(root: FileNode, path: string): {parent: FileNode; name: string} {
-	const parts = splitPath(path);
-	const name = parts.pop() ?? '';
+	const slash = path.lastIndexOf('/');
+	const name = slash < 0 ? path : path.slice(slash + 1);
 	let node = root;
-	for (const part of parts) {
+	for (const part of slash < 0 ? [] : path.slice(0, slash).split('/')) {
 		node.children ??= new Map();
 		let child = node.children.get(part);
 		if (child === undefined) {
@@ -146,6 +146,8 @@ export function applyLayer(
 		}
 	}
 
+	let cachedDir: string | undefined;
+	let cachedParent: FileNode | undefined;
 	for (const entry of entries) {
 		if (entry.whiteout === true || entry.opaque === true) {
 			continue;
@@ -156,7 +158,18 @@ export function applyLayer(
 			continue;
 		}
 
-		const {parent, name} = parentFor(root, entry.path);
+		const slash = entry.path.lastIndexOf('/');
+		const dir = slash < 0 ? '' : entry.path.slice(0, slash);
+		let parent: FileNode;
+		if (dir === cachedDir && cachedParent !== undefined) {
+			parent = cachedParent;
+		} else {
+			parent = parentFor(root, entry.path).parent;
+			cachedDir = dir;
+			cachedParent = parent;
+		}
+
+		const name = slash < 0 ? entry.path : entry.path.slice(slash + 1);
 		const children = parent.children!;
 		const lower = children.get(name);
 		if (lower === undefined) {
@@ -187,6 +200,10 @@ export function applyLayer(
 		}
 
 		onDrop?.(lower);
+		if (lower.children !== undefined) {
+			cachedParent = undefined; // The cached directory may have been below the replaced one.
+		}
+
 		children.set(name, {name, path: entry.path, entry, children: entry.type === 'dir' ? new Map() : undefined});
 	}
 
@@ -218,30 +235,62 @@ export type LayerTreeNode = {
 	readonly name: string;
 	readonly path: string;
 	entry: LayerEntry | undefined;
-	readonly children: Map<string, LayerTreeNode>;
+	/** Present once the node has children. */
+	children: Map<string, LayerTreeNode> | undefined;
 	opaque: boolean;
 };
 
 export const whiteoutKeyPrefix = '.wh.';
 
-export function buildLayerTree(entries: readonly LayerEntry[]): LayerTreeNode {
-	const root: LayerTreeNode = {name: '', path: '', entry: undefined, children: new Map(), opaque: false};
-	for (const entry of entries) {
-		const parts = splitPath(entry.path);
-		let node = root;
-		const last = parts.length - 1;
-		for (let index = 0; index <= last; index++) {
-			const part = parts[index]!;
-			const key = index === last && entry.whiteout === true ? whiteoutKeyPrefix + part : part;
-			let child = node.children.get(key);
-			if (child === undefined) {
-				child = {name: part, path: joinPath(node.path, part), entry: undefined, children: new Map(), opaque: false};
-				node.children.set(key, child);
-			}
-
-			node = child;
+/** Build a layer's own tree; `count` is its number of nodes (dive's per-layer file count). */
+export function buildLayerTree(entries: readonly LayerEntry[]): LayerTreeNode & {count: number} {
+	const root: LayerTreeNode & {count: number} = {name: '', path: '', entry: undefined, children: undefined, opaque: false, count: 0};
+	// Entries of a tar come grouped by directory: remember the last parent found.
+	let lastDir = '';
+	let lastDirNode: LayerTreeNode = root;
+	const child = (parent: LayerTreeNode, key: string, name: string): LayerTreeNode => {
+		parent.children ??= new Map();
+		let node = parent.children.get(key);
+		if (node === undefined) {
+			node = {name, path: parent.path === '' ? name : `${parent.path}/${name}`, entry: undefined, children: undefined, opaque: false};
+			parent.children.set(key, node);
+			root.count++;
 		}
 
+		return node;
+	};
+
+	for (const entry of entries) {
+		const {path} = entry;
+		const slash = path.lastIndexOf('/');
+		const dir = slash < 0 ? '' : path.slice(0, slash);
+		let parent: LayerTreeNode;
+		if (dir === lastDir) {
+			parent = lastDirNode;
+		} else {
+			parent = root;
+			let start = 0;
+			while (start < dir.length) {
+				let end = dir.indexOf('/', start);
+				if (end < 0) {
+					end = dir.length;
+				}
+
+				const part = dir.slice(start, end);
+				parent = child(parent, part, part);
+				start = end + 1;
+			}
+
+			lastDir = dir;
+			lastDirNode = parent;
+		}
+
+		if (path === '') {
+			continue;
+		}
+
+		const name = slash < 0 ? path : path.slice(slash + 1);
+		const node = child(parent, entry.whiteout === true ? whiteoutKeyPrefix + name : name, name);
 		if (entry.opaque === true) {
 			node.opaque = true;
 		} else {
@@ -252,11 +301,29 @@ export function buildLayerTree(entries: readonly LayerEntry[]): LayerTreeNode {
 	return root;
 }
 
+function byKey<T>(a: [string, T], b: [string, T]): number {
+	return a[0] < b[0] ? -1 : (a[0] > b[0] ? 1 : 0);
+}
+
 /** Children of a node in dive's visiting order (byte order of the keys). */
 export function sortedChildren<T extends {children: Map<string, T> | undefined}>(node: T): Array<[string, T]> {
 	if (node.children === undefined || node.children.size === 0) {
 		return [];
 	}
 
-	return [...node.children.entries()].sort((a, b) => (a[0] < b[0] ? -1 : (a[0] > b[0] ? 1 : 0)));
+	return [...node.children.entries()].sort(byKey);
+}
+
+/** All nodes below `root`, children before their parent, keys in byte order (dive's VisitDepthChildFirst). */
+export function childFirstOrder(root: LayerTreeNode): Array<[string, LayerTreeNode]> {
+	const out: Array<[string, LayerTreeNode]> = [];
+	const visit = (node: LayerTreeNode): void => {
+		for (const item of sortedChildren(node)) {
+			visit(item[1]);
+			out.push(item);
+		}
+	};
+
+	visit(root);
+	return out;
 }

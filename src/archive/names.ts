@@ -82,8 +82,16 @@ export function decodeLatin1Name(name: string): string {
 	return /[^\u0000-\u007F]/.test(name) ? decodeBytes(Buffer.from(name, 'latin1')) : name;
 }
 
+/** A path that path.Clean would change (other than a single trailing slash). */
+const cleanPath = /^\.{0,2}(?:\/|$)|\/\.{0,2}\/|\/\.{1,2}$|\/\/|^\/|\/\/$/;
+
 /** Clean a tar path as Go's path.Clean would, then make it relative ('' for the root). */
 export function normalizePath(name: string): string {
+	// The common case needs no work: "a/b/c", or "a/b/" for a directory.
+	if (!cleanPath.test(name)) {
+		return name.endsWith('/') ? name.slice(0, -1) : name;
+	}
+
 	const out: string[] = [];
 	for (const part of name.split('/')) {
 		if (part === '' || part === '.') {

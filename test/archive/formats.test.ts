@@ -55,7 +55,8 @@ test('the reference image reads as built', () => {
 	const [base] = reference.entries;
 	assert.ok(base?.some(entry => entry.path === longName), 'PAX long name');
 	assert.ok(base?.some(entry => entry.path.startsWith('var/gnu/gnu/') && entry.path.endsWith('long.txt')), 'GNU long name');
-	assert.deepEqual(base?.find(entry => entry.path === 'bin/sh'), {path: 'bin/sh', type: 'hardlink', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 1_704_067_200, linkTarget: 'bin/busybox'});
+	const sh = base?.find(entry => entry.path === 'bin/sh');
+	assert.deepEqual([sh?.type, sh?.mode, sh?.uid, sh?.gid, sh?.size, sh?.mtime, sh?.linkTarget], ['hardlink', 0o755, 0, 0, 0, 1_704_067_200, 'bin/busybox']);
 	assert.equal(base?.find(entry => entry.path === 'setuid-tool')?.mode, 0o4755);
 	assert.equal(reference.layers[1]?.entryCount, 0);
 	assert.equal(reference.layers[1]?.tarBytes, 1024, 'the empty layer is the bare end-of-archive marker');
