@@ -40,7 +40,7 @@ export type ContainerChange = {
 	readonly mode: number | null;
 	readonly uid: number | null;
 	readonly gid: number | null;
-	/** Bytes this path takes in the writable layer: file size, symlink target length; 0 for the rest. */
+	/** Bytes this path takes in the writable layer: file size, symlink target length; 0 for the rest (a hardlink too: its bytes are counted once, under its other name). */
 	readonly size: number;
 	/**
 	 * Bytes the image had at this path (null when the image had nothing there): a file's size, a symlink's
@@ -50,7 +50,10 @@ export type ContainerChange = {
 	readonly previousSize: number | null;
 	/** Index of the highest image layer that provided the path (null when no image layer did). */
 	readonly fromLayer: number | null;
-	/** Target of a symlink (as stored, not resolved); null otherwise. */
+	/**
+	 * Target of a symlink (as stored, not resolved), or the other name of a hardlink (absolute; a file's second
+	 * name, seen when both names came in one subtree archive); null otherwise.
+	 */
 	readonly linkTarget: string | null;
 	/** Set when the daemon listed the path but it was gone when its metadata was read (a running container). */
 	readonly vanished?: true;
@@ -157,6 +160,15 @@ function providingLayer(node: FileNode, layerOf: ReadonlyMap<LayerEntry, number>
 	return highest;
 }
 
+/** A symlink's target as stored; a hardlink's target as an absolute path (entries store it relative). */
+function linkTargetOf(entry: LayerEntry): string | null {
+	if (entry.type === 'symlink') {
+		return entry.linkTarget ?? '';
+	}
+
+	return entry.type === 'hardlink' ? `/${entry.linkTarget ?? ''}` : null;
+}
+
 function relative(path: string): string {
 	return path.split('/').filter(part => part !== '' && part !== '.').join('/');
 }
@@ -203,7 +215,7 @@ export function buildContainerDiff(input: ContainerDiffInput): ContainerDiff {
 				size: 0,
 				previousSize: lower === undefined ? null : subtreeBytes(lower),
 				fromLayer,
-				linkTarget: lower?.entry?.type === 'symlink' ? (lower.entry.linkTarget ?? '') : null,
+				linkTarget: lower?.entry === undefined ? null : linkTargetOf(lower.entry),
 			});
 			continue;
 		}
@@ -246,7 +258,7 @@ export function buildContainerDiff(input: ContainerDiffInput): ContainerDiff {
 			size: ownBytes(stat),
 			previousSize,
 			fromLayer,
-			linkTarget: stat.type === 'symlink' ? (stat.linkTarget ?? '') : null,
+			linkTarget: linkTargetOf(stat),
 		});
 	}
 
@@ -315,7 +327,11 @@ export function containerLayer(diff: ContainerDiff): RawLayer {
 			gid: change.gid ?? 0,
 			size: change.type === 'file' ? change.size : 0,
 		};
-		entries.push(change.linkTarget === null ? entry : {...entry, linkTarget: change.linkTarget});
+		if (change.linkTarget === null) {
+			entries.push(entry);
+		} else {
+			entries.push({...entry, linkTarget: change.type === 'hardlink' ? relative(change.linkTarget) : change.linkTarget});
+		}
 	}
 
 	return {
@@ -333,5 +349,154 @@ export function imageWithContainerLayer(image: RawImage, diff: ContainerDiff): {
 	return {
 		image: {...image, layers: [...image.layers, containerLayer(diff)]},
 		containerLayer: image.layers.length,
+	};
+}
+
+/**
+ * One archive request for changed paths' metadata. `subtree: false`: read the first tar header only (the path
+ * itself). `subtree: true`: read every header of the path's archive, which covers each changed path beneath it;
+ * if more than `budgetBytes` stream past before the archive ends, the request is abandoned and the paths not
+ * seen yet are fetched one by one.
+ */
+export type FetchRequest = {
+	readonly path: string;
+	readonly subtree: boolean;
+	/** Absolute changed paths this request provides (for a single request, just `path`). */
+	readonly covers: readonly string[];
+	readonly budgetBytes: number;
+};
+
+export type FetchPlanOptions = {
+	/**
+	 * Bytes of the image under a path (the node's own bytes plus everything beneath it), undefined when the image
+	 * has no such path. Without it, only added directories are fetched as subtrees.
+	 */
+	readonly imageBytes?: (path: string) => number | undefined;
+	/** Streaming this many bytes is taken to cost about one more archive request (default 8 MiB). */
+	readonly bytesPerRequest?: number;
+	/** Never fetch subtrees: one request a path. */
+	readonly singlesOnly?: boolean;
+};
+
+type PlanNode = {
+	readonly path: string;
+	kind: ChangeKindName | undefined;
+	readonly children: Map<string, PlanNode>;
+	count: number;
+};
+
+const slack = 64 * 1024 * 1024;
+
+/**
+ * Which archive requests fetch the metadata of the added and modified paths (deleted ones need none), so that
+ * the daemon works as little as it can. An archive request is expensive (the daemon starts a tar process for
+ * each: ~85 ms on the reference machine, and it runs them one at a time) while streaming is cheap, so:
+ * - an added directory with changes beneath it is one subtree request: everything in it is an added path;
+ * - a directory whose changed paths would cost more as single requests than streaming what the image has
+ *   beneath it is one subtree request (never the root: that would be a full export);
+ * - every other path is a single request.
+ */
+export function planPathFetches(changes: readonly DaemonChange[], options: FetchPlanOptions = {}): FetchRequest[] {
+	const bytesPerRequest = options.bytesPerRequest ?? 8 * 1024 * 1024;
+	const root: PlanNode = {path: '/', kind: undefined, children: new Map(), count: 0};
+	const seen = new Set<string>();
+	for (const change of changes) {
+		if (change.kind === 'deleted' || seen.has(change.path)) {
+			continue;
+		}
+
+		seen.add(change.path);
+		let node = root;
+		for (const part of relative(change.path).split('/')) {
+			if (part === '') {
+				continue;
+			}
+
+			let child = node.children.get(part);
+			if (child === undefined) {
+				child = {path: node.path === '/' ? `/${part}` : `${node.path}/${part}`, kind: undefined, children: new Map(), count: 0};
+				node.children.set(part, child);
+			}
+
+			node = child;
+		}
+
+		node.kind = change.kind;
+	}
+
+	const countUp = (node: PlanNode): number => {
+		node.count = node.kind === undefined ? 0 : 1;
+		for (const child of node.children.values()) {
+			node.count += countUp(child);
+		}
+
+		return node.count;
+	};
+
+	countUp(root);
+	const requests: FetchRequest[] = [];
+	const collect = (node: PlanNode, out: string[]): string[] => {
+		if (node.kind !== undefined) {
+			out.push(node.path);
+		}
+
+		for (const child of node.children.values()) {
+			collect(child, out);
+		}
+
+		return out;
+	};
+
+	const subtree = (node: PlanNode, imageBytes: number): void => {
+		requests.push({path: node.path, subtree: true, covers: collect(node, []), budgetBytes: imageBytes + (node.count * bytesPerRequest) + slack});
+	};
+
+	const walk = (node: PlanNode): void => {
+		if (options.singlesOnly !== true && node !== root && node.count >= 2) {
+			if (node.kind === 'added') {
+				subtree(node, 0);
+				return;
+			}
+
+			const imageBytes = options.imageBytes?.(node.path);
+			if (imageBytes !== undefined && imageBytes <= (node.count - 1) * bytesPerRequest) {
+				subtree(node, imageBytes);
+				return;
+			}
+		}
+
+		if (node.kind !== undefined) {
+			requests.push({path: node.path, subtree: false, covers: [node.path], budgetBytes: 0});
+		}
+
+		for (const child of node.children.values()) {
+			walk(child);
+		}
+	};
+
+	walk(root);
+	return requests;
+}
+
+/** `imageBytes` for planPathFetches over an image index (memoised per node). */
+export function imageBytesLookup(index: ImageIndex): (path: string) => number | undefined {
+	const memo = new Map<FileNode, number>();
+	const total = (node: FileNode): number => {
+		let value = memo.get(node);
+		if (value === undefined) {
+			value = node.entry === undefined ? 0 : ownBytes(node.entry);
+			for (const child of node.children?.values() ?? []) {
+				value += total(child);
+			}
+
+			memo.set(node, value);
+		}
+
+		return value;
+	};
+
+	return path => {
+		const node = getNode(index.root, relative(path));
+		return node === undefined ? undefined : total(node);
 	};
 }

@@ -6,8 +6,11 @@ import {
 	type ContainerInfo,
 	containerLayer,
 	type DaemonChange,
+	imageBytesLookup,
 	imageWithContainerLayer,
+	indexImage,
 	nameByteLength,
+	planPathFetches,
 } from '../../src/analysis/container-diff.js';
 import {getNode, stackLayers} from '../../src/analysis/tree.js';
 import type {EntryType, LayerEntry, RawImage, RawLayer} from '../../src/analysis/types.js';
@@ -205,4 +208,54 @@ test('name byte length counts invalid bytes (lone surrogates) as one byte', () =
 	assert.equal(nameByteLength('€'), 3);
 	assert.equal(nameByteLength('😀'), 4);
 	assert.equal(nameByteLength('a\uDCFFb'), 3);
+});
+
+test('fetch plan: added directories as one subtree, cheap modified directories as one, the rest one by one', () => {
+	const mib = 1024 * 1024;
+	const changes: DaemonChange[] = [
+		{path: '/data', kind: 'modified'},
+		{path: '/data/append.txt', kind: 'modified'},
+		{path: '/data/mode.txt', kind: 'modified'},
+		{path: '/data/gone', kind: 'deleted'},
+		{path: '/new', kind: 'added'},
+		{path: '/new/dir', kind: 'added'},
+		{path: '/new/dir/a', kind: 'added'},
+		{path: '/empty', kind: 'added'},
+		{path: '/bin', kind: 'modified'},
+		{path: '/bin/busybox', kind: 'modified'},
+		{path: '/top.txt', kind: 'added'},
+	];
+	const sizes = new Map([['/data', 30], ['/bin', 20 * mib]]);
+	const plan = planPathFetches(changes, {imageBytes: path => sizes.get(path), bytesPerRequest: 8 * mib});
+	const shape = plan.map(request => [request.path, request.subtree, request.covers]);
+	assert.deepEqual(shape, [
+		// 3 changed paths over 30 image bytes: cheaper streamed than asked one by one.
+		['/data', true, ['/data', '/data/append.txt', '/data/mode.txt']],
+		['/new', true, ['/new', '/new/dir', '/new/dir/a']],
+		['/empty', false, ['/empty']],
+		// 20 MiB under /bin costs more than one extra request (8 MiB): each path alone.
+		['/bin', false, ['/bin']],
+		['/bin/busybox', false, ['/bin/busybox']],
+		['/top.txt', false, ['/top.txt']],
+	]);
+	// The budget: what the image holds there, 8 MiB a covered path, and 64 MiB of slack.
+	assert.equal(plan[0]!.budgetBytes, 30 + (3 * 8 * mib) + (64 * mib));
+	assert.equal(plan[1]!.budgetBytes, (3 * 8 * mib) + (64 * mib));
+	// Without the image's sizes only added directories become subtrees; singlesOnly never.
+	assert.deepEqual(planPathFetches(changes).filter(request => request.subtree).map(request => request.path), ['/new']);
+	assert.ok(planPathFetches(changes, {singlesOnly: true}).every(request => !request.subtree));
+	assert.equal(planPathFetches(changes, {singlesOnly: true}).length, 10);
+	// The root is never a subtree (that would be a whole export), however small the image.
+	const atRoot = planPathFetches([{path: '/a', kind: 'added'}, {path: '/b', kind: 'added'}], {imageBytes: () => 0});
+	assert.deepEqual(atRoot.map(request => [request.path, request.subtree]), [['/a', false], ['/b', false]]);
+});
+
+test('image bytes under a path: files and symlink targets, memoised per node', () => {
+	const lookup = imageBytesLookup(indexImage(image.layers));
+	// a.txt, append.txt (its layer-2 size), gone/ (a file and an 8-byte link target), mode.txt, sub/l3.txt.
+	assert.equal(lookup('/data'), 6 + 11 + 10 + 2 + 7);
+	assert.equal(lookup('/data/gone'), 2 + 8);
+	// busybox, the sh → busybox link, /data, /opt.
+	assert.equal(lookup('/'), 1000 + 7 + 36 + 7);
+	assert.equal(lookup('/nope'), undefined);
 });

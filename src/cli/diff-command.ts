@@ -1,0 +1,196 @@
+// `layerscope diff CONTAINER`: what a container changed on top of its image, with sizes. Reads the container
+// (inspect, change list, one archive header per changed path) and its image (docker save of the image id) from
+// the daemon, joins them (src/analysis/container-diff.ts), then shows a TUI, plain text or JSON.
+import {analyzeImage} from '../analysis/analyze.js';
+import {
+	buildContainerDiff,
+	type ContainerDiff,
+	type ContainerInfo,
+	imageBytesLookup,
+	imageWithContainerLayer,
+	indexImage,
+	planPathFetches,
+} from '../analysis/container-diff.js';
+import type {Analysis, RawImage} from '../analysis/types.js';
+import {readImageArchive} from '../archive/read-image.js';
+import {diffNotes, formatDiffJson, formatDiffText} from '../report/diff.js';
+import {escapeName} from '../report/escape.js';
+import {writeOutput} from '../report/output.js';
+import {
+	containerChanges,
+	imagePresent,
+	inspectContainer,
+	type RequestCounter,
+	fetchChangedPaths,
+} from '../sources/container.js';
+import {type Daemon, daemonSource, ensureDaemon} from '../sources/daemon.js';
+import {SourceError} from '../sources/types.js';
+
+/** What the TUI's loader hands over (the shape runTui in src/ui/run.ts takes). */
+export type TuiLoad = {image: RawImage; analysis: Analysis; containerLayer?: number; notes?: string[]};
+export type RunTui = (options: {title: string; load: () => Promise<TuiLoad>}) => Promise<number | void>;
+
+export type DiffCommandInput = {
+	/** Container name or (short) id. */
+	container: string;
+	/** `--json TARGET`: a file, or `-` for stdout. */
+	json?: string;
+	/** Show the TUI (when stdout is a terminal and no --json). */
+	tui: boolean;
+	engine: 'docker' | 'podman';
+	io: {stdout(text: string): void; stderr(text: string): void; isTTY: boolean};
+	runTui?: RunTui;
+};
+
+export type LoadDiffOptions = {
+	readonly engine?: 'docker' | 'podman';
+	readonly signal?: AbortSignal;
+	/** Requests in flight for the changed paths' metadata. */
+	readonly concurrency?: number;
+	/** Counts the requests this module makes (daemonSource adds its own ping, image inspect and save). */
+	readonly counter?: RequestCounter;
+	readonly onProgress?: (message: string) => void;
+	/** One archive request per changed path, never a subtree (for comparison; slower). */
+	readonly singlesOnly?: boolean;
+	/** See planPathFetches. */
+	readonly bytesPerRequest?: number;
+};
+
+export type LoadedDiff = {
+	readonly diff: ContainerDiff;
+	/** The container's image as read from the daemon (without the writable layer). */
+	readonly image: RawImage;
+};
+
+function show(text: string): string {
+	return escapeName(text.replaceAll(/\s+/g, ' ').trim());
+}
+
+function imageGone(container: ContainerInfo): SourceError {
+	const reference = container.image === container.imageId ? '' : `${show(container.image)}, `;
+	return new SourceError(`the image of container ${show(container.name)} (${reference}${container.imageId.replace(/^sha256:/, '').slice(0, 12)}) is no longer present, so its changes cannot be compared with it`);
+}
+
+async function readImage(daemon: Daemon, container: ContainerInfo, options: LoadDiffOptions): Promise<RawImage> {
+	try {
+		const source = await daemonSource(container.imageId, {engine: options.engine, signal: options.signal});
+		const stream = await source.open();
+		options.signal?.addEventListener('abort', () => {
+			stream.destroy(new SourceError('cancelled'));
+		}, {once: true});
+		return await readImageArchive(stream, {name: container.image});
+	} catch (error) {
+		// Removed between the check and the export (daemonSource would have tried to pull it by id).
+		if (error instanceof SourceError && error.message !== 'cancelled' && !await imagePresent(daemon, container.imageId, options)) {
+			throw imageGone(container);
+		}
+
+		throw error;
+	}
+}
+
+/** Everything `layerscope diff` shows, read from the daemon. Throws SourceError (one line) on every failure. */
+export async function loadContainerDiff(reference: string, options: LoadDiffOptions = {}): Promise<LoadedDiff> {
+	const daemon = await ensureDaemon(options.engine ?? 'docker', {signal: options.signal});
+	if (options.counter !== undefined) {
+		options.counter.requests++; // The ping.
+	}
+
+	const container = await inspectContainer(daemon, reference, options);
+	if (!await imagePresent(daemon, container.imageId, options)) {
+		throw imageGone(container);
+	}
+
+	const changes = await containerChanges(daemon, container, options);
+	// Added directories need nothing from the image: fetch them while the image streams; plan the rest (whose
+	// cheapest requests depend on what the image holds under each directory) once the image is read.
+	const early = options.singlesOnly === true ? [] : planPathFetches(changes).filter(request => request.subtree);
+	const covered = new Set(early.flatMap(request => request.covers));
+	const total = new Set(changes.filter(change => change.kind !== 'deleted').map(change => change.path)).size;
+	options.onProgress?.(`reading ${total.toLocaleString('en-US')} changed paths and the image`);
+	let earlyDone = 0;
+	let restDone = 0;
+	let reported = 0;
+	const report = (): void => {
+		const done = earlyDone + restDone;
+		if (done - reported >= 500 || done === total) {
+			reported = done;
+			options.onProgress?.(`read ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} changed paths`);
+		}
+	};
+
+	// If one side fails, stop the other.
+	const stop = new AbortController();
+	const signal = options.signal === undefined ? stop.signal : AbortSignal.any([options.signal, stop.signal]);
+	const failFast = async <T>(promise: Promise<T>): Promise<T> => promise.catch((error: unknown) => {
+		stop.abort();
+		throw error;
+	});
+
+	const [earlyStats, image] = await Promise.all([
+		failFast(fetchChangedPaths(daemon, container, early, {
+			...options,
+			signal,
+			onProgress(done) {
+				earlyDone = done;
+				report();
+			},
+		})),
+		failFast(readImage(daemon, container, {...options, signal})),
+	]);
+	const index = indexImage(image.layers);
+	const rest = planPathFetches(changes.filter(change => !covered.has(change.path)), {
+		imageBytes: imageBytesLookup(index),
+		singlesOnly: options.singlesOnly,
+		bytesPerRequest: options.bytesPerRequest,
+	});
+	const stats = await fetchChangedPaths(daemon, container, rest, {
+		...options,
+		onProgress(done) {
+			restDone = done;
+			report();
+		},
+	});
+	for (const [path, entry] of earlyStats) {
+		stats.set(path, entry);
+	}
+
+	const diff = buildContainerDiff({container, changes, stats, image, index});
+	return {diff, image};
+}
+
+/** The TUI's data: the image plus the writable layer as its top layer. */
+export function tuiData(loaded: LoadedDiff): TuiLoad {
+	const {image, containerLayer} = imageWithContainerLayer(loaded.image, loaded.diff);
+	return {image, analysis: analyzeImage(image), containerLayer, notes: diffNotes(loaded.diff)};
+}
+
+/** Runs `layerscope diff`; returns the exit code. Errors are thrown with one-line messages (SourceError). */
+export async function runDiffCommand(input: DiffCommandInput): Promise<number> {
+	if (input.json === undefined && input.tui && input.io.isTTY) {
+		const runTui = input.runTui ?? await loadRunTui();
+		const code = await runTui({
+			title: `container ${show(input.container)}`,
+			load: async () => tuiData(await loadContainerDiff(input.container, {engine: input.engine})),
+		});
+		return typeof code === 'number' ? code : 0;
+	}
+
+	const {diff} = await loadContainerDiff(input.container, {engine: input.engine});
+	if (input.json === undefined) {
+		input.io.stdout(formatDiffText(diff));
+	} else if (input.json === '-') {
+		input.io.stdout(formatDiffJson(diff));
+	} else {
+		await writeOutput(input.json, formatDiffJson(diff));
+	}
+
+	return 0;
+}
+
+async function loadRunTui(): Promise<RunTui> {
+	// The UI (ink, react) loads only when a terminal shows it.
+	const uiModule = '../ui/run.js';
+	const {runTui} = await import(uiModule) as {runTui: RunTui};
+	return runTui;
+}

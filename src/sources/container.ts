@@ -1,0 +1,442 @@
+// A container, read-only, from the daemon: its description (inspect, with the writable layer's size), its change
+// list (`docker diff`) and the metadata of each changed path. Nothing here pauses, commits, copies into or
+// otherwise alters the container; the image side is read by daemonSource (daemon.ts) from the image id.
+//
+// Metadata of a changed path comes from GET /containers/{id}/archive?path=P: the first tar header names the path
+// itself (type, mode, uid, gid, size, link target). Only that header is read; the response is then destroyed, so
+// a directory's subtree or a large file's content is never read past the socket's buffers. One request a path.
+import {posix} from 'node:path';
+import type {Readable} from 'node:stream';
+import type Dockerode from 'dockerode';
+import tarStream, {type Header} from 'tar-stream';
+import type {ContainerInfo, DaemonChange, FetchRequest} from '../analysis/container-diff.js';
+import type {LayerEntry} from '../analysis/types.js';
+import {toEntry} from '../archive/layer-tar.js';
+import {decodeLatin1Name, normalizePath} from '../archive/names.js';
+import {escapeName} from '../report/escape.js';
+import {type Daemon, daemonError} from './daemon.js';
+import {SourceError} from './types.js';
+
+/** Counts the HTTP requests made to the daemon (for the benchmark and the closing note). */
+export type RequestCounter = {requests: number};
+
+export type ContainerReadOptions = {
+	readonly signal?: AbortSignal;
+	readonly counter?: RequestCounter;
+};
+
+export type StatOptions = ContainerReadOptions & {
+	/** Requests in flight at once (default 8). */
+	readonly concurrency?: number;
+	/** Bound on one path's request (default 60 s): a daemon that stops answering fails the run, never hangs it. */
+	readonly timeoutMs?: number;
+	readonly onProgress?: (done: number, total: number) => void;
+};
+
+type DaemonFailure = Error & {statusCode?: number; json?: unknown};
+
+const changeKinds = new Map<number, DaemonChange['kind']>([[0, 'modified'], [1, 'added'], [2, 'deleted']]);
+
+/** Container names and ids as the daemon accepts them: checked before they go into a URL path. */
+const containerPattern = /^\/?[a-zA-Z\d][\w.-]*$/;
+
+function show(text: string): string {
+	return escapeName(text.replaceAll(/\s+/g, ' ').trim());
+}
+
+function failureMessage(error: unknown): string {
+	const failure = error as DaemonFailure;
+	const json = failure.json as {message?: unknown} | undefined;
+	if (typeof json?.message === 'string') {
+		return json.message;
+	}
+
+	if (Buffer.isBuffer(failure.json)) {
+		return failure.json.toString('utf8');
+	}
+
+	return failure.message ?? String(error);
+}
+
+function isNoSuchContainer(error: unknown): boolean {
+	const failure = error as DaemonFailure;
+	return failure.statusCode === 404 && /no such container/i.test(failureMessage(error));
+}
+
+function count(options: ContainerReadOptions): void {
+	if (options.counter !== undefined) {
+		options.counter.requests++;
+	}
+}
+
+export function checkContainerReference(reference: string): string {
+	if (!containerPattern.test(reference) || reference.includes('..')) {
+		throw new SourceError(`invalid container name or id: ${JSON.stringify(show(reference)).slice(1, -1)}`);
+	}
+
+	return reference.replace(/^\//, '');
+}
+
+/** Inspect a container by name or (short) id, with the writable layer's size. */
+export async function inspectContainer(daemon: Daemon, reference: string, options: ContainerReadOptions = {}): Promise<ContainerInfo> {
+	const name = checkContainerReference(reference);
+	let info: Dockerode.ContainerInspectInfo & {SizeRw?: number};
+	try {
+		count(options);
+		info = await daemon.docker.getContainer(name).inspect({size: true, abortSignal: options.signal} as Dockerode.ContainerInspectOptions);
+	} catch (error) {
+		if ((error as DaemonFailure).statusCode === 404) {
+			throw new SourceError(`no such container: ${show(name)}`);
+		}
+
+		throw daemonError(error, daemon.resolved, `inspect container ${show(name)}`);
+	}
+
+	return {
+		id: info.Id,
+		name: (info.Name ?? '').replace(/^\//, ''),
+		image: info.Config?.Image ?? info.Image,
+		imageId: info.Image,
+		state: info.State?.Status ?? 'unknown',
+		...(typeof info.SizeRw === 'number' ? {sizeRw: info.SizeRw} : {}),
+	};
+}
+
+/** Whether the daemon still has the image (by id). */
+export async function imagePresent(daemon: Daemon, imageId: string, options: ContainerReadOptions = {}): Promise<boolean> {
+	try {
+		count(options);
+		await daemon.docker.getImage(imageId).inspect({abortSignal: options.signal} as unknown as Dockerode.ImageInspectOptions);
+		return true;
+	} catch (error) {
+		if ((error as DaemonFailure).statusCode === 404) {
+			return false;
+		}
+
+		throw daemonError(error, daemon.resolved, `inspect image ${show(imageId)}`);
+	}
+}
+
+function removedError(container: ContainerInfo): SourceError {
+	return new SourceError(`container ${show(container.name)} (${container.id.slice(0, 12)}) was removed while it was being read`);
+}
+
+async function containerExists(daemon: Daemon, container: ContainerInfo, options: ContainerReadOptions): Promise<boolean> {
+	try {
+		count(options);
+		await daemon.docker.getContainer(container.id).inspect();
+		return true;
+	} catch (error) {
+		return (error as DaemonFailure).statusCode !== 404;
+	}
+}
+
+/** The daemon's change list (`docker diff`): unordered, `null` from the daemon means none. */
+export async function containerChanges(daemon: Daemon, container: ContainerInfo, options: ContainerReadOptions = {}): Promise<DaemonChange[]> {
+	let list: unknown;
+	try {
+		count(options);
+		list = await daemon.docker.getContainer(container.id).changes({abortSignal: options.signal});
+	} catch (error) {
+		if ((error as DaemonFailure).statusCode === 404) {
+			throw removedError(container);
+		}
+
+		throw daemonError(error, daemon.resolved, `list the changes of container ${show(container.name)}`);
+	}
+
+	if (list === null || list === undefined) {
+		return [];
+	}
+
+	if (!Array.isArray(list)) {
+		throw new SourceError(`the daemon's change list for ${show(container.name)} is not a list`);
+	}
+
+	return list.map((item: unknown) => {
+		const {Path: path, Kind: kind} = (item ?? {}) as {Path?: unknown; Kind?: unknown};
+		const name = typeof kind === 'number' ? changeKinds.get(kind) : undefined;
+		if (typeof path !== 'string' || name === undefined) {
+			throw new SourceError(`the daemon's change list for ${show(container.name)} has an entry layerscope does not understand: ${show(JSON.stringify(item))}`);
+		}
+
+		return {path, kind: name};
+	});
+}
+
+type ArchiveResult<T> = {ok: T} | {vanished: true} | {removed: true};
+
+/** A hard error with the daemon's connection, or the daemon gone silent (see StatOptions.timeoutMs). */
+class Silence extends Error {}
+
+/**
+ * GET the archive of `path` and hand the response to `read`, which resolves once it has what it needs (it may
+ * destroy the response early). A 404 is a path that vanished or a removed container. The response must keep
+ * moving: no byte for `timeoutMs` aborts the request.
+ */
+async function withArchive<T>(
+	daemon: Daemon,
+	container: ContainerInfo,
+	path: string,
+	options: StatOptions,
+	read: (response: Readable) => Promise<T>,
+): Promise<ArchiveResult<T>> {
+	const timeoutMs = options.timeoutMs ?? 60_000;
+	const idle = new AbortController();
+	const signal = options.signal === undefined ? idle.signal : AbortSignal.any([options.signal, idle.signal]);
+	let timer = setTimeout(() => {
+		idle.abort(new Silence());
+	}, timeoutMs);
+	const poke = (): void => {
+		clearTimeout(timer);
+		timer = setTimeout(() => {
+			idle.abort(new Silence());
+		}, timeoutMs);
+	};
+
+	const silent = (): SourceError => new SourceError(`the daemon sent nothing about ${show(path)} in ${show(container.name)} for ${timeoutMs / 1000} s`);
+	try {
+		let response: Readable;
+		try {
+			count(options);
+			response = await daemon.docker.getContainer(container.id).getArchive({path, abortSignal: signal}) as Readable;
+		} catch (error) {
+			if (error instanceof URIError) {
+				return {vanished: true}; // A name no URL can carry (cannot come from the daemon's JSON list).
+			}
+
+			if (isNoSuchContainer(error)) {
+				return {removed: true};
+			}
+
+			if ((error as DaemonFailure).statusCode === 404) {
+				return {vanished: true};
+			}
+
+			throw idle.signal.aborted ? silent() : error;
+		}
+
+		const onAbort = (): void => {
+			response.destroy(new Error(idle.signal.aborted ? 'silent' : 'cancelled'));
+		};
+
+		signal.addEventListener('abort', onAbort, {once: true});
+		response.on('data', poke);
+		try {
+			return {ok: await read(response)};
+		} catch (error) {
+			throw idle.signal.aborted ? silent() : error;
+		} finally {
+			signal.removeEventListener('abort', onAbort);
+		}
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
+type Extract = ReturnType<typeof tarStream.extract>;
+
+/**
+ * Feed an archive response to a tar extractor. `onEntry` sees each header (the data is skipped) and returns
+ * false to stop reading. Resolves when the archive ends or reading stopped; the response is destroyed then.
+ */
+async function readHeaders(response: Readable, onEntry: (header: Header, bytesSoFar: number) => boolean): Promise<void> {
+	const extract: Extract = tarStream.extract({filenameEncoding: 'latin1'} as Parameters<typeof tarStream.extract>[0]);
+	let bytes = 0;
+	return new Promise<void>((resolve, reject) => {
+		let settled = false;
+		const settle = (error?: Error): void => {
+			if (settled) {
+				return;
+			}
+
+			settled = true;
+			response.unpipe(extract);
+			response.destroy();
+			extract.destroy();
+			if (error === undefined) {
+				resolve();
+			} else {
+				reject(error);
+			}
+		};
+
+		response.on('data', (chunk: Buffer) => {
+			bytes += chunk.length;
+		});
+		extract.on('entry', (header: Header, stream, next) => {
+			if (!onEntry(header, bytes)) {
+				settle();
+				return;
+			}
+
+			stream.on('end', next);
+			stream.resume();
+		});
+		extract.on('finish', () => {
+			settle();
+		});
+		extract.on('error', (error: Error) => {
+			settle(error);
+		});
+		response.on('error', (error: Error) => {
+			settle(error);
+		});
+		response.on('close', () => {
+			if (!settled && !response.readableEnded) {
+				settle(Object.assign(new Error('the connection closed in the middle of an archive'), {code: 'ECONNRESET'}));
+			}
+		});
+		response.pipe(extract);
+	});
+}
+
+/** A header as a layer entry; a hardlink's target made relative to the container's root. */
+function headerEntry(header: Header, base: string): LayerEntry | undefined {
+	const entry = toEntry({...header, name: 'x'});
+	if (entry?.type === 'hardlink' && entry.linkTarget !== undefined) {
+		return {...entry, linkTarget: normalizePath(posix.join(base, entry.linkTarget))};
+	}
+
+	return entry;
+}
+
+type RequestOutcome = {
+	/** Paths the request could not settle (a subtree over its budget): to fetch one by one. */
+	readonly retry: readonly string[];
+};
+
+async function runRequest(
+	daemon: Daemon,
+	container: ContainerInfo,
+	request: FetchRequest,
+	stats: Map<string, LayerEntry>,
+	options: StatOptions,
+): Promise<RequestOutcome | 'removed'> {
+	// Names in the archive are relative to the requested path's parent (`data/x` for /data, `/bin` for /).
+	const base = posix.dirname(request.path);
+	if (!request.subtree) {
+		const result = await withArchive(daemon, container, request.path, options, async response => {
+			let first: Header | undefined;
+			await readHeaders(response, header => {
+				first = header;
+				return false;
+			});
+			return first;
+		});
+		if ('removed' in result) {
+			return 'removed';
+		}
+
+		const entry = 'ok' in result && result.ok !== undefined ? headerEntry(result.ok, base) : undefined;
+		if (entry !== undefined) {
+			stats.set(request.path, entry);
+		}
+
+		return {retry: []};
+	}
+
+	const wanted = new Set(request.covers);
+	const result = await withArchive(daemon, container, request.path, options, async response => {
+		let complete = true;
+		await readHeaders(response, (header, bytes) => {
+			if (bytes > request.budgetBytes) {
+				complete = false;
+				return false;
+			}
+
+			const path = posix.join(base, normalizePath(decodeLatin1Name(header.name)));
+			if (wanted.delete(path)) {
+				const entry = headerEntry(header, base);
+				if (entry !== undefined) {
+					stats.set(path, entry);
+				}
+			}
+
+			return wanted.size > 0;
+		});
+		return complete;
+	});
+	if ('removed' in result) {
+		return 'removed';
+	}
+
+	// A finished archive without a path means it is gone; an abandoned one leaves the rest to single requests.
+	return {retry: 'ok' in result && !result.ok ? [...wanted] : []};
+}
+
+/**
+ * Metadata of the changed paths, by the requests planPathFetches chose, `concurrency` at a time; subtrees that
+ * outgrow their budget fall back to one request a path. A path gone by the time it is read (a running
+ * container) is left out of the map. Throws a SourceError if the container is removed meanwhile, or on any
+ * other daemon failure (the remaining requests are abandoned).
+ */
+export async function fetchChangedPaths(
+	daemon: Daemon,
+	container: ContainerInfo,
+	requests: readonly FetchRequest[],
+	options: StatOptions = {},
+): Promise<Map<string, LayerEntry>> {
+	const stats = new Map<string, LayerEntry>();
+	const concurrency = Math.max(1, options.concurrency ?? 8);
+	const total = requests.reduce((sum, request) => sum + request.covers.length, 0);
+	let done = 0;
+	let failure: unknown;
+	const stop = new AbortController();
+	const signal = options.signal === undefined ? stop.signal : AbortSignal.any([options.signal, stop.signal]);
+	const pool = async (queue: readonly FetchRequest[]): Promise<string[]> => {
+		const retry: string[] = [];
+		let next = 0;
+		const worker = async (): Promise<void> => {
+			while (failure === undefined && next < queue.length) {
+				const request = queue[next++]!;
+				let outcome: RequestOutcome | 'removed';
+				try {
+					// eslint-disable-next-line no-await-in-loop
+					outcome = await runRequest(daemon, container, request, stats, {...options, signal});
+				} catch (error) {
+					failure ??= error;
+					stop.abort();
+					return;
+				}
+
+				if (outcome === 'removed') {
+					failure ??= removedError(container);
+					stop.abort();
+					return;
+				}
+
+				retry.push(...outcome.retry);
+				done += request.covers.length - outcome.retry.length;
+				options.onProgress?.(done, total);
+			}
+		};
+
+		await Promise.all(Array.from({length: Math.min(concurrency, queue.length)}, async () => worker()));
+		return retry;
+	};
+
+	const retry = await pool(requests);
+	if (failure === undefined && retry.length > 0) {
+		await pool(retry.map(path => ({path, subtree: false, covers: [path], budgetBytes: 0})));
+	}
+
+	if (failure !== undefined) {
+		if (options.signal?.aborted === true) {
+			throw new SourceError('cancelled');
+		}
+
+		if (failure instanceof SourceError) {
+			throw failure;
+		}
+
+		// A container being removed fails requests in several ways (404, 409, 500): ask whether it still exists.
+		if (!await containerExists(daemon, container, options)) {
+			throw removedError(container);
+		}
+
+		throw daemonError(failure, daemon.resolved, `read the changed paths of container ${show(container.name)}`);
+	}
+
+	return stats;
+}
