@@ -11,8 +11,8 @@ import {
 	indexImage,
 	planPathFetches,
 } from '../analysis/container-diff.js';
-import type {Analysis, RawImage} from '../analysis/types.js';
-import {readImageArchive} from '../archive/read-image.js';
+import type {RawImage} from '../analysis/types.js';
+import {type ReadProgress, readImageArchive} from '../archive/read-image.js';
 import {diffNotes, formatDiffJson, formatDiffText} from '../report/diff.js';
 import {escapeName} from '../report/escape.js';
 import {writeOutput} from '../report/output.js';
@@ -25,10 +25,10 @@ import {
 } from '../sources/container.js';
 import {type Daemon, daemonSource, ensureDaemon} from '../sources/daemon.js';
 import {SourceError} from '../sources/types.js';
+import type {LoadedImage, LoadProgress, TuiOptions} from '../ui/run.js';
 
-/** What the TUI's loader hands over (the shape runTui in src/ui/run.ts takes). */
-export type TuiLoad = {image: RawImage; analysis: Analysis; containerLayer?: number; notes?: string[]};
-export type RunTui = (options: {title: string; load: () => Promise<TuiLoad>}) => Promise<number | void>;
+/** runTui (src/ui/run.ts), passed in by tests; loaded on demand otherwise. */
+export type RunTui = (options: TuiOptions) => Promise<'quit' | 'cancelled'>;
 
 export type DiffCommandInput = {
 	/** Container name or (short) id. */
@@ -50,6 +50,8 @@ export type LoadDiffOptions = {
 	/** Counts the requests this module makes (daemonSource adds its own ping, image inspect and save). */
 	readonly counter?: RequestCounter;
 	readonly onProgress?: (message: string) => void;
+	/** Progress of reading the image's `docker save` stream. */
+	readonly onRead?: (progress: ReadProgress) => void;
 	/** One archive request per changed path, never a subtree (for comparison; slower). */
 	readonly singlesOnly?: boolean;
 	/** See planPathFetches. */
@@ -78,7 +80,7 @@ async function readImage(daemon: Daemon, container: ContainerInfo, options: Load
 		options.signal?.addEventListener('abort', () => {
 			stream.destroy(new SourceError('cancelled'));
 		}, {once: true});
-		return await readImageArchive(stream, {name: container.image});
+		return await readImageArchive(stream, {name: container.image, onProgress: options.onRead});
 	} catch (error) {
 		// Removed between the check and the export (daemonSource would have tried to pull it by id).
 		if (error instanceof SourceError && error.message !== 'cancelled' && !await imagePresent(daemon, container.imageId, options)) {
@@ -160,20 +162,45 @@ export async function loadContainerDiff(reference: string, options: LoadDiffOpti
 }
 
 /** The TUI's data: the image plus the writable layer as its top layer. */
-export function tuiData(loaded: LoadedDiff): TuiLoad {
+export function tuiData(loaded: LoadedDiff): LoadedImage {
 	const {image, containerLayer} = imageWithContainerLayer(loaded.image, loaded.diff);
 	return {image, analysis: analyzeImage(image), containerLayer, notes: diffNotes(loaded.diff)};
 }
+
+const exitInterrupted = 130;
 
 /** Runs `layerscope diff`; returns the exit code. Errors are thrown with one-line messages (SourceError). */
 export async function runDiffCommand(input: DiffCommandInput): Promise<number> {
 	if (input.json === undefined && input.tui && input.io.isTTY) {
 		const runTui = input.runTui ?? await loadRunTui();
-		const code = await runTui({
-			title: `container ${show(input.container)}`,
-			load: async () => tuiData(await loadContainerDiff(input.container, {engine: input.engine})),
+		const outcome = await runTui({
+			title: `container ${input.container}`,
+			async load(onProgress, signal) {
+				let status = '';
+				const progress = (read?: ReadProgress): void => {
+					onProgress({
+						phase: 'read',
+						message: status,
+						bytes: read?.bytes ?? 0,
+						totalBytes: read?.totalBytes,
+						layersDone: read?.layersDone ?? 0,
+						entries: read?.entries ?? 0,
+					} satisfies LoadProgress);
+				};
+
+				const loaded = await loadContainerDiff(input.container, {
+					engine: input.engine,
+					signal,
+					onProgress(message) {
+						status = message;
+						progress();
+					},
+					onRead: progress,
+				});
+				return tuiData(loaded);
+			},
 		});
-		return typeof code === 'number' ? code : 0;
+		return outcome === 'cancelled' ? exitInterrupted : 0;
 	}
 
 	const {diff} = await loadContainerDiff(input.container, {engine: input.engine});

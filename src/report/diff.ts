@@ -153,16 +153,17 @@ export function formatDiffJson(diff: ContainerDiff): string {
 	return `${JSON.stringify(diffJson(diff), undefined, 2)}\n`;
 }
 
-/** Lines for the TUI's notes: what the writable layer holds, and the daemon's own figure. */
+/** Lines for the TUI's notes (raw text: the TUI escapes what it prints): the changes and the daemon's figure. */
 export function diffNotes(diff: ContainerDiff): string[] {
 	const {summary} = diff;
 	const notes = [
-		`container ${escapeName(diff.container.name)} (${escapeName(diff.container.state)}): ${plural(summary.added, 'added path')}, ${summary.modified.toLocaleString('en-US')} modified, ${summary.deleted.toLocaleString('en-US')} deleted`,
-		`writable layer: ${bytes(summary.bytes)} in changed paths${summary.sizeRw === null ? '' : ` (daemon SizeRw ${bytes(summary.sizeRw)})`}`,
+		`Container: ${diff.container.name} (${diff.container.state})`,
+		`Changed: ${summary.added.toLocaleString('en-US')} added, ${summary.modified.toLocaleString('en-US')} modified, ${summary.deleted.toLocaleString('en-US')} deleted`,
+		`Writable layer: ${bytes(summary.bytes)}${summary.sizeRw === null ? '' : ` (SizeRw ${bytes(summary.sizeRw)})`}`,
 	];
 	const vanished = diff.changes.filter(change => change.vanished === true).length;
 	if (vanished > 0) {
-		notes.push(`${plural(vanished, 'path')} changed again while being read (running container)`);
+		notes.push(`${plural(vanished, 'path')} gone before read`);
 	}
 
 	return notes;
