@@ -194,7 +194,7 @@ export class EfficiencyAccumulator {
 		let wastedBytes = 0;
 		const inefficiencies = ordered.map(({path, data: item}) => {
 			wastedBytes += item.cumulative;
-			return {path, count: item.count, cumulativeSize: item.cumulative, minimumSize: item.minimum};
+			return {path: `/${path}`, count: item.count, cumulativeSize: item.cumulative, minimumSize: item.minimum};
 		});
 
 		return {
@@ -204,9 +204,9 @@ export class EfficiencyAccumulator {
 		};
 	}
 
-	private record(relativePath: string, size: number): void {
-		const path = `/${relativePath}`;
-		if (this.ignore?.(path) === true) {
+	/** Keyed by the relative path (no new string per leaf); made absolute only for the results. */
+	private record(path: string, size: number): void {
+		if (this.ignore?.(`/${path}`) === true) {
 			return;
 		}
 

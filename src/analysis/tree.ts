@@ -248,11 +248,11 @@ export function buildLayerTree(entries: readonly LayerEntry[]): LayerTreeNode & 
 	// Entries of a tar come grouped by directory: remember the last parent found.
 	let lastDir = '';
 	let lastDirNode: LayerTreeNode = root;
-	const child = (parent: LayerTreeNode, key: string, name: string): LayerTreeNode => {
+	const child = (parent: LayerTreeNode, key: string, name: string, path?: string): LayerTreeNode => {
 		parent.children ??= new Map();
 		let node = parent.children.get(key);
 		if (node === undefined) {
-			node = {name, path: parent.path === '' ? name : `${parent.path}/${name}`, entry: undefined, children: undefined, opaque: false};
+			node = {name, path: path ?? (parent.path === '' ? name : `${parent.path}/${name}`), entry: undefined, children: undefined, opaque: false};
 			parent.children.set(key, node);
 			root.count++;
 		}
@@ -290,7 +290,7 @@ export function buildLayerTree(entries: readonly LayerEntry[]): LayerTreeNode & 
 		}
 
 		const name = slash < 0 ? path : path.slice(slash + 1);
-		const node = child(parent, entry.whiteout === true ? whiteoutKeyPrefix + name : name, name);
+		const node = child(parent, entry.whiteout === true ? whiteoutKeyPrefix + name : name, name, path);
 		if (entry.opaque === true) {
 			node.opaque = true;
 		} else {

@@ -1,8 +1,8 @@
 // One layer blob (plain, gzip or zstd tar) → its entries, in one streaming pass; nothing is kept but headers.
-import {Writable} from 'node:stream';
+import {type Transform, Writable} from 'node:stream';
 import tarStream, {type Header} from 'tar-stream';
 import type {EntryType, LayerContents, LayerEntry} from '../analysis/types.js';
-import {type BlobKind, decoderFor, writeTo} from './blob.js';
+import {type BlobKind, decoderFor} from './blob.js';
 import {decodeLatin1Name, normalizePath} from './names.js';
 import {TarFraming} from './tar-framing.js';
 
@@ -75,49 +75,35 @@ export function toEntry(header: TarHeader): LayerEntry | undefined {
 
 export type LayerProgress = (entries: number) => void;
 
-/** A Writable taking the bytes of one layer blob; `contents` resolves once it has finished. */
-export class LayerSink extends Writable {
+/**
+ * Parses one layer blob pushed to it chunk by chunk (no stream objects in between: decoder → framing →
+ * tar-stream). `write` returns a promise only when the caller must wait (backpressure).
+ */
+export class LayerParser {
 	readonly contents: Promise<LayerContents>;
 	private blobBytes = 0;
-	private readonly input: Writable;
+	private readonly decoder: Transform | undefined;
 	private readonly framing = new TarFraming();
+	private readonly extract = tarStream.extract({filenameEncoding: 'latin1', highWaterMark: 1024 * 1024} as Parameters<typeof tarStream.extract>[0]);
+	private failure: Error | undefined;
+	private rejectContents: (error: Error) => void = () => undefined;
 
 	constructor(kind: BlobKind, onEntries?: LayerProgress) {
-		super({highWaterMark: 1024 * 1024});
 		const decoder = decoderFor(kind);
+		this.decoder = decoder;
 		const compression = kind === 'gzip' || kind === 'zstd' ? kind : 'none';
-		const extract = tarStream.extract({filenameEncoding: 'latin1'} as Parameters<typeof tarStream.extract>[0]);
+		const {extract, framing} = this;
 		const entries: LayerEntry[] = [];
-		const {framing} = this;
-		this.input = decoder ?? framing;
 		this.contents = new Promise<LayerContents>((resolve, reject) => {
-			const fail = (error: Error): void => {
-				reject(error);
-				extract.destroy();
-			};
-
-			decoder?.on('error', error => {
-				fail(new Error(`corrupt ${kind} layer data: ${error.message}`));
-			});
-			decoder?.pipe(framing);
-			framing.on('error', fail);
+			this.rejectContents = reject;
 			extract.on('error', (error: Error) => {
 				if (error.message === 'Unexpected end of data') {
-					fail(new Error('truncated layer tar'));
+					this.fail(new Error('truncated layer tar'));
 				} else if (error.message.startsWith('Invalid tar header')) {
-					fail(new Error(`corrupt ${compression === 'none' ? '' : `${compression} `}layer data: invalid tar header`));
+					this.fail(new Error(`corrupt ${compression === 'none' ? '' : `${compression} `}layer data: invalid tar header`));
 				} else {
-					fail(error);
+					this.fail(error);
 				}
-			});
-			framing.on('data', (chunk: Buffer) => {
-				if (!extract.write(chunk)) {
-					framing.pause();
-				}
-			});
-			extract.on('drain', () => framing.resume());
-			framing.on('end', () => {
-				extract.end(undefined);
 			});
 			extract.on('entry', (header: TarHeader, stream, next) => {
 				const entry = toEntry(header);
@@ -136,22 +122,111 @@ export class LayerSink extends Writable {
 				resolve({entries, tarBytes: framing.bytes, blobBytes: this.blobBytes, compression});
 			});
 		});
-		// Errors are reported through `contents`.
-		this.contents.catch(() => undefined);
+		this.contents.catch(() => undefined); // Reported to whoever awaits it.
+		if (decoder !== undefined) {
+			decoder.on('error', error => {
+				this.fail(new Error(`corrupt ${kind} layer data: ${error.message}`));
+			});
+			decoder.on('data', (chunk: Buffer) => {
+				if (!this.toExtract(chunk)) {
+					decoder.pause();
+				}
+			});
+			extract.on('drain', () => decoder.resume());
+			decoder.on('end', () => {
+				this.endExtract();
+			});
+		}
+	}
+
+	/** Push the next bytes of the blob. */
+	write(chunk: Buffer): Promise<void> | undefined {
+		if (this.failure !== undefined) {
+			return Promise.reject(this.failure);
+		}
+
+		this.blobBytes += chunk.length;
+		const {decoder, extract} = this;
+		if (decoder !== undefined) {
+			return decoder.write(chunk) ? undefined : this.waitFor(decoder);
+		}
+
+		return this.toExtract(chunk) ? undefined : this.waitFor(extract);
+	}
+
+	/** No more bytes: resolves with the layer's contents (or rejects with why it could not be read). */
+	async end(): Promise<LayerContents> {
+		if (this.decoder === undefined) {
+			this.endExtract();
+		} else {
+			this.decoder.end();
+		}
+
+		return this.contents;
+	}
+
+	private toExtract(chunk: Buffer): boolean {
+		const part = this.framing.feed(chunk);
+		return part.length === 0 ? true : this.extract.write(part);
+	}
+
+	private endExtract(): void {
+		const error = this.framing.finish();
+		if (error === undefined) {
+			this.extract.end(undefined);
+		} else {
+			this.fail(error);
+		}
+	}
+
+	private fail(error: Error): void {
+		if (this.failure === undefined) {
+			this.failure = error;
+			this.rejectContents(error);
+			this.decoder?.destroy();
+			this.extract.destroy();
+		}
+	}
+
+	private async waitFor(target: {once(event: 'drain', listener: () => void): unknown}): Promise<void> {
+		await Promise.race([
+			new Promise<void>(resolve => {
+				target.once('drain', resolve);
+			}),
+			this.contents.then(() => undefined),
+		]);
+		if (this.failure !== undefined) {
+			throw this.failure;
+		}
+	}
+}
+
+/** A Writable over LayerParser, for piping a layer stream in (e.g. `docker export` output). */
+export class LayerSink extends Writable {
+	readonly contents: Promise<LayerContents>;
+	private readonly parser: LayerParser;
+
+	constructor(kind: BlobKind, onEntries?: LayerProgress) {
+		super({highWaterMark: 1024 * 1024});
+		this.parser = new LayerParser(kind, onEntries);
+		this.contents = this.parser.contents;
 	}
 
 	override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-		this.blobBytes += chunk.length;
-		writeTo(this.input, chunk).then(() => {
+		const pending = this.parser.write(chunk);
+		if (pending === undefined) {
 			callback();
-		}, (error: unknown) => {
-			callback(error as Error);
-		});
+		} else {
+			pending.then(() => {
+				callback();
+			}, (error: unknown) => {
+				callback(error as Error);
+			});
+		}
 	}
 
 	override _final(callback: (error?: Error | null) => void): void {
-		this.input.end();
-		this.contents.then(() => {
+		this.parser.end().then(() => {
 			callback();
 		}, (error: unknown) => {
 			callback(error as Error);

@@ -3,11 +3,11 @@
 // (which `docker save` writes last) puts them in order at the end.
 import {createReadStream, readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
-import {Transform, Writable, type Readable, type TransformCallback} from 'node:stream';
+import {Readable} from 'node:stream';
 import tarStream, {type Header} from 'tar-stream';
 import type {LayerContents, RawImage, RawLayer} from '../analysis/types.js';
-import {type BlobKind, decoderFor, readHead, sniff, sniffBytes, writeTo} from './blob.js';
-import {LayerSink} from './layer-tar.js';
+import {type BlobKind, decoderFor, readHead, sniff, sniffBytes} from './blob.js';
+import {LayerParser} from './layer-tar.js';
 import {FormatError, type ImagePlan, type Platform, planImage} from './manifest.js';
 import {decodeLatin1Name, normalizePath} from './names.js';
 
@@ -50,71 +50,56 @@ function makeProgress(options: ReadOptions): Progress {
 }
 
 /** Takes one blob's bytes; decides by its first bytes whether it is a layer, JSON, or something to skip. */
-class BlobSink extends Writable {
+class BlobSink {
 	kind: BlobKind | undefined;
-	layer: LayerSink | undefined;
+	layer: LayerParser | undefined;
 	json: unknown;
 	private head: Buffer[] = [];
 	private headBytes = 0;
 	private jsonParts: Buffer[] = [];
 	private jsonBytes = 0;
-
 	private readonly progress: Progress;
 
 	constructor(progress: Progress) {
-		super({highWaterMark: 1024 * 1024});
 		this.progress = progress;
 	}
 
-	override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+	/** Push the next bytes; a promise means: wait before pushing more. */
+	write(chunk: Buffer): Promise<void> | undefined {
 		if (this.kind === undefined) {
 			this.head.push(chunk);
 			this.headBytes += chunk.length;
 			if (this.headBytes < sniffBytes) {
-				callback();
-				return;
+				return undefined;
 			}
 
 			this.decide();
-			chunk = Buffer.concat(this.head);
+			chunk = this.head.length === 1 ? chunk : Buffer.concat(this.head);
 			this.head = [];
 		}
 
-		this.forward(chunk).then(() => {
-			callback();
-		}, (error: unknown) => {
-			callback(error as Error);
-		});
+		return this.forward(chunk);
 	}
 
-	override _final(callback: (error?: Error | null) => void): void {
-		const finish = async (): Promise<void> => {
-			if (this.kind === undefined) {
-				this.decide();
-				await this.forward(Buffer.concat(this.head));
+	async end(): Promise<void> {
+		if (this.kind === undefined) {
+			this.decide();
+			await this.forward(Buffer.concat(this.head));
+		}
+
+		if (this.layer !== undefined) {
+			await this.layer.end();
+			this.progress.layersDone++;
+			this.progress.report();
+		} else if (this.kind === 'json' && this.jsonBytes <= jsonLimit) {
+			try {
+				this.json = JSON.parse(Buffer.concat(this.jsonParts).toString('utf8')) as unknown;
+			} catch {
+				this.json = undefined;
 			}
 
-			if (this.layer !== undefined) {
-				this.layer.end();
-				await this.layer.contents;
-				this.progress.layersDone++;
-				this.progress.report();
-			} else if (this.kind === 'json' && this.jsonBytes <= jsonLimit) {
-				try {
-					this.json = JSON.parse(Buffer.concat(this.jsonParts).toString('utf8')) as unknown;
-				} catch {
-					this.json = undefined;
-				}
-
-				this.jsonParts = [];
-			}
-		};
-
-		finish().then(() => {
-			callback();
-		}, (error: unknown) => {
-			callback(error as Error);
-		});
+			this.jsonParts = [];
+		}
 	}
 
 	private decide(): void {
@@ -122,13 +107,10 @@ class BlobSink extends Writable {
 		this.kind = head.length === 0 ? 'tar' : sniff(head);
 		if (this.kind === 'tar' || this.kind === 'gzip' || this.kind === 'zstd') {
 			let seen = 0;
-			this.layer = new LayerSink(this.kind, count => {
+			this.layer = new LayerParser(this.kind, count => {
 				this.progress.entries += count - seen;
 				seen = count;
 				this.progress.report();
-			});
-			this.layer.on('error', (error: Error) => {
-				this.destroy(error);
 			});
 			this.layer.contents.then(contents => {
 				this.progress.entries += contents.entries.length - seen;
@@ -137,14 +119,16 @@ class BlobSink extends Writable {
 		}
 	}
 
-	private async forward(chunk: Buffer): Promise<void> {
+	private forward(chunk: Buffer): Promise<void> | undefined {
 		if (chunk.length === 0) {
-			return;
+			return undefined;
 		}
 
 		if (this.layer !== undefined) {
-			await writeTo(this.layer, chunk);
-		} else if (this.kind === 'json') {
+			return this.layer.write(chunk);
+		}
+
+		if (this.kind === 'json') {
 			this.jsonBytes += chunk.length;
 			if (this.jsonBytes <= jsonLimit) {
 				this.jsonParts.push(chunk);
@@ -152,21 +136,35 @@ class BlobSink extends Writable {
 				this.jsonParts = [];
 			}
 		}
+
+		return undefined;
 	}
 }
 
-class ByteCounter extends Transform {
-	private readonly progress: Progress;
+type DataSource = {
+	on(event: 'data', listener: (chunk: Buffer) => void): unknown;
+	on(event: 'end', listener: () => void): unknown;
+	on(event: 'error', listener: (error: Error) => void): unknown;
+	pause(): unknown;
+	resume(): unknown;
+};
 
-	constructor(progress: Progress) {
-		super({highWaterMark: 1024 * 1024});
-		this.progress = progress;
-	}
-
-	override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-		this.progress.bytes += chunk.length;
-		callback(null, chunk);
-	}
+/** Feed a readable's bytes to a sink, pausing while the sink asks to wait. */
+async function drainInto(stream: DataSource, sink: BlobSink, onBytes?: (count: number) => void): Promise<void> {
+	await new Promise<void>((resolve, reject) => {
+		stream.on('error', reject);
+		stream.on('data', (chunk: Buffer) => {
+			onBytes?.(chunk.length);
+			const pending = sink.write(chunk);
+			if (pending !== undefined) {
+				stream.pause();
+				pending.then(() => stream.resume(), reject);
+			}
+		});
+		stream.on('end', () => {
+			sink.end().then(resolve, reject);
+		});
+	});
 }
 
 /** Assemble the image from a plan and the layers read. */
@@ -186,7 +184,10 @@ function assemble(plan: ImagePlan, name: string, layerAt: (index: number) => Lay
 /** Undo a compression of the whole archive (`docker save | gzip`), recognised by its first bytes. */
 async function decompressed(input: Readable): Promise<Readable> {
 	const head = await readHead(input, 4);
-	if (head.length > 0) {
+	if (input.readableEnded) {
+		// All of it was read already (a tiny or empty input).
+		input = Readable.from(head.length > 0 ? [head] : []);
+	} else if (head.length > 0) {
 		input.unshift(head);
 	}
 
@@ -211,7 +212,7 @@ export async function readImageArchive(source: Readable, options: ReadOptions): 
 
 	const sinks = new Map<string, BlobSink>();
 	const links = new Map<string, string>();
-	const extract = tarStream.extract({filenameEncoding: 'latin1'} as Parameters<typeof tarStream.extract>[0]);
+	const extract = tarStream.extract({filenameEncoding: 'latin1', highWaterMark: 1024 * 1024} as Parameters<typeof tarStream.extract>[0]);
 	let entryCount = 0;
 
 	await new Promise<void>((resolve, reject) => {
@@ -226,16 +227,14 @@ export async function readImageArchive(source: Readable, options: ReadOptions): 
 		};
 
 		input.on('error', fail);
-		const counter = new ByteCounter(progress);
-		counter.on('error', fail);
-		input.pipe(counter);
-		counter.on('data', (chunk: Buffer) => {
+		input.on('data', (chunk: Buffer) => {
+			progress.bytes += chunk.length;
 			if (!extract.write(chunk)) {
-				counter.pause();
+				input.pause();
 			}
 		});
-		extract.on('drain', () => counter.resume());
-		counter.on('end', () => extract.end(undefined));
+		extract.on('drain', () => input.resume());
+		input.on('end', () => extract.end(undefined));
 		extract.on('error', (error: Error) => {
 			fail(error.message === 'Unexpected end of data'
 				? new FormatError('truncated archive: the data ends in the middle of an entry')
@@ -268,21 +267,12 @@ export async function readImageArchive(source: Readable, options: ReadOptions): 
 
 			const sink = new BlobSink(progress);
 			sinks.set(name, sink);
-			sink.on('error', (error: Error) => {
-				fail(error);
-			});
-			stream.on('error', () => {
-				fail(new FormatError('truncated archive: the data ends in the middle of an entry'));
-			});
-			stream.on('data', (chunk: unknown) => {
-				if (!sink.write(chunk as Buffer)) {
-					stream.pause();
-					sink.once('drain', () => stream.resume());
-				}
-			});
-			stream.on('end', () => sink.end());
-			sink.on('finish', () => {
+			drainInto(stream as unknown as DataSource, sink).then(() => {
 				next();
+			}, (error: unknown) => {
+				fail(error instanceof Error && error.message === 'Unexpected end of data'
+					? new FormatError('truncated archive: the data ends in the middle of an entry')
+					: error as Error);
 			});
 		});
 	});
@@ -331,21 +321,11 @@ export async function readOciLayout(dir: string, options: ReadOptions): Promise<
 		const stream = createReadStream(file, {highWaterMark: 1024 * 1024});
 		const sink = new BlobSink(progress);
 		// eslint-disable-next-line no-await-in-loop
-		await new Promise<void>((resolve, reject) => {
-			stream.on('error', error => {
-				reject(new FormatError(`cannot read layer ${ref.path}: ${error.message}`));
-			});
-			sink.on('error', reject);
-			stream.on('data', (data: string | Buffer) => {
-				const chunk = data as Buffer;
-				progress.bytes += chunk.length;
-				if (!sink.write(chunk)) {
-					stream.pause();
-					sink.once('drain', () => stream.resume());
-				}
-			});
-			stream.on('end', () => sink.end());
-			sink.on('finish', resolve);
+		await drainInto(stream as DataSource, sink, count => {
+			progress.bytes += count;
+		}).catch((error: unknown) => {
+			const code = (error as NodeJS.ErrnoException).code;
+			throw code === undefined ? error : new FormatError(`cannot read layer ${ref.path}: ${code}`);
 		});
 		if (sink.layer === undefined) {
 			throw new FormatError(`layer ${ref.path} is not a tar, gzip or zstd blob`);

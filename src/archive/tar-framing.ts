@@ -1,7 +1,6 @@
-// A Transform that follows tar framing (headers, PAX/GNU long records, data blocks) without decoding entries:
+// Follows tar framing (headers, PAX/GNU long records, data blocks) without decoding entries:
 // it ends the stream at the end-of-archive marker (two zero blocks), as Go's archive/tar and docker do, so data
 // after it (the estargz TOC, padding) is never read as entries, and it names the entry a truncated tar ends in.
-import {Transform, type TransformCallback} from 'node:stream';
 
 const block = 512;
 
@@ -45,7 +44,7 @@ function paxSize(record: Buffer): number | undefined {
 	return match === null ? undefined : Number(match[1]);
 }
 
-export class TarFraming extends Transform {
+export class TarFraming {
 	/** Bytes of tar passed on, up to and including the end-of-archive marker. */
 	bytes = 0;
 	ended = false;
@@ -56,12 +55,11 @@ export class TarFraming extends Transform {
 	/** Collecting a PAX record: its remaining bytes and the parts so far. */
 	private pax: {remaining: number; parts: Buffer[]} | undefined;
 	private nextSize: number | undefined;
-	private lastName = '';
 
-	override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+	/** Take the next bytes of the tar; returns the part that belongs to the archive (empty once it has ended). */
+	feed(chunk: Buffer): Buffer {
 		if (this.ended) {
-			callback();
-			return;
+			return chunk.subarray(0, 0);
 		}
 
 		let offset = 0;
@@ -130,27 +128,20 @@ export class TarFraming extends Transform {
 				this.nextSize = undefined;
 			}
 
-			this.lastName = this.header.toString('utf8', 0, 100).replace(/\0.*$/s, '');
 			// As tar-stream reads it: a directory carries no data blocks whatever its size field says.
 			this.skip = type === '5' ? 0 : Math.ceil(size / block) * block;
 		}
 
 		this.bytes += passUntil;
-		if (passUntil === chunk.length) {
-			this.push(chunk);
-		} else {
-			this.push(chunk.subarray(0, passUntil));
-		}
-
-		callback();
+		return passUntil === chunk.length ? chunk : chunk.subarray(0, passUntil);
 	}
 
-	override _flush(callback: TransformCallback): void {
+	/** At the end of the input: an error when the tar stopped in the middle of an entry. */
+	finish(): Error | undefined {
 		if (!this.ended && (this.skip > 0 || this.headerFill > 0)) {
-			callback(new Error(`truncated tar: data ends inside entry "${this.lastName}"`));
-			return;
+			return new Error('truncated layer tar');
 		}
 
-		callback();
+		return undefined;
 	}
 }
