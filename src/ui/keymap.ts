@@ -82,8 +82,11 @@ export function resolveKey(state: UiState, name: string): CommandId | undefined 
 	return undefined;
 }
 
-/** A key press from ink as a key name ('up', 'ctrl+a', 'k', 'G', 'space'…) and the text it types. */
-export function keyFromInk(input: string, key: Key): {name: string; text: string} | undefined {
+/**
+ * A key press from ink as key names ('up', 'ctrl+a', 'k', 'G', 'space'…) with the text each types. Keys typed
+ * faster than the terminal is read arrive as one string: each character is a key of its own.
+ */
+export function keysFromInk(input: string, key: Key): Array<{name: string; text: string}> {
 	const named: Array<[boolean, string]> = [
 		[key.upArrow, 'up'],
 		[key.downArrow, 'down'],
@@ -99,32 +102,39 @@ export function keyFromInk(input: string, key: Key): {name: string; text: string
 	];
 	for (const [pressed, name] of named) {
 		if (pressed) {
-			return {name, text: ''};
+			return [{name, text: ''}];
 		}
 	}
 
 	if (key.tab) {
-		return {name: key.shift ? 'shift+tab' : 'tab', text: ''};
+		return [{name: key.shift ? 'shift+tab' : 'tab', text: ''}];
 	}
 
 	if (key.ctrl) {
 		// Ctrl-Space arrives as NUL, which ink names "`".
 		if (input === '`' || input === ' ' || input === '@') {
-			return {name: 'ctrl+space', text: ''};
+			return [{name: 'ctrl+space', text: ''}];
 		}
 
-		return input.length === 1 ? {name: `ctrl+${input.toLowerCase()}`, text: ''} : undefined;
+		return input.length === 1 ? [{name: `ctrl+${input.toLowerCase()}`, text: ''}] : [];
 	}
 
-	if (input === ' ') {
-		return {name: 'space', text: ' '};
+	return [...input].map(char => charKey(char));
+}
+
+/** One character of a chunk of input as a key: control characters are the keys a terminal sends for them. */
+function charKey(char: string): {name: string; text: string} {
+	const code = char.codePointAt(0)!;
+	const control: Record<number, string> = {0: 'ctrl+space', 8: 'backspace', 9: 'tab', 10: 'enter', 13: 'enter', 27: 'esc', 127: 'backspace'};
+	if (control[code] !== undefined) {
+		return {name: control[code], text: ''};
 	}
 
-	if (input === '') {
-		return undefined;
+	if (code < 32) {
+		return {name: `ctrl+${String.fromCodePoint(code + 96)}`, text: ''};
 	}
 
-	return {name: [...input].length === 1 ? input : 'text', text: input};
+	return {name: char === ' ' ? 'space' : char, text: char};
 }
 
 /** How a key name is shown: ^A, Space, PgUp… */

@@ -57,8 +57,8 @@ export function computeLayout(state: Pick<UiState, 'viewport' | 'filter' | 'tree
 	const filterLine = state.filter.open || state.filter.text !== '';
 	const bodyHeight = height - 1 - (filterLine ? 1 : 0);
 	const leftWidth = width >= narrowWidth
-		? clamp(Math.round(width * 0.4), 40, 72)
-		: clamp(Math.floor(width * 0.32), 14, 40);
+		? clamp(Math.round(width * 0.34), 32, 64)
+		: clamp(Math.floor(width * 0.3), 14, 30);
 	const rightWidth = width - leftWidth - 1;
 
 	// Left column: layers (title + header + rows), details (fixed), image details (the rest).

@@ -34,7 +34,9 @@ export function compileFilter(text: string): RegExp | string {
 	try {
 		return new RegExp(text);
 	} catch (error) {
-		return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+		// V8 repeats the whole pattern ("Invalid regular expression: /…/: Unterminated group"): keep the reason.
+		const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+		return message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '');
 	}
 }
 

@@ -289,6 +289,10 @@ export function reduce(model: BrowserModel, state: UiState, action: Action): UiS
 		}
 
 		case 'resize': {
+			if (action.viewport.width === state.viewport.width && action.viewport.height === state.viewport.height) {
+				return settle(model, state);
+			}
+
 			next = {...state, viewport: action.viewport};
 			break;
 		}

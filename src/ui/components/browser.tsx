@@ -1,0 +1,72 @@
+import {Box, Text, useInput} from 'ink';
+import {useCallback, useEffect, useLayoutEffect, useReducer} from 'react';
+import {keysFromInk} from '../keymap.js';
+import type {BrowserModel} from '../state/model.js';
+import {initialState, reduce} from '../state/reducer.js';
+import type {Action, UiState, Viewport} from '../state/types.js';
+import {FilterLine} from './filter-line.js';
+import {HelpBar} from './help-bar.js';
+import {HelpScreen} from './help-screen.js';
+import {ImageDetails} from './image-details.js';
+import {LayerDetails} from './layer-details.js';
+import {LayersPane} from './layers-pane.js';
+import {TreePane} from './tree-pane.js';
+
+type Props = {
+	/** The finished data. */
+	readonly model: BrowserModel;
+	/** Terminal size (ink-testing-library has no rows, so it comes in as a prop). */
+	readonly viewport: Viewport;
+	/** Colours allowed (false under NO_COLOR). */
+	readonly colors: boolean;
+	/** Called once when the user quits. */
+	readonly onQuit: () => void;
+	/** Start from this state instead of the default (tests). */
+	readonly initial?: Partial<UiState>;
+};
+
+/** The four panes, the filter line and the help bar. One useInput: key → action → reducer. */
+export function Browser({model, viewport, colors, onQuit, initial}: Props) {
+	const [state, dispatch] = useReducer(
+		(current: UiState, action: Action) => reduce(model, current, action),
+		undefined,
+		() => reduce(model, initialState(viewport, initial), {type: 'resize', viewport}),
+	);
+
+	useInput(useCallback((input, key) => {
+		for (const pressed of keysFromInk(input, key)) {
+			dispatch({type: 'key', name: pressed.name, text: pressed.text});
+		}
+	}, []));
+
+	useEffect(() => {
+		dispatch({type: 'resize', viewport});
+	}, [viewport.width, viewport.height]);
+
+	useLayoutEffect(() => {
+		if (state.quit) {
+			onQuit();
+		}
+	}, [state.quit]);
+
+	const layout = model.layout(state);
+	return (
+		<Box flexDirection='column' width={layout.width} height={layout.height}>
+			{state.help ? <HelpScreen width={layout.width} height={layout.bodyHeight}/> : (
+				<Box flexDirection='row' height={layout.bodyHeight}>
+					<Box flexDirection='column' width={layout.leftWidth}>
+						<LayersPane model={model} state={state} layout={layout} colors={colors}/>
+						<LayerDetails model={model} state={state} layout={layout} colors={colors}/>
+						<ImageDetails model={model} state={state} layout={layout} colors={colors}/>
+					</Box>
+					<Box width={1} height={layout.bodyHeight} overflow='hidden'>
+						<Text>{'│\n'.repeat(layout.bodyHeight).trimEnd()}</Text>
+					</Box>
+					<TreePane model={model} state={state} layout={layout} colors={colors}/>
+				</Box>
+			)}
+			{layout.filterLine ? <FilterLine filter={state.filter} colors={colors}/> : null}
+			<HelpBar state={state}/>
+		</Box>
+	);
+}

@@ -1,0 +1,41 @@
+import {Box} from 'ink';
+import {attributeHeader, changeGlyph, treeRowText} from '../tree-text.js';
+import type {Layout} from '../state/layout.js';
+import type {BrowserModel} from '../state/model.js';
+import type {UiState} from '../state/types.js';
+import {Line} from './line.js';
+import {PaneTitle} from './pane-title.js';
+
+type Props = {
+	readonly model: BrowserModel;
+	readonly state: UiState;
+	readonly layout: Layout;
+	readonly colors: boolean;
+};
+
+/**
+ * The file tree of the selected layer. Only the rows in the window are built: `>` marks the cursor, a glyph
+ * (+ added, ~ modified, - removed) the change, and colour repeats it.
+ */
+export function TreePane({model, state, layout, colors}: Props) {
+	const rows = model.rows(state);
+	const {counts} = rows.tree.view;
+	const focused = state.focus === 'tree' || state.filter.open;
+	const lines = [];
+	const to = Math.min(rows.count, state.tree.top + layout.treeRows);
+	for (let row = state.tree.top; row < to; row++) {
+		const {kind, text} = treeRowText(rows, row, layout.attributes);
+		const selected = row === state.tree.cursor;
+		lines.push(<Line key={row} text={`${selected ? '>' : ' '}${changeGlyph[kind]} ${text}`} kind={kind} selected={selected && focused} colors={colors}/>);
+	}
+
+	const title = state.mode === 'layer' ? `Current Layer Contents (layer ${state.layer})` : `Aggregated Layer Contents (layers 0-${state.layer})`;
+	const extra = `+${counts.added} ~${counts.modified} -${counts.removed}${state.tree.sort === 'size' ? ' · by size' : ''}`;
+	return (
+		<Box flexDirection='column' width={layout.rightWidth} height={layout.bodyHeight} overflow='hidden'>
+			<PaneTitle title={title} extra={extra} width={layout.rightWidth} focused={focused}/>
+			<Line text={`   ${layout.attributes ? attributeHeader : 'Filetree'}`} colors={colors} dim/>
+			{lines.length === 0 ? <Line text={state.filter.applied === '' ? '   (nothing to show)' : '   (no file matches the filter)'} colors={colors} dim/> : lines}
+		</Box>
+	);
+}

@@ -1,0 +1,33 @@
+import {useInput} from 'ink';
+import {useCallback, useSyncExternalStore} from 'react';
+import type {TuiStore} from '../load-store.js';
+import {Browser} from './browser.js';
+import {ProgressView} from './progress-view.js';
+
+type Props = {
+	readonly store: TuiStore;
+	/** What is being loaded. */
+	readonly title: string;
+	readonly colors: boolean;
+	/** The user quit the browser. */
+	readonly onQuit: () => void;
+	/** The user cancelled while loading. */
+	readonly onCancel: () => void;
+};
+
+/** Progress while loading, then the browser. */
+export function TuiRoot({store, title, colors, onQuit, onCancel}: Props) {
+	const snapshot = useSyncExternalStore(store.subscribe, store.get);
+	const loading = snapshot.model === undefined;
+	useInput(useCallback((input, key) => {
+		if (input === 'q' || (key.ctrl && input === 'c')) {
+			onCancel();
+		}
+	}, [onCancel]), {isActive: loading});
+
+	if (snapshot.model === undefined) {
+		return <ProgressView title={title} progress={snapshot.progress} rate={snapshot.rate} preparing={snapshot.phase === 'preparing'} width={snapshot.viewport.width}/>;
+	}
+
+	return <Browser model={snapshot.model} viewport={snapshot.viewport} colors={colors} onQuit={onQuit}/>;
+}

@@ -1,0 +1,142 @@
+// The TUI entry point for the CLI: a progress view while the image loads, then the browser. Never exits the
+// process and never writes to stderr: the CLI does both.
+import {render} from 'ink';
+import {createElement} from 'react';
+import type {Analysis, RawImage} from '../analysis/types.js';
+import {TuiRoot} from './components/tui-root.js';
+import {TuiStore} from './load-store.js';
+import {BrowserModel} from './state/model.js';
+import type {Viewport} from './state/types.js';
+
+export type LoadProgress = {
+	phase: 'pull' | 'export' | 'read' | 'analyse';
+	message: string;
+	bytes: number;
+	totalBytes?: number;
+	layersDone: number;
+	layersTotal?: number;
+	entries: number;
+};
+
+export type LoadedImage = {
+	image: RawImage;
+	analysis: Analysis;
+	/** layer index that is a container's writable layer, if any */
+	containerLayer?: number;
+	/** extra line(s) for the image details pane, e.g. the container's SizeRw */
+	notes?: string[];
+};
+
+export type TuiOptions = {
+	/** What is being loaded (the image reference or file). */
+	title: string;
+	load: (onProgress: (progress: LoadProgress) => void, signal: AbortSignal) => Promise<LoadedImage>;
+	/** Defaults: process.stdout / process.stdin. */
+	stdout?: NodeJS.WriteStream;
+	stdin?: NodeJS.ReadStream;
+	/** Fixed size instead of stdout's columns/rows (tests). */
+	viewport?: Viewport;
+	/** Default: no NO_COLOR in the environment. */
+	colors?: boolean;
+	/** Switch to the terminal's alternate screen (default: when stdout is a TTY). */
+	alternateScreen?: boolean;
+};
+
+type Outcome = {kind: 'quit' | 'cancelled'} | {kind: 'error'; error: unknown};
+
+const enterAlternateScreen = '\u001B[?1049h\u001B[H';
+const leaveAlternateScreen = '\u001B[?1049l';
+
+function terminalViewport(stdout: NodeJS.WriteStream): Viewport {
+	// One row less than the terminal: a frame that fills the whole screen makes ink clear it on every render.
+	return {width: stdout.columns || 80, height: Math.max(8, (stdout.rows || 24) - 1)};
+}
+
+/**
+ * Show the progress view at once, call `load`, then browse. Ctrl-C or q while loading aborts `signal` and
+ * resolves 'cancelled'; q in the browser resolves 'quit'. If `load` rejects, the UI is unmounted (terminal
+ * restored) and the same error is thrown.
+ */
+export async function runTui(options: TuiOptions): Promise<'quit' | 'cancelled'> {
+	const stdout = options.stdout ?? process.stdout;
+	const stdin = options.stdin ?? process.stdin;
+	const store = new TuiStore(options.viewport ?? terminalViewport(stdout));
+	const controller = new AbortController();
+	let finish!: (outcome: Outcome) => void;
+	let finished = false;
+	const done = new Promise<Outcome>(resolve => {
+		finish = outcome => {
+			if (!finished) {
+				finished = true;
+				resolve(outcome);
+			}
+		};
+	});
+
+	const onResize = (): void => {
+		store.resize(terminalViewport(stdout));
+	};
+
+	if (options.viewport === undefined) {
+		stdout.on('resize', onResize);
+	}
+
+	const alternate = options.alternateScreen ?? stdout.isTTY === true;
+	if (alternate) {
+		stdout.write(enterAlternateScreen);
+	}
+
+	const instance = render(createElement(TuiRoot, {
+		store,
+		title: options.title,
+		colors: options.colors ?? !('NO_COLOR' in process.env && process.env['NO_COLOR'] !== ''),
+		onQuit() {
+			finish({kind: 'quit'});
+		},
+		onCancel() {
+			controller.abort();
+			finish({kind: 'cancelled'});
+		},
+	}), {stdout, stdin, exitOnCtrlC: false, patchConsole: false});
+	instance.waitUntilExit().catch((error: unknown) => {
+		finish({kind: 'error', error});
+	});
+
+	void (async () => {
+		try {
+			const loaded = await options.load(progress => {
+				store.progress(progress);
+			}, controller.signal);
+			if (finished) {
+				return;
+			}
+
+			store.preparing();
+			// Let the "preparing" frame out before the (synchronous) union tree build.
+			await new Promise(resolve => {
+				setTimeout(resolve, 0);
+			});
+			const model = new BrowserModel(loaded);
+			if (!finished) {
+				store.ready(model);
+			}
+		} catch (error) {
+			finish(controller.signal.aborted ? {kind: 'cancelled'} : {kind: 'error', error});
+		}
+	})();
+
+	const outcome = await done;
+	stdout.off('resize', onResize);
+	store.dispose();
+	instance.unmount();
+	instance.cleanup();
+	if (alternate) {
+		stdout.write(leaveAlternateScreen);
+	}
+
+	if (outcome.kind === 'error') {
+		throw outcome.error;
+	}
+
+	return outcome.kind;
+}

@@ -1,0 +1,204 @@
+// Rendered frames (ink-testing-library) for each pane and mode, compared with plain-text files in snapshots/.
+// Keys go in as terminal bytes through ink's own input handling, exactly as in a terminal.
+import assert from 'node:assert/strict';
+import {before, test} from 'node:test';
+import {analyzeImage} from '../../src/analysis/analyze.js';
+import type {RawImage} from '../../src/analysis/types.js';
+import {Browser} from '../../src/ui/components/browser.js';
+import {BrowserModel} from '../../src/ui/state/model.js';
+import type {Viewport} from '../../src/ui/state/types.js';
+import {diveFixture, loadArchive, repoRoot} from '../helpers/fixtures.js';
+import {buildHostileImage} from '../helpers/hostile-image.js';
+import {readImageArchive} from '../../src/archive/read-image.js';
+import {Readable} from 'node:stream';
+import {drive} from './ink-driver.js';
+import {assertSnapshot, normaliseFrame, updateFlag, updating} from './snapshot.js';
+
+let dive: BrowserModel;
+let demo: BrowserModel;
+let hostileModel: BrowserModel;
+
+before(async () => {
+	dive = new BrowserModel(await loadArchive(diveFixture('test-docker-image.tar')));
+	demo = new BrowserModel(await loadArchive(`${repoRoot}/test/fixtures/demo-image.tar`));
+	const image = await readImageArchive(Readable.from([await buildHostileImage()]), {name: 'hostile.tar'});
+	hostileModel = new BrowserModel({image, analysis: analyzeImage(image)});
+});
+
+const size: Viewport = {width: 100, height: 32};
+
+async function browse(model: BrowserModel, viewport: Viewport = size) {
+	let quit = 0;
+	const driven = await drive(<Browser model={model} viewport={viewport} colors={false} onQuit={() => {
+		quit++;
+	}}/>);
+	return {...driven, quits: () => quit};
+}
+
+test(`the snapshot update flag (${updateFlag}) is off`, () => {
+	assert.equal(updating(), false, `${updateFlag}=1 rewrites snapshots/: unset it and run the tests again`);
+});
+
+test('dive fixture: the layers pane has the focus at start', async () => {
+	const ui = await browse(dive);
+	const frame = ui.frame();
+	assert.match(frame, /━━ Layers/);
+	assert.match(frame, /^>● {2}0 {4}1\.2 MB {2}#\(nop\) ADD file:/m);
+	assert.match(frame, /Image efficiency score: 98 %/);
+	assert.match(frame, /Potential wasted space: 32 kB/);
+	assert.match(frame, /│> {2}drwxr-xr-x {9}0:0 {5}1\.2 MB {2}├── bin/);
+	assert.equal(normaliseFrame(frame).split('\n').length - 1, size.height, 'the frame fills the viewport exactly');
+	assertSnapshot('dive-layers', frame);
+	ui.unmount();
+});
+
+test('dive fixture: layer 7 in the tree pane, changes marked with glyphs', async () => {
+	const ui = await browse(dive);
+	await ui.press(...'jjjjjjj', 'tab', 'space');
+	const frame = ui.frame();
+	assert.match(frame, /━━ Current Layer Contents \(layer 7\)/);
+	assert.match(frame, /^>● {2}7 /m);
+	assert.match(frame, / - -rw-r--r-- {9}0:0 {5}6\.4 kB {2}│ {3}│ {3}└── somefile3\.t/);
+	assert.match(frame, / \+ -rw-r--r-- {9}0:0 {5}6\.4 kB {2}│ {3}└── saved\.txt/);
+	assert.match(frame, / ~ drwx------ {9}0:0 {6}19 kB {2}├── root/);
+	assertSnapshot('dive-layer7-tree', frame);
+	ui.unmount();
+});
+
+test('dive fixture: aggregated changes of layers 1-13', async () => {
+	const ui = await browse(dive);
+	await ui.press('ctrl+a', 'G', 'tab', 'space');
+	const frame = ui.frame();
+	assert.match(frame, /Aggregated Layer Contents \(layers 0-13\)/);
+	assert.match(frame, / - drwxr-xr-x {9}0:0 {6}19 kB {2}│ {3}├── example/);
+	assertSnapshot('dive-aggregated-13', frame);
+	ui.unmount();
+});
+
+test('dive fixture: collapse all, hide unmodified, no attributes, sort by size', async () => {
+	const ui = await browse(dive);
+	await ui.press('tab', 'ctrl+space');
+	assertSnapshot('dive-collapse-all', ui.frame());
+	await ui.press('ctrl+space', 'shift+tab', ...'jjjjjjj', 'tab', 'ctrl+u');
+	assert.match(ui.frame(), /●Added {2}\^R ●Removed {2}\^M ●Modified {2}\^U ○Unmodified/);
+	assertSnapshot('dive-hide-unmodified', ui.frame());
+	await ui.press('ctrl+u', 'ctrl+b');
+	assertSnapshot('dive-no-attributes', ui.frame());
+	await ui.press('ctrl+b', 'space', 'ctrl+o');
+	assert.match(ui.frame(), /· by size/);
+	assertSnapshot('dive-sort-size', ui.frame());
+	ui.unmount();
+});
+
+test('dive fixture: live filter, then an invalid regex is shown and the last valid filter kept', async () => {
+	const ui = await browse(dive);
+	await ui.press(...'jjjjjjj', 'tab', '/', ...'saved');
+	assert.match(ui.frame(), /Filter \(regex on path\): saved▏/);
+	assertSnapshot('dive-filter-live', ui.frame());
+	await ui.press('(');
+	assert.match(ui.frame(), /Filter \(regex on path\): saved\(▏ {2}✗ invalid regex: Unterminated group/);
+	assert.match(ui.frame(), /saved\.txt/, 'the last valid filter stays in effect');
+	assertSnapshot('dive-filter-invalid', ui.frame());
+	await ui.press('esc');
+	assert.doesNotMatch(ui.frame(), /Filter/);
+	ui.unmount();
+});
+
+test('dive fixture: image details focused, full help', async () => {
+	const ui = await browse(dive);
+	await ui.press('shift+tab');
+	assert.match(ui.frame(), /━━ Image details/);
+	assertSnapshot('dive-image-focus', ui.frame());
+	await ui.press('?');
+	assert.match(ui.frame(), /File tree pane/);
+	assertSnapshot('dive-help', ui.frame());
+	await ui.press('q');
+	assert.equal(ui.quits(), 1);
+	ui.unmount();
+});
+
+test('narrow terminals: the layers column shrinks below 90 columns, attributes hide below 60', async () => {
+	const narrow = await browse(dive, {width: 80, height: 24});
+	await narrow.press('tab');
+	assert.match(narrow.frame(), /Permission/);
+	assertSnapshot('dive-narrow-80', narrow.frame());
+	narrow.unmount();
+	const tiny = await browse(dive, {width: 55, height: 20});
+	await tiny.press('tab');
+	assert.doesNotMatch(tiny.frame(), /Permission/);
+	assertSnapshot('dive-narrow-55', tiny.frame());
+	tiny.unmount();
+});
+
+test('demo image: layers and the tree of its last layer', async () => {
+	const ui = await browse(demo);
+	assertSnapshot('demo-layers', ui.frame());
+	await ui.press('G', 'tab');
+	assertSnapshot('demo-last-layer-tree', ui.frame());
+	ui.unmount();
+});
+
+test('a container\'s writable layer is labelled, with its notes in the image pane', async () => {
+	const {image} = dive.data;
+	const writable: RawImage = {
+		...image,
+		layers: [...image.layers, {
+			id: 'container',
+			digest: '',
+			diffId: '',
+			command: '',
+			created: '',
+			contents: {
+				entries: [
+					{path: 'root', type: 'dir', mode: 0o700, uid: 0, gid: 0, size: 0},
+					{path: 'root/new.log', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 1234},
+					{path: 'somefile.txt', type: 'file', mode: 0, uid: 0, gid: 0, size: 0, whiteout: true},
+				],
+				tarBytes: 0,
+				blobBytes: 0,
+				compression: 'none',
+			},
+		}],
+	};
+	const model = new BrowserModel({image: writable, analysis: analyzeImage(writable), containerLayer: 14, notes: ['Container: web (running), SizeRw 1.2 kB']});
+	const ui = await browse(model, {width: 100, height: 36});
+	await ui.press('G', 'tab', 'space');
+	const frame = ui.frame();
+	assert.match(frame, /^>● 14 {4}1\.2 kB {2}container \(writa/m);
+	assert.match(frame, /Layer: {3}14, container \(writable\)/);
+	assert.match(frame, /Container: web \(running\)/);
+	assert.match(frame, / - -rw-rw-r-- {9}0:0 {5}6\.4 kB {2}├── somefile\.txt/);
+	assertSnapshot('container-layer', frame);
+	ui.unmount();
+});
+
+test('hostile names are escaped in every pane: nothing can move the cursor or set the title', async () => {
+	const ui = await browse(hostileModel);
+	await ui.press('j', 'tab', 'ctrl+b');
+	const frame = ui.frame();
+	// Only the frame's own newlines: no ESC, BEL, CR, TAB, C1 or bidi control anywhere.
+	// eslint-disable-next-line no-control-regex
+	assert.doesNotMatch(frame, /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\uD800-\uDFFF]/);
+	for (const text of [
+		'clear\\x1b[2J\\x1b[Hscreen',
+		'title\\x1b]0;PWNED\\x07',
+		'new\\x0aline',
+		'carriage\\x0dreturn',
+		'tab\\x09name',
+		'bell\\x07ring',
+		'dir\\x1b[31mred',
+		'link → \\x1b]0;LINK\\x07',
+		'added\\x1b[5mblink',
+		'hostile\\x1b[2J:latest',
+		'c1\\x9b31mred',
+		'bidi\\u{202e}txt.exe',
+		'echo \\x1b]0;CMD\\x07 && \\\\',
+	]) {
+		assert.ok(frame.includes(text), `shows ${text}`);
+	}
+
+	// Invalid UTF-8 bytes come out as escapes (which ones depends on the archive reader's byte mapping).
+	assert.match(frame, /bad(\\x[0-9a-f]{2}|\\u\{[0-9a-f]+\}){2}utf8/);
+	assertSnapshot('hostile-names', frame);
+	ui.unmount();
+});
