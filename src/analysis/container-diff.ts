@@ -376,6 +376,8 @@ export type FetchPlanOptions = {
 	readonly bytesPerRequest?: number;
 	/** Never fetch subtrees: one request a path. */
 	readonly singlesOnly?: boolean;
+	/** Added to every subtree's budget (default 64 MiB). */
+	readonly slackBytes?: number;
 };
 
 type PlanNode = {
@@ -384,8 +386,6 @@ type PlanNode = {
 	readonly children: Map<string, PlanNode>;
 	count: number;
 };
-
-const slack = 64 * 1024 * 1024;
 
 /**
  * Which archive requests fetch the metadata of the added and modified paths (deleted ones need none), so that
@@ -398,6 +398,7 @@ const slack = 64 * 1024 * 1024;
  */
 export function planPathFetches(changes: readonly DaemonChange[], options: FetchPlanOptions = {}): FetchRequest[] {
 	const bytesPerRequest = options.bytesPerRequest ?? 8 * 1024 * 1024;
+	const slack = options.slackBytes ?? 64 * 1024 * 1024;
 	const root: PlanNode = {path: '/', kind: undefined, children: new Map(), count: 0};
 	const seen = new Set<string>();
 	for (const change of changes) {

@@ -56,6 +56,8 @@ export type LoadDiffOptions = {
 	readonly singlesOnly?: boolean;
 	/** See planPathFetches. */
 	readonly bytesPerRequest?: number;
+	/** See planPathFetches. */
+	readonly slackBytes?: number;
 };
 
 export type LoadedDiff = {
@@ -106,7 +108,8 @@ export async function loadContainerDiff(reference: string, options: LoadDiffOpti
 	const changes = await containerChanges(daemon, container, options);
 	// Added directories need nothing from the image: fetch them while the image streams; plan the rest (whose
 	// cheapest requests depend on what the image holds under each directory) once the image is read.
-	const early = options.singlesOnly === true ? [] : planPathFetches(changes).filter(request => request.subtree);
+	const planOptions = {singlesOnly: options.singlesOnly, bytesPerRequest: options.bytesPerRequest, slackBytes: options.slackBytes};
+	const early = planPathFetches(changes, planOptions).filter(request => request.subtree);
 	const covered = new Set(early.flatMap(request => request.covers));
 	const total = new Set(changes.filter(change => change.kind !== 'deleted').map(change => change.path)).size;
 	options.onProgress?.(`reading ${total.toLocaleString('en-US')} changed paths and the image`);
@@ -141,11 +144,7 @@ export async function loadContainerDiff(reference: string, options: LoadDiffOpti
 		failFast(readImage(daemon, container, {...options, signal})),
 	]);
 	const index = indexImage(image.layers);
-	const rest = planPathFetches(changes.filter(change => !covered.has(change.path)), {
-		imageBytes: imageBytesLookup(index),
-		singlesOnly: options.singlesOnly,
-		bytesPerRequest: options.bytesPerRequest,
-	});
+	const rest = planPathFetches(changes.filter(change => !covered.has(change.path)), {...planOptions, imageBytes: imageBytesLookup(index)});
 	const stats = await fetchChangedPaths(daemon, container, rest, {
 		...options,
 		onProgress(done) {

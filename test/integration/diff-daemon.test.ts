@@ -152,6 +152,12 @@ test('a stopped container: docker diff paths and kinds, real sizes, layers, Size
 		path: hardlink, kind: 'added', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 6, previousSize: null, fromLayer: null, linkTarget: null,
 	});
 	assert.equal(singles.diff.summary.bytes, daemonSize + 6);
+	// A subtree that streams more than its budget is abandoned; its paths are then read one by one (same result).
+	const tight: RequestCounter = {requests: 0};
+	const fallback = await loadContainerDiff(container, {bytesPerRequest: 1, slackBytes: 0, counter: tight});
+	assert.deepEqual(fallback.diff.changes.filter(change => change.path !== hardlink), loaded.diff.changes.filter(change => change.path !== hardlink));
+	// 4 + the abandoned /new + 5 paths in it + 5 paths of /data (17 image bytes > 4 × 1 byte: no subtree).
+	assert.equal(tight.requests, 4 + 1 + 5 + 5);
 	// The container was only read.
 	assert.equal((await docker('inspect', '--format', '{{.State.Status}}', container)).trim(), 'exited');
 	await checkDockerDiff(container, loaded);
