@@ -6,16 +6,21 @@
 // subtree. Paths seen in two or more layers are the inefficiencies; wasted bytes are their cumulative sizes.
 //
 // dive restacks layers 0..i-1 for every whiteout (quadratic); here one stacked tree, in dive's own stacking
-// semantics and indexed by path, is carried from layer to layer. dive ignores opaque whiteouts; layerscope
+// semantics, is carried from layer to layer. dive ignores opaque whiteouts; layerscope
 // counts each lower path an opaque directory hides exactly as if the layer had whited it out (what a
 // non-overlay snapshotter writes).
 import type {Inefficiency, LayerEntry} from './types.js';
-import {childFirstOrder, joinPath, type LayerTreeNode, whiteoutKeyPrefix} from './tree.js';
+import {joinPath, type LayerTreeNode, sortedChildren, whiteoutKeyPrefix} from './tree.js';
 
-/** A node of dive's stacked tree: `info` undefined is dive's empty FileInfo (an implicit directory). */
+/**
+ * A node of dive's stacked tree: `info` undefined is dive's empty FileInfo (an implicit directory). The
+ * figures of the node's path ride on the node; when the node is removed they wait in the graveyard (by path)
+ * until a later layer brings the path back.
+ */
 type DiveNode = {
 	info: LayerEntry | undefined;
 	children: Map<string, DiveNode> | undefined;
+	data: PathData | undefined;
 };
 
 type PathData = {
@@ -47,68 +52,16 @@ function whiteoutSize(node: DiveNode): number {
 	return node.info?.type === 'dir' ? subtreeSize(node) : 0;
 }
 
-function parentPath(path: string): string {
-	const slash = path.lastIndexOf('/');
-	return slash < 0 ? '' : path.slice(0, slash);
-}
-
-function baseName(path: string): string {
-	return path.slice(path.lastIndexOf('/') + 1);
-}
-
-/** dive's stacked tree, with every node also reachable by its path. */
-class DiveStack {
-	private readonly root: DiveNode = {info: undefined, children: undefined};
-	private readonly index = new Map<string, DiveNode>([['', this.root]]);
-
-	get(path: string): DiveNode | undefined {
-		return this.index.get(path);
-	}
-
-	/** dive's AddPath: creates missing parents, then replaces the payload and keeps the children, whatever the types. */
-	add(path: string, info: LayerEntry | undefined): void {
-		this.ensure(path).info = info;
-	}
-
-	remove(path: string): void {
-		const node = this.index.get(path);
-		if (node === undefined || path === '') {
-			return;
-		}
-
-		this.index.get(parentPath(path))?.children?.delete(baseName(path));
-		this.unindex(path, node);
-	}
-
-	private ensure(path: string): DiveNode {
-		let node = this.index.get(path);
-		if (node === undefined) {
-			const parent = this.ensure(parentPath(path));
-			node = {info: undefined, children: undefined};
-			parent.children ??= new Map();
-			parent.children.set(baseName(path), node);
-			this.index.set(path, node);
-		}
-
-		return node;
-	}
-
-	private unindex(path: string, node: DiveNode): void {
-		this.index.delete(path);
-		if (node.children !== undefined) {
-			for (const [name, child] of node.children) {
-				this.unindex(`${path}/${name}`, child);
-			}
-		}
-	}
-}
-
 /**
  * Accumulates dive's figures layer by layer (bottom first), so a layer's own tree can be dropped once added.
+ * One walk per layer, in dive's visiting order, both records the layer's leaves against the stack below and
+ * stacks the layer (dive does these as two walks; they differ only for a layer holding both NAME and
+ * .wh.NAME in one directory, which no image builder writes).
  */
 export class EfficiencyAccumulator {
-	private readonly stacked = new DiveStack();
-	private readonly data = new Map<string, PathData>();
+	private readonly root: DiveNode = {info: undefined, children: undefined, data: undefined};
+	private readonly graveyard = new Map<string, PathData>();
+	private readonly all: PathData[] = [];
 	private readonly found: Array<{path: string; data: PathData}> = [];
 	private readonly ignore: ((path: string) => boolean) | undefined;
 	private layers = 0;
@@ -119,69 +72,52 @@ export class EfficiencyAccumulator {
 	}
 
 	addLayer(tree: LayerTreeNode): void {
-		const {stacked} = this;
 		const first = this.layers === 0;
 		this.layers++;
-		const order = childFirstOrder(tree);
+		if (!first) {
+			this.hideOpaque(tree, this.root);
+		}
 
-		// What an opaque directory hides: every lower path that the layer's directory does not hold again.
-		const hideLower = (lower: DiveNode, upper: LayerTreeNode): void => {
-			if (lower.children === undefined) {
-				return;
-			}
+		// dive stops recording a layer at the first whiteout whose path is missing below it.
+		let recording = true;
+		const descend = (node: LayerTreeNode, dive: DiveNode): void => {
+			for (const [key, child] of sortedChildren(node)) {
+				if (child.entry?.whiteout === true && key.startsWith(whiteoutKeyPrefix)) {
+					const lower = dive.children?.get(child.name);
+					if (recording) {
+						if (lower === undefined || first) {
+							recording = false;
+						} else {
+							this.record(lower, child.path, whiteoutSize(lower));
+						}
+					}
 
-			for (const [name, child] of [...lower.children]) {
-				const again = upper.children?.get(name);
-				const path = joinPath(upper.path, name);
-				if (again === undefined) {
-					this.record(path, whiteoutSize(child));
-					stacked.remove(path);
-				} else if (again.children !== undefined) {
-					hideLower(child, again);
+					if (lower !== undefined) {
+						this.bury(dive, child.name, child.path, lower);
+					}
+
+					continue;
 				}
+
+				const next = this.child(dive, child.name, child.path);
+				if (child.children !== undefined && child.children.size > 0) {
+					descend(child, next);
+				} else if (recording) {
+					this.record(next, child.path, child.entry?.size ?? 0);
+				}
+
+				// dive replaces the payload and keeps the children, whatever the types.
+				next.info = child.entry;
 			}
 		};
 
-		for (const [, node] of order) {
-			if (node.opaque && !first) {
-				const lower = stacked.get(node.path);
-				if (lower !== undefined) {
-					hideLower(lower, node);
-				}
-			}
-		}
-
-		// dive stops a layer's walk at the first whiteout whose path is missing below it.
-		for (const [key, node] of order) {
-			if (node.children !== undefined && node.children.size > 0) {
-				continue;
-			}
-
-			if (node.entry?.whiteout === true && key.startsWith(whiteoutKeyPrefix)) {
-				const lower = first ? undefined : stacked.get(node.path);
-				if (lower === undefined) {
-					break;
-				}
-
-				this.record(node.path, whiteoutSize(lower));
-			} else {
-				this.record(node.path, node.entry?.size ?? 0);
-			}
-		}
-
-		for (const [, node] of order) {
-			if (node.entry?.whiteout === true) {
-				stacked.remove(node.path);
-			} else {
-				stacked.add(node.path, node.entry);
-			}
-		}
+		descend(tree, this.root);
 	}
 
 	result(): EfficiencyResult {
 		let minimumTotal = 0;
 		let cumulativeTotal = 0;
-		for (const item of this.data.values()) {
+		for (const item of this.all) {
 			minimumTotal += item.minimum;
 			cumulativeTotal += item.cumulative;
 		}
@@ -204,16 +140,76 @@ export class EfficiencyAccumulator {
 		};
 	}
 
-	/** Keyed by the relative path (no new string per leaf); made absolute only for the results. */
-	private record(path: string, size: number): void {
+	/** What an opaque directory hides: every lower path that the layer's directory does not hold again. */
+	private hideOpaque(node: LayerTreeNode, dive: DiveNode | undefined, inOpaque = false): void {
+		if (node.children === undefined || dive === undefined) {
+			return;
+		}
+
+		// Below an opaque directory nothing of the lower layers shows through, at any depth.
+		const hiding = inOpaque || node.opaque;
+		if (hiding && dive.children !== undefined) {
+			for (const [name, lower] of [...dive.children]) {
+				if (!node.children.has(name)) {
+					const path = joinPath(node.path, name);
+					this.record(lower, path, whiteoutSize(lower));
+					this.bury(dive, name, path, lower);
+				}
+			}
+		}
+
+		for (const [key, child] of node.children) {
+			if (key === child.name) {
+				this.hideOpaque(child, dive.children?.get(key), hiding);
+			}
+		}
+	}
+
+	private child(parent: DiveNode, name: string, path: string): DiveNode {
+		parent.children ??= new Map();
+		let node = parent.children.get(name);
+		if (node === undefined) {
+			let data: PathData | undefined;
+			if (this.graveyard.size > 0) {
+				data = this.graveyard.get(path);
+				this.graveyard.delete(path);
+			}
+
+			node = {info: undefined, children: undefined, data};
+			parent.children.set(name, node);
+		}
+
+		return node;
+	}
+
+	/** Remove a node from the stack; the figures of its subtree's paths wait in the graveyard. */
+	private bury(parent: DiveNode, name: string, path: string, node: DiveNode): void {
+		parent.children?.delete(name);
+		const visit = (current: DiveNode, currentPath: string): void => {
+			if (current.data !== undefined) {
+				this.graveyard.set(currentPath, current.data);
+			}
+
+			if (current.children !== undefined) {
+				for (const [childName, child] of current.children) {
+					visit(child, `${currentPath}/${childName}`);
+				}
+			}
+		};
+
+		visit(node, path);
+	}
+
+	private record(node: DiveNode, path: string, size: number): void {
 		if (this.ignore?.(`/${path}`) === true) {
 			return;
 		}
 
-		let item = this.data.get(path);
+		let item = node.data;
 		if (item === undefined) {
 			item = {count: 0, cumulative: 0, minimum: -1};
-			this.data.set(path, item);
+			node.data = item;
+			this.all.push(item);
 		}
 
 		item.count++;

@@ -67,6 +67,12 @@ test('an opaque directory counts each lower path it hides like a whiteout (dive 
 	]);
 	// d/gone: 20 then 0 (file whiteout); d/sub hidden: subtree 30 counted at /d/sub; d/keep overwritten: 10 + 10.
 	assert.deepEqual(result.inefficiencies.map(item => [item.path, item.cumulativeSize]).sort(), [['/d/gone', 20], ['/d/keep', 20]]);
+	// Hidden at any depth below the opaque directory: d/sub/x is not put back.
+	const nested = run([
+		[dir('d'), dir('d/sub'), file('d/sub/x', 30), file('d/sub/y', 5)],
+		[dir('d'), opaque('d'), dir('d/sub'), file('d/sub/y', 5)],
+	]);
+	assert.deepEqual(nested.inefficiencies.map(item => [item.path, item.cumulativeSize]).sort(), [['/d/sub/x', 30], ['/d/sub/y', 10]]);
 	const withIgnore = computeEfficiency([
 		buildLayerTree([dir('d'), file('d/keep', 10)]),
 		buildLayerTree([dir('d'), file('d/keep', 10)]),

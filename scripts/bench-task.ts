@@ -1,0 +1,54 @@
+// One measured task of the benchmark, in its own process so its peak RSS is its own. Prints JSON.
+import {createReadStream} from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import tarStream from 'tar-stream';
+import {analyzeImage} from '../src/analysis/analyze.js';
+import {readImageArchive} from '../src/archive/read-image.js';
+
+const [task, archive] = process.argv.slice(2) as ['floor' | 'analyse', string];
+
+/** The floor: walk the archive and every layer tar inside it with tar-stream, counting entries, nothing else. */
+async function floor(file: string): Promise<number> {
+	let entries = 0;
+	const outer = tarStream.extract();
+	await new Promise<void>((resolve, reject) => {
+		outer.on('entry', (header, stream, next) => {
+			if (!/\.tar(?:\.gz)?$/.test(header.name)) {
+				stream.on('end', () => next());
+				stream.resume();
+				return;
+			}
+
+			const inner = tarStream.extract();
+			inner.on('entry', (_header, entry, nextInner) => {
+				entries++;
+				entry.on('end', () => nextInner());
+				entry.resume();
+			});
+			inner.on('finish', () => next());
+			inner.on('error', reject);
+			if (header.name.endsWith('.gz')) {
+				stream.pipe(zlib.createGunzip({chunkSize: 1024 * 1024})).pipe(inner);
+			} else {
+				stream.pipe(inner);
+			}
+		});
+		outer.on('finish', resolve);
+		outer.on('error', reject);
+		createReadStream(file, {highWaterMark: 1024 * 1024}).pipe(outer);
+	});
+	return entries;
+}
+
+async function analyse(file: string): Promise<number> {
+	const image = await readImageArchive(createReadStream(file, {highWaterMark: 1024 * 1024}), {name: path.basename(file)});
+	const analysis = analyzeImage(image);
+	return analysis.layers.reduce((sum, layer) => sum + layer.entryCount, 0);
+}
+
+const start = performance.now();
+const entries = task === 'floor' ? await floor(archive) : await analyse(archive);
+const wallMs = performance.now() - start;
+const usage = process.resourceUsage();
+process.stdout.write(JSON.stringify({wallMs, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, entries, maxRssMb: usage.maxRSS / 1024}));
