@@ -3,7 +3,7 @@ import {readImageArchive, readOciLayout} from '../archive/read-image.js';
 import {parsePlatform} from '../archive/manifest.js';
 import type {RawImage} from '../analysis/types.js';
 import {isLocalReference, localSource} from '../sources/archive.js';
-import {type ImageSource, type SourceOptions, type SourceStatus, SourceError} from '../sources/types.js';
+import {type ImageSource, type SourceStatus, SourceError} from '../sources/types.js';
 import {UsageError} from './args.js';
 
 export type LoadOptions = {
@@ -24,8 +24,7 @@ async function resolveSource(target: string, options: LoadOptions): Promise<Imag
 
 	if (source === 'docker' || source === 'podman' || (source === undefined && !isLocalReference(target))) {
 		// The daemon module loads dockerode: only when a daemon is used.
-		const daemonModule = '../sources/daemon.js';
-		const {daemonSource} = await import(daemonModule) as {daemonSource: (reference: string, options: SourceOptions) => Promise<ImageSource>};
+		const {daemonSource} = await import('../sources/daemon.js');
 		return daemonSource(target, {engine: source === 'podman' ? 'podman' : 'docker', onStatus: options.onStatus, signal: options.signal});
 	}
 

@@ -8,10 +8,13 @@ import {formatJson, toJsonExport} from '../report/json.js';
 import {writeOutput} from '../report/output.js';
 import {formatTextReport} from '../report/text.js';
 import {formatTree, treeJson} from '../report/tree.js';
+import {ciColorWanted, ciEvaluatingLine, ciJson, ciLoadingLine, ciStatusLine, evaluateCi, ignoreMatcher, isCiEnvironment, loadCiConfig} from '../ci/index.js';
 import {helpText, type ParsedArgs, parseArgs, UsageError} from './args.js';
+import {runCiCommand} from './ci-command.js';
 import {type LoadOptions, loadImage} from './load.js';
 
 const exitOk = 0;
+const exitRuleFailed = 1;
 const exitError = 2;
 const exitInterrupted = 130;
 
@@ -125,9 +128,15 @@ async function treeCommand(args: ParsedArgs): Promise<number> {
 async function imageCommand(args: ParsedArgs): Promise<number> {
 	const target = requireTarget(args);
 	const json = optionString(args, 'json');
+	if (args.options['ci'] === true || isCiEnvironment(process.env)) {
+		return ciCommand(args, target);
+	}
+
 	if (json === undefined && process.stdout.isTTY === true && args.options['no-tui'] !== true) {
+		// The UI (ink, react) loads only when a terminal shows it.
 		const {runUi} = await import('./ui-command.js');
-		return runUi(target, args);
+		const outcome = await runUi(target, {source: optionString(args, 'source'), platform: optionString(args, 'platform')});
+		return outcome === 'cancelled' ? exitInterrupted : exitOk;
 	}
 
 	const {image, analysis} = await readAndAnalyse(args, target);
@@ -138,6 +147,60 @@ async function imageCommand(args: ParsedArgs): Promise<number> {
 	}
 
 	return exitOk;
+}
+
+async function ciCommand(args: ParsedArgs, target: string): Promise<number> {
+	// The configuration first: a bad rule is reported before any image is read.
+	const config = loadCiConfig({
+		configPath: optionString(args, 'ci-config'),
+		lowestEfficiency: optionString(args, 'lowest-efficiency'),
+		highestWastedBytes: optionString(args, 'highest-wasted-bytes'),
+		highestUserWastedPercent: optionString(args, 'highest-user-wasted-percent'),
+		highestReclaimableBytes: optionString(args, 'highest-reclaimable-bytes'),
+		format: optionString(args, 'ci-format'),
+		junitFile: optionString(args, 'junit-file'),
+	}, process.cwd());
+	io.stderr(`${ciLoadingLine(target)}\n`);
+	const progress = stderrProgress();
+	let image: RawImage;
+	try {
+		image = await loadImage(target, {source: optionString(args, 'source'), platform: optionString(args, 'platform'), ...progress});
+	} finally {
+		progress.done();
+	}
+
+	const analysis = analyzeImage(image, {ignore: ignoreMatcher(config)});
+	io.stderr(`${ciStatusLine(analysis)}\n`);
+	const evaluation = evaluateCi(analysis, config);
+	io.stderr(`${ciEvaluatingLine(evaluation)}\n`);
+	const json = optionString(args, 'json');
+	if (json !== undefined) {
+		await writeOutput(json, formatJson(toJsonExport(image, analysis, {ci: ciJson(evaluation)})));
+		if (json === '-') {
+			// stdout holds the JSON; the verdict is the exit code.
+			return evaluation.pass ? exitOk : exitRuleFailed;
+		}
+	}
+
+	return runCiCommand({analysis, config, io: {...io, color: ciColorWanted(process.stdout.isTTY, process.env)}});
+}
+
+async function diffCommand(args: ParsedArgs): Promise<number> {
+	const container = requireTarget(args);
+	const source = optionString(args, 'source');
+	if (source !== undefined && source !== 'docker' && source !== 'podman') {
+		throw new UsageError(`diff reads containers from a daemon: --source docker or podman (got "${source}")`);
+	}
+
+	// Loads dockerode: only for this command.
+	const {runDiffCommand} = await import('./diff-command.js');
+	return runDiffCommand({
+		container,
+		json: optionString(args, 'json'),
+		tui: args.options['no-tui'] !== true,
+		engine: source === 'podman' ? 'podman' : 'docker',
+		io: {...io, isTTY: process.stdout.isTTY === true},
+	});
 }
 
 async function run(args: ParsedArgs): Promise<number> {
@@ -157,7 +220,7 @@ async function run(args: ParsedArgs): Promise<number> {
 		}
 
 		case 'diff': {
-			throw new UsageError('diff is not available yet');
+			return diffCommand(args);
 		}
 
 		default: {
