@@ -102,7 +102,7 @@ export async function buildLayerTar(entries: readonly FixtureEntry[]): Promise<B
 			size: body.length,
 			linkname: entry.linkTarget,
 		};
-		// eslint-disable-next-line no-await-in-loop
+		 
 		await new Promise<void>((resolve, reject) => {
 			pack.entry(header, body, error => {
 				if (error) {

@@ -3,8 +3,8 @@
 
 function sequenceLength(bytes: Uint8Array, index: number): number {
 	const first = bytes[index]!;
-	let length = 0;
-	let minimum = 0;
+	let length: number;
+	let minimum: number;
 	if (first >= 0xC2 && first <= 0xDF) {
 		length = 2;
 		minimum = 0x80;
@@ -78,7 +78,7 @@ export function decodeBytes(bytes: Uint8Array): string {
 
 /** A name tar-stream decoded as latin1 (one char per byte), decoded properly. */
 export function decodeLatin1Name(name: string): string {
-	// eslint-disable-next-line no-control-regex
+	 
 	return /[^\u0000-\u007F]/.test(name) ? decodeBytes(Buffer.from(name, 'latin1')) : name;
 }
 

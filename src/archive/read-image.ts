@@ -320,7 +320,7 @@ export async function readOciLayout(dir: string, options: ReadOptions): Promise<
 		const file = path.join(dir, ...ref.path.split('/'));
 		const stream = createReadStream(file, {highWaterMark: 1024 * 1024});
 		const sink = new BlobSink(progress);
-		// eslint-disable-next-line no-await-in-loop
+		 
 		await drainInto(stream as DataSource, sink, count => {
 			progress.bytes += count;
 		}).catch((error: unknown) => {
@@ -331,7 +331,7 @@ export async function readOciLayout(dir: string, options: ReadOptions): Promise<
 			throw new FormatError(`layer ${ref.path} is not a tar, gzip or zstd blob`);
 		}
 
-		// eslint-disable-next-line no-await-in-loop
+		 
 		contents.push(await sink.layer.contents);
 	}
 

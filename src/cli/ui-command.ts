@@ -8,7 +8,6 @@ export async function runUi(target: string, options: Pick<LoadOptions, 'source' 
 	return runTui({
 		title: target,
 		async load(onProgress, signal) {
-			let layersTotal: number | undefined;
 			const image = await loadImage(target, {
 				...options,
 				signal,
@@ -23,10 +22,10 @@ export async function runUi(target: string, options: Pick<LoadOptions, 'source' 
 					});
 				},
 				onRead(progress) {
-					onProgress({phase: 'read', message: `reading ${target}`, ...progress, layersTotal});
+					onProgress({phase: 'read', message: `reading ${target}`, ...progress});
 				},
 			});
-			layersTotal = image.layers.length;
+			const layersTotal = image.layers.length;
 			onProgress({phase: 'analyse', message: 'analysing', bytes: 0, layersDone: layersTotal, layersTotal, entries: 0});
 			return {image, analysis: analyzeImage(image)};
 		},

@@ -4,9 +4,9 @@
 // bytes (see src/archive/names.ts) are shown as `\xNN` / `\u{NNNN}` text, so a name can never move the cursor,
 // clear the screen, set the window title or reorder what follows it. A backslash is always doubled, so a literal `\x1b` in a name and an ESC byte print differently.
 
-// eslint-disable-next-line no-control-regex
+ 
 const unsafe = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uD800-\uDFFF\\]/u;
-// eslint-disable-next-line no-control-regex
+ 
 const unsafeAll = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\\]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function hex(code: number, width: number): string {

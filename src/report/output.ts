@@ -2,7 +2,7 @@
 // rename in its directory), so a failed run never leaves a partial file; `-`, pipes and devices such as
 // /dev/stdout or /dev/null are written directly and never replaced.
 import {randomBytes} from 'node:crypto';
-import {promises as fs} from 'node:fs';
+import {promises as fs, type Stats} from 'node:fs';
 import path from 'node:path';
 
 export class OutputError extends Error {}
@@ -25,7 +25,7 @@ export async function writeOutput(target: string, text: string): Promise<void> {
 		return;
 	}
 
-	let existing: import('node:fs').Stats | undefined;
+	let existing: Stats | undefined;
 	try {
 		existing = await fs.stat(target);
 	} catch {
