@@ -121,11 +121,12 @@ function removedError(container: ContainerInfo): SourceError {
 	return new SourceError(`container ${show(container.name)} (${container.id.slice(0, 12)}) was removed while it was being read`);
 }
 
+/** False once the container is gone, or being removed (a removal that failed half-way leaves it `dead`). */
 async function containerExists(daemon: Daemon, container: ContainerInfo, options: ContainerReadOptions): Promise<boolean> {
 	try {
 		count(options);
-		await daemon.docker.getContainer(container.id).inspect();
-		return true;
+		const info = await daemon.docker.getContainer(container.id).inspect();
+		return info.State?.Status !== 'removing' && info.State?.Status !== 'dead';
 	} catch (error) {
 		return (error as DaemonFailure).statusCode !== 404;
 	}

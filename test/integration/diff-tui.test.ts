@@ -2,6 +2,7 @@
 // image below. Compared with snapshots/diff-container-layer.txt; LAYERSCOPE_UPDATE_SNAPSHOTS=1 rewrites the file
 // and then fails, so the flag cannot be left on.
 import assert from 'node:assert/strict';
+import {randomBytes} from 'node:crypto';
 import {readFile, writeFile} from 'node:fs/promises';
 import {test} from 'node:test';
 import {render} from 'ink-testing-library';
@@ -12,9 +13,11 @@ import {BrowserModel} from '../../src/ui/state/model.js';
 import {buildImage, docker, ensureBusyboxImage, removeContainers, removeImages, requireDocker} from '../helpers/docker.js';
 
 const snapshot = new URL('../../snapshots/diff-container-layer.txt', import.meta.url);
-// Fixed names: they are in the frame. Only this file uses them.
-const imageTag = 'layerscope-test/diff-tui:latest';
-const container = 'layerscope-test-diff-tui';
+// Names are in the frame: unique per run (concurrent runs must not collide), of fixed length, and the random
+// part is replaced by xxxxxxxx before comparing.
+const random = randomBytes(4).toString('hex');
+const imageTag = `layerscope-test/dt-${random}`;
+const container = `ls-diff-tui-${random}`;
 
 const keys = {tab: '\t', ctrlU: '\u0015'} as const;
 
@@ -34,7 +37,6 @@ test('TUI frame: the container layer on top of its image', async t => {
 		return;
 	}
 
-	await removeContainers(container);
 	t.after(async () => {
 		await removeContainers(container);
 		await removeImages(imageTag);
@@ -60,7 +62,7 @@ RUN echo again >> /data/append.txt
 	// Into the file tree, then hide unmodified files: what is left is what the container changed.
 	await press(stdin, lastFrame, keys.tab);
 	await press(stdin, lastFrame, keys.ctrlU);
-	const frame = `${lastFrame() ?? ''}\n`;
+	const frame = `${lastFrame() ?? ''}\n`.replaceAll(random, 'xxxxxxxx');
 	unmount();
 
 	// What the frame must show whatever the layout: the layer, its size, the marks, the daemon's figure.
