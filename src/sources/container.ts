@@ -393,7 +393,6 @@ export async function fetchChangedPaths(
 				const request = queue[next++]!;
 				let outcome: RequestOutcome | 'removed';
 				try {
-					// eslint-disable-next-line no-await-in-loop
 					outcome = await runRequest(daemon, container, request, stats, {...options, signal});
 				} catch (error) {
 					failure ??= error;

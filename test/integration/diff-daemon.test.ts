@@ -183,7 +183,6 @@ test('a running container: same changes, sizes checked with stat inside the cont
 			continue;
 		}
 
-		// eslint-disable-next-line no-await-in-loop
 		const [size, mode, uid, gid] = (await docker('exec', container, 'stat', '-c', '%s %a %u %g', change.path)).trim().split(' ').map(Number);
 		assert.equal(change.size, change.type === 'dir' || change.type === 'hardlink' ? 0 : size, change.path);
 		assert.equal(change.mode, Number.parseInt(String(mode), 8), change.path);
@@ -290,12 +289,10 @@ test('error: the container is removed while its paths are being read', async t =
 	const container = name('removed');
 	await docker('run', '-d', '--network', 'none', '--name', container, imageTag, 'sh', '-c', 'mkdir /many && cd /many && for i in $(seq 1 500); do echo $i > f$i; done && touch /ready && sleep 600');
 	for (let tries = 0; tries < 200; tries++) {
-		// eslint-disable-next-line no-await-in-loop
 		if (await docker('exec', container, 'ls', '/ready').then(() => true, () => false)) {
 			break;
 		}
 
-		// eslint-disable-next-line no-await-in-loop
 		await new Promise(resolve => setTimeout(resolve, 100));
 	}
 

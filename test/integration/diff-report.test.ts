@@ -26,7 +26,6 @@ const diff: ContainerDiff = {
 
 test('text report: summary, a row per change, every name escaped', () => {
 	const text = formatDiffText(diff);
-	// eslint-disable-next-line no-control-regex
 	assert.doesNotMatch(text, /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u202E]|[\uD800-\uDFFF]/);
 	assert.deepEqual(text.split('\n').slice(0, 5), [
 		`Container web\\x1b]0;pwned\\x07-1 (aaaaaaaaaaaa, running) on image app:1 (bbbbbbbbbbbb)`,
@@ -64,7 +63,6 @@ test('JSON: the documented shape, raw names (JSON escapes them), vanished only w
 	assert.equal(json.changes.find(item => item.path === '/srv/gone-since')?.vanished, true);
 	const text = formatDiffJson(diff);
 	// No raw control characters: JSON.stringify escapes them.
-	// eslint-disable-next-line no-control-regex
 	assert.doesNotMatch(text, /[\u0000-\u0009\u000B-\u001F]/);
 	assert.deepEqual(JSON.parse(text), json);
 });

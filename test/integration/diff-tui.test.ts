@@ -27,7 +27,6 @@ async function press(stdin: {write(data: string): void}, lastFrame: () => string
 	stdin.write(key);
 	for (let waited = 0; lastFrame() === before; waited += 5) {
 		assert.ok(waited < 5000, `no new frame after key ${JSON.stringify(key)}`);
-		// eslint-disable-next-line no-await-in-loop
 		await new Promise(resolve => setTimeout(resolve, 5));
 	}
 }
