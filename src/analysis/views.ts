@@ -373,14 +373,12 @@ export function layerView(union: UnionTree, layer: number, mode: CompareMode): L
 		}
 	}
 
-	const counts = {unmodified: 0, modified: 0, added: 0, removed: 0};
+	const tally = [0, 0, 0, 0, 0];
 	for (let node = 1; node < size; node++) {
-		const value = mark[node]!;
-		if (value !== markNone) {
-			counts[markKind(value)]++;
-		}
+		tally[mark[node]!] = tally[mark[node]!]! + 1;
 	}
 
+	const counts = {unmodified: tally[markUnmodified]!, modified: tally[markModified]!, added: tally[markAdded]!, removed: tally[markRemoved]!};
 	return {union, layer, mode, mark, shown, counts};
 }
 

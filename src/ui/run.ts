@@ -1,9 +1,6 @@
 // The TUI entry point for the CLI: a progress view while the image loads, then the browser. Never exits the
 // process and never writes to stderr: the CLI does both.
-import {render} from 'ink';
-import {createElement} from 'react';
 import type {Analysis, RawImage} from '../analysis/types.js';
-import {TuiRoot} from './components/tui-root.js';
 import {TuiStore} from './load-store.js';
 import {BrowserModel} from './state/model.js';
 import type {Viewport} from './state/types.js';
@@ -58,6 +55,10 @@ function terminalViewport(stdout: NodeJS.WriteStream): Viewport {
  * restored) and the same error is thrown.
  */
 export async function runTui(options: TuiOptions): Promise<'quit' | 'cancelled'> {
+	// React's production build (several times less work per key) is chosen when React is first loaded: load the
+	// UI only now, unless the embedding program said otherwise.
+	process.env['NODE_ENV'] ??= 'production';
+	const [{render}, {createElement}, {TuiRoot}] = await Promise.all([import('ink'), import('react'), import('./components/tui-root.js')]);
 	const stdout = options.stdout ?? process.stdout;
 	const stdin = options.stdin ?? process.stdin;
 	const store = new TuiStore(options.viewport ?? terminalViewport(stdout));

@@ -79,14 +79,14 @@ async function pack(items: ReadonlyArray<{name: string; type?: Item['type']; con
 	const packer = tarStream.pack();
 	const chunks: Buffer[] = [];
 	const done = new Promise<void>((resolve, reject) => {
-		packer.on('data', (chunk: Buffer) => chunks.push(chunk));
+		packer.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
 		packer.on('end', resolve);
 		packer.on('error', reject);
 	});
 	for (const item of items) {
 		const type = item.type ?? 'file';
 		const content = type === 'file' ? (typeof item.content === 'string' ? Buffer.from(item.content) : (item.content ?? Buffer.alloc(0))) : undefined;
-		packer.entry({
+		const header = {
 			name: item.name,
 			type,
 			mode: item.mode ?? (type === 'directory' ? 0o755 : 0o644),
@@ -95,7 +95,12 @@ async function pack(items: ReadonlyArray<{name: string; type?: Item['type']; con
 			gid: 0,
 			linkname: item.linkname,
 			size: content?.length ?? 0,
-		}, content);
+		};
+		if (content === undefined) {
+			packer.entry(header);
+		} else {
+			packer.entry(header, content);
+		}
 	}
 
 	packer.finalize();

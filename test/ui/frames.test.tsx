@@ -6,7 +6,7 @@ import {analyzeImage} from '../../src/analysis/analyze.js';
 import type {RawImage} from '../../src/analysis/types.js';
 import {Browser} from '../../src/ui/components/browser.js';
 import {BrowserModel} from '../../src/ui/state/model.js';
-import type {Viewport} from '../../src/ui/state/types.js';
+import type {UiState, Viewport} from '../../src/ui/state/types.js';
 import {diveFixture, loadArchive, repoRoot} from '../helpers/fixtures.js';
 import {buildHostileImage} from '../helpers/hostile-image.js';
 import {readImageArchive} from '../../src/archive/read-image.js';
@@ -177,7 +177,7 @@ test('hostile names are escaped in every pane: nothing can move the cursor or se
 	await ui.press('j', 'tab', 'ctrl+b');
 	const frame = ui.frame();
 	// Only the frame's own newlines: no ESC, BEL, CR, TAB, C1 or bidi control anywhere.
-	// eslint-disable-next-line no-control-regex
+	 
 	assert.doesNotMatch(frame, /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\uD800-\uDFFF]/);
 	for (const text of [
 		'clear\\x1b[2J\\x1b[Hscreen',
@@ -201,4 +201,33 @@ test('hostile names are escaped in every pane: nothing can move the cursor or se
 	assert.match(frame, /bad(\\x[0-9a-f]{2}|\\u\{[0-9a-f]+\}){2}utf8/);
 	assertSnapshot('hostile-names', frame);
 	ui.unmount();
+});
+
+test('every viewport size gives a frame of exactly its height, no line wider than it', async () => {
+	for (const [width, height] of [[100, 8], [100, 12], [20, 10], [45, 15], [59, 30], [60, 30], [89, 24], [90, 24], [100, 60]] as const) {
+		 
+		const ui = await browse(dive, {width, height});
+		 
+		await ui.press('tab', '/', 'x');
+		for (const frame of [ui.frame()]) {
+			const lines = normaliseFrame(frame).split('\n').slice(0, -1);
+			assert.equal(lines.length, height, `${width}×${height}: ${lines.length} lines`);
+			for (const line of lines) {
+				assert.ok([...line].length <= width, `${width}×${height}: line too wide: ${line}`);
+			}
+
+			// Each pane starts where the layout puts it: no pane spills into the next.
+			const layout = dive.layout({viewport: {width, height}, filter: {open: true, text: 'x', applied: 'x', error: undefined}, tree: {attributes: true} as UiState['tree']});
+			const starts: Array<[number, RegExp]> = [[0, /^[─━]{2} L/], [layout.layersHeight, /^[─━]{2} L/], [layout.layersHeight + layout.detailsHeight, /^[─━]{2} I/]];
+			for (const [row, title] of starts) {
+				if (row < layout.bodyHeight) {
+					assert.match(lines[row] ?? '', title, `${width}×${height}: row ${row}`);
+				}
+			}
+
+			assert.match(lines.at(-2) ?? '', /^Filter/, `${width}×${height}: filter line`);
+		}
+
+		ui.unmount();
+	}
 });

@@ -55,7 +55,7 @@ export async function drive(element: ReactElement): Promise<Driven> {
 					throw new Error(`no new frame after key ${JSON.stringify(name)}`);
 				}
 
-				// eslint-disable-next-line no-await-in-loop
+				 
 				await tick();
 			}
 		}

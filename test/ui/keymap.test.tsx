@@ -26,7 +26,7 @@ async function namesFor(bytes: string): Promise<string[]> {
 	});
 	instance.stdin.write(bytes);
 	for (let tries = 0; tries < 20 && seen.length === 0; tries++) {
-		// eslint-disable-next-line no-await-in-loop
+		 
 		await new Promise(resolve => {
 			setImmediate(resolve);
 		});
@@ -68,7 +68,7 @@ test('terminal bytes become key names', async () => {
 		['\u007F\r\t', ['backspace', 'enter', 'tab']],
 	];
 	for (const [bytes, expected] of cases) {
-		// eslint-disable-next-line no-await-in-loop
+		 
 		assert.deepEqual(await namesFor(bytes), expected, JSON.stringify(bytes));
 	}
 

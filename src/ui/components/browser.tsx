@@ -1,5 +1,5 @@
 import {Box, Text, useInput} from 'ink';
-import {useCallback, useEffect, useLayoutEffect, useReducer} from 'react';
+import {useCallback, useEffect, useLayoutEffect, useMemo, useReducer} from 'react';
 import {keysFromInk} from '../keymap.js';
 import type {BrowserModel} from '../state/model.js';
 import {initialState, reduce} from '../state/reducer.js';
@@ -49,17 +49,28 @@ export function Browser({model, viewport, colors, onQuit, initial}: Props) {
 		}
 	}, [state.quit]);
 
-	const layout = model.layout(state);
+	// One layout object per size (not per key), so the memoised panes see unchanged props.
+	const layout = useMemo(() => model.layout(state), [model, state.viewport, state.filter.open, state.filter.text === '', state.tree.attributes]);
+
+	// When idle, derive the neighbouring layers' trees so that moving through the layers finds them ready.
+	useEffect(() => {
+		const timer = setTimeout(() => {
+			model.prefetch(state);
+		}, 0);
+		return () => {
+			clearTimeout(timer);
+		};
+	}, [model, state.layer, state.mode, state.tree.hidden, state.filter.applied, state.tree.sort, state.tree.collapseAll, state.tree.toggled]);
 	return (
 		<Box flexDirection='column' width={layout.width} height={layout.height}>
 			{state.help ? <HelpScreen width={layout.width} height={layout.bodyHeight}/> : (
 				<Box flexDirection='row' height={layout.bodyHeight}>
 					<Box flexDirection='column' width={layout.leftWidth}>
-						<LayersPane model={model} state={state} layout={layout} colors={colors}/>
-						<LayerDetails model={model} state={state} layout={layout} colors={colors}/>
-						<ImageDetails model={model} state={state} layout={layout} colors={colors}/>
+						<LayersPane model={model} layer={state.layer} top={state.layerTop} mode={state.mode} focused={state.focus === 'layers' && !state.filter.open} layout={layout} colors={colors}/>
+						<LayerDetails model={model} layer={state.layer} layout={layout} colors={colors}/>
+						<ImageDetails model={model} top={state.imageTop} focused={state.focus === 'image' && !state.filter.open} layout={layout} colors={colors}/>
 					</Box>
-					<Box width={1} height={layout.bodyHeight} overflow='hidden'>
+					<Box width={1} height={layout.bodyHeight}>
 						<Text>{'│\n'.repeat(layout.bodyHeight).trimEnd()}</Text>
 					</Box>
 					<TreePane model={model} state={state} layout={layout} colors={colors}/>

@@ -1,28 +1,29 @@
 import {Box} from 'ink';
+import {memo} from 'react';
 import {escapeName} from '../../report/escape.js';
 import {chop, commandLine, diveBytes} from '../format.js';
 import type {Layout} from '../state/layout.js';
 import type {BrowserModel} from '../state/model.js';
-import type {UiState} from '../state/types.js';
 import {Line} from './line.js';
 import {PaneTitle} from './pane-title.js';
 
 type Props = {
 	readonly model: BrowserModel;
-	readonly state: UiState;
+	/** Selected layer. */
+	readonly layer: number;
 	readonly layout: Layout;
 	readonly colors: boolean;
 };
 
 /** The selected layer: digest, diff id, size, file count, created time and the full command. */
-export function LayerDetails({model, state, layout, colors}: Props) {
-	const layer = model.data.analysis.layers[state.layer];
+export const LayerDetails = memo(({model, layer: index, layout, colors}: Props) => {
+	const layer = model.data.analysis.layers[index];
 	const width = layout.leftWidth;
 	const lines: string[] = [];
 	if (layer !== undefined) {
-		const container = state.layer === model.data.containerLayer;
+		const container = index === model.data.containerLayer;
 		lines.push(
-			container ? `Layer:   ${state.layer}, container (writable)` : `Digest:  ${escapeName(layer.digest || '(unknown)')}`,
+			container ? `Layer:   ${index}, container (writable)` : `Digest:  ${escapeName(layer.digest || '(unknown)')}`,
 			`Diff ID: ${escapeName(layer.diffId || '(unknown)')}`,
 			`Size:    ${diveBytes(layer.sizeBytes)}   Files: ${layer.nodeCount}   +${layer.added} ~${layer.modified} -${layer.removed}`,
 			`Created: ${escapeName(layer.created || '(unknown)')}`,
@@ -39,9 +40,9 @@ export function LayerDetails({model, state, layout, colors}: Props) {
 	}
 
 	return (
-		<Box flexDirection='column' width={width} height={layout.detailsHeight} overflow='hidden'>
+		<Box flexDirection='column' width={width} height={layout.detailsHeight}>
 			<PaneTitle title='Layer details' width={width} focused={false}/>
 			{shown.map((text, index) => <Line key={index} text={text} colors={colors}/>)}
 		</Box>
 	);
-}
+});

@@ -1,4 +1,5 @@
 import {Text} from 'ink';
+import {memo} from 'react';
 import type {ChangeKind} from '../../analysis/types.js';
 
 type Props = {
@@ -16,11 +17,11 @@ type Props = {
 const kindColor: Partial<Record<ChangeKind, string>> = {added: 'green', modified: 'yellow', removed: 'red'};
 
 /** One line of a pane, cut at the pane's edge. */
-export function Line({text, kind, selected = false, colors, dim = false}: Props) {
+export const Line = memo(({text, kind, selected = false, colors, dim = false}: Props) => {
 	const color = colors && kind !== undefined ? kindColor[kind] : undefined;
 	return (
 		<Text wrap='truncate-end' color={color} inverse={selected} dimColor={colors && dim}>
 			{text === '' ? ' ' : text}
 		</Text>
 	);
-}
+});

@@ -32,7 +32,7 @@ export function TreePane({model, state, layout, colors}: Props) {
 	const title = state.mode === 'layer' ? `Current Layer Contents (layer ${state.layer})` : `Aggregated Layer Contents (layers 0-${state.layer})`;
 	const extra = `+${counts.added} ~${counts.modified} -${counts.removed}${state.tree.sort === 'size' ? ' · by size' : ''}`;
 	return (
-		<Box flexDirection='column' width={layout.rightWidth} height={layout.bodyHeight} overflow='hidden'>
+		<Box flexDirection='column' width={layout.rightWidth} height={layout.bodyHeight}>
 			<PaneTitle title={title} extra={extra} width={layout.rightWidth} focused={focused}/>
 			<Line text={`   ${layout.attributes ? attributeHeader : 'Filetree'}`} colors={colors} dim/>
 			{lines.length === 0 ? <Line text={state.filter.applied === '' ? '   (nothing to show)' : '   (no file matches the filter)'} colors={colors} dim/> : lines}

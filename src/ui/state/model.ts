@@ -28,6 +28,13 @@ export type BrowserData = {
 
 const viewCacheSize = 16;
 const matchCacheSize = 4;
+/** Visible trees and row lists kept (a few layers either side of the selected one, both modes). */
+const treeCacheSize = 8;
+
+/** A filter without regex syntax: it matches exactly the paths that contain it. */
+function isLiteral(source: string): boolean {
+	return !/[\\^$.*+?()[\]{}|]/.test(source);
+}
 
 /** Compile a filter regex; an invalid one gives its error message (one line) instead of throwing. */
 export function compileFilter(text: string): RegExp | string {
@@ -40,13 +47,62 @@ export function compileFilter(text: string): RegExp | string {
 	}
 }
 
+/** A small least-recently-used cache. */
+class Lru<K, V> {
+	private readonly map = new Map<K, V>();
+	private readonly limit: number;
+
+	constructor(limit: number) {
+		this.limit = limit;
+	}
+
+	get(key: K): V | undefined {
+		const value = this.map.get(key);
+		if (value !== undefined) {
+			this.map.delete(key);
+			this.map.set(key, value);
+		}
+
+		return value;
+	}
+
+	/** Most recently used first. */
+	entries(): Array<[K, V]> {
+		return [...this.map.entries()].reverse();
+	}
+
+	set(key: K, value: V): void {
+		this.map.delete(key);
+		if (this.map.size >= this.limit) {
+			this.map.delete(this.map.keys().next().value!);
+		}
+
+		this.map.set(key, value);
+	}
+}
+
+/** Identity keys for objects (views, hidden-kind records, collapse sets) in cache keys. */
+const ids = new WeakMap<object, number>();
+let nextId = 0;
+function idOf(object: object): number {
+	let id = ids.get(object);
+	if (id === undefined) {
+		id = ++nextId;
+		ids.set(object, id);
+	}
+
+	return id;
+}
+
+type TreeInputs = Pick<UiState, 'layer' | 'mode' | 'tree' | 'filter'>;
+
 export class BrowserModel {
 	readonly data: BrowserData;
 	readonly union: UnionTree;
-	private readonly views = new Map<string, LayerView>();
-	private readonly matches = new Map<string, MatchCache>();
-	private visibleMemo: {view: LayerView; hidden: UiState['tree']['hidden']; filter: string; result: VisibleTree} | undefined;
-	private rowsMemo: {tree: VisibleTree; sort: string; collapseAll: boolean; toggled: ReadonlySet<number>; result: TreeRows} | undefined;
+	private readonly views = new Lru<string, LayerView>(viewCacheSize);
+	private readonly matches = new Lru<string, MatchCache>(matchCacheSize);
+	private readonly visibles = new Lru<string, VisibleTree>(treeCacheSize);
+	private readonly rowLists = new Lru<string, TreeRows>(treeCacheSize);
 
 	constructor(data: BrowserData) {
 		this.data = data;
@@ -70,14 +126,9 @@ export class BrowserModel {
 		let view = this.views.get(key);
 		if (view === undefined) {
 			view = layerView(this.union, layer, mode);
-			if (this.views.size >= viewCacheSize) {
-				this.views.delete(this.views.keys().next().value!);
-			}
-		} else {
-			this.views.delete(key);
+			this.views.set(key, view);
 		}
 
-		this.views.set(key, view);
 		return view;
 	}
 
@@ -94,40 +145,81 @@ export class BrowserModel {
 			}
 
 			cache = newMatchCache(this.union, regex);
-			if (this.matches.size >= matchCacheSize) {
-				this.matches.delete(this.matches.keys().next().value!);
-			}
-
+			this.seedMatches(source, cache);
 			this.matches.set(source, cache);
 		}
 
 		return cache;
 	}
 
-	visible(state: Pick<UiState, 'layer' | 'mode' | 'tree' | 'filter'>): VisibleTree {
-		const view = this.view(state.layer, state.mode);
-		const {hidden} = state.tree;
-		const filter = state.filter.applied;
-		const memo = this.visibleMemo;
-		if (memo?.view === view && memo.hidden === hidden && memo.filter === filter) {
-			return memo.result;
+	/**
+	 * Typing a literal filter one key at a time: what did not contain "ab" cannot contain "abc", and what
+	 * contained "abc" contains "ab". Carry those answers over from the last literal filter, so a keystroke tests
+	 * only the paths that are still in question.
+	 */
+	private seedMatches(source: string, cache: MatchCache): void {
+		if (!isLiteral(source)) {
+			return;
 		}
 
-		const result = visibleTree(view, hidden, this.matchCache(filter));
-		this.visibleMemo = {view, hidden, filter, result};
+		for (const [previous, known] of this.matches.entries()) {
+			if (!isLiteral(previous)) {
+				continue;
+			}
+
+			const narrower = source.includes(previous);
+			if (!narrower && !previous.includes(source)) {
+				continue;
+			}
+
+			const carried = narrower ? 2 : 1;
+			const from = known.result;
+			const to = cache.result;
+			for (let node = 0; node < to.length; node++) {
+				if (from[node] === carried) {
+					to[node] = carried;
+				}
+			}
+
+			return;
+		}
+	}
+
+	visible(state: TreeInputs): VisibleTree {
+		const view = this.view(state.layer, state.mode);
+		const {hidden} = state.tree;
+		const key = `${idOf(view)}:${idOf(hidden)}:${state.filter.applied}`;
+		let result = this.visibles.get(key);
+		if (result === undefined) {
+			result = visibleTree(view, hidden, this.matchCache(state.filter.applied));
+			this.visibles.set(key, result);
+		}
+
 		return result;
 	}
 
-	rows(state: Pick<UiState, 'layer' | 'mode' | 'tree' | 'filter'>): TreeRows {
+	rows(state: TreeInputs): TreeRows {
 		const tree = this.visible(state);
 		const {sort, collapseAll, toggled} = state.tree;
-		const memo = this.rowsMemo;
-		if (memo?.tree === tree && memo.sort === sort && memo.collapseAll === collapseAll && memo.toggled === toggled) {
-			return memo.result;
+		const key = `${idOf(tree)}:${sort}:${collapseAll}:${idOf(toggled)}`;
+		let result = this.rowLists.get(key);
+		if (result === undefined) {
+			result = treeRows(tree, node => collapseAll !== toggled.has(node), sort);
+			this.rowLists.set(key, result);
 		}
 
-		const result = treeRows(tree, node => collapseAll !== toggled.has(node), sort);
-		this.rowsMemo = {tree, sort, collapseAll, toggled, result};
 		return result;
+	}
+
+	/**
+	 * Derive, ahead of time, what the layers next to the selected one would show: called when the UI is idle,
+	 * so that moving through the layers finds their trees ready.
+	 */
+	prefetch(state: TreeInputs): void {
+		for (const layer of [state.layer + 1, state.layer - 1]) {
+			if (layer >= 0 && layer < this.layerCount) {
+				this.rows({...state, layer});
+			}
+		}
 	}
 }

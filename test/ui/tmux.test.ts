@@ -1,0 +1,108 @@
+// The real thing: the built CLI in a tmux terminal on an image with hostile file names. Keys are sent as a user
+// types them, the screen is captured, and after quitting the terminal must be back in cooked mode with echo.
+// Needs tmux and the build (`npm run build`; `npm test` builds first). LAYERSCOPE_TUI_ENTRY runs another entry
+// script (given an archive path) instead of bin/layerscope.js.
+import assert from 'node:assert/strict';
+import {execFileSync, spawnSync} from 'node:child_process';
+import {existsSync, mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {test} from 'node:test';
+import {repoRoot} from '../helpers/fixtures.js';
+import {writeHostileImage} from '../helpers/hostile-image.js';
+
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+
+function tmux(...args: string[]): string {
+	return execFileSync('tmux', args, {encoding: 'utf8'});
+}
+
+async function sleep(ms: number): Promise<void> {
+	await new Promise(resolve => {
+		setTimeout(resolve, ms);
+	});
+}
+
+test('the CLI in tmux: hostile names stay escaped through navigation, filter and modes; the terminal is restored', {skip: hasTmux ? false : 'tmux is not installed', timeout: 120_000}, async () => {
+	const entry = process.env['LAYERSCOPE_TUI_ENTRY'] ?? path.join(repoRoot, 'bin/layerscope.js');
+	if (process.env['LAYERSCOPE_TUI_ENTRY'] === undefined && !existsSync(path.join(repoRoot, 'dist/src/cli/main.js'))) {
+		execFileSync('npm', ['run', 'build', '--silent'], {cwd: repoRoot, stdio: 'inherit'});
+	}
+
+	const dir = mkdtempSync(path.join(tmpdir(), 'layerscope-tmux-'));
+	const archive = path.join(dir, 'hostile.tar');
+	await writeHostileImage(archive);
+	const session = `layerscope-test-${process.pid}`;
+	const script = `node ${JSON.stringify(entry)} ${JSON.stringify(archive)}; echo "EXIT=$?"; stty -a; sleep 600`;
+	tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '36', '-e', 'TERM=xterm-256color', '-c', repoRoot, script);
+	const screen = (): string => tmux('capture-pane', '-p', '-t', session);
+	const waitFor = async (pattern: RegExp, what: string): Promise<string> => {
+		let text = '';
+		for (let tries = 0; tries < 600; tries++) {
+			text = screen();
+			if (pattern.test(text)) {
+				return text;
+			}
+
+			 
+			await sleep(50);
+		}
+
+		throw new Error(`timed out waiting for ${what}; the screen:\n${text}`);
+	};
+
+	const keys = async (...names: string[]): Promise<void> => {
+		for (const name of names) {
+			tmux('send-keys', '-t', session, name);
+			 
+			await sleep(60);
+		}
+	};
+
+	try {
+		await waitFor(/Image efficiency score/, 'the browser');
+		await keys('j', 'Tab', 'C-b');
+		let text = await waitFor(/━━ Current Layer Contents \(layer 1\)[^]*│ {3}Filetree/, 'layer 1 in the tree pane, attributes off');
+		for (const shown of [
+			'clear\\x1b[2J\\x1b[Hscreen',
+			'title\\x1b]0;PWNED\\x07',
+			'new\\x0aline',
+			'carriage\\x0dreturn',
+			'tab\\x09name',
+			'bell\\x07ring',
+			'link → \\x1b]0;LINK\\x07',
+			'added\\x1b[5mblink',
+			'c1\\x9b31mred',
+			'hostile\\x1b[2J:latest',
+		]) {
+			assert.ok(text.includes(shown), `the screen shows ${shown}:\n${text}`);
+		}
+
+		assert.match(text, /bad(\\x[0-9a-f]{2}|\\u\{[0-9a-f]+\}){2}utf8/);
+		assert.match(text, /^Image name: hostile\\x1b\[2J:latest/m, 'the left column starts at column 0: nothing moved the cursor');
+		assert.doesNotMatch(tmux('display-message', '-p', '-t', session, '#{pane_title}'), /PWNED|LINK|CMD/, 'no name set the window title');
+
+		// Navigate, filter live, switch compare modes.
+		await keys('Down', 'Down', 'Space', '/', 't', 'a', 'b');
+		text = await waitFor(/Filter \(regex on path\): tab▏/, 'the filter input');
+		assert.match(text, /tab\\x09name/);
+		assert.doesNotMatch(text, /plain\.txt/);
+		await keys('Enter', 'BTab', 'C-a');
+		text = await waitFor(/Aggregated Layer Contents \(layers 0-1\)/, 'aggregated mode');
+		await keys('/', 'Escape', 'C-l');
+		text = await waitFor(/Current Layer Contents \(layer 1\)/, 'layer mode again');
+		assert.match(text, /plain\.txt/, 'Esc cleared the filter');
+		assert.doesNotMatch(tmux('display-message', '-p', '-t', session, '#{pane_title}'), /PWNED|LINK|CMD/);
+
+		await keys('q');
+		text = await waitFor(/EXIT=\d+/, 'the CLI to exit');
+		assert.match(text, /EXIT=0/);
+		const stty = text.slice(text.indexOf('EXIT='));
+		assert.match(stty, /(^|\s)icanon(\s|$)/m, 'canonical mode is back');
+		assert.match(stty, /(^|\s)echo(\s|$)/m, 'echo is back');
+		assert.doesNotMatch(text, /Image efficiency score/, 'the alternate screen was left');
+	} finally {
+		spawnSync('tmux', ['kill-session', '-t', session]);
+		rmSync(dir, {recursive: true, force: true});
+	}
+});
