@@ -1,0 +1,224 @@
+// Pulling: an image pushed to a local registry (Debian's docker-registry on 127.0.0.1) and absent from the daemon is
+// pulled by daemonSource, with progress, and reads the same as the archive it was pushed from.
+import assert from 'node:assert/strict';
+import {type ChildProcess, spawn} from 'node:child_process';
+import {mkdtemp, rm, stat, writeFile} from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import {after, test, type TestContext} from 'node:test';
+import type {Analysis} from '../../src/analysis/types.js';
+import {daemonSource} from '../../src/sources/daemon.js';
+import {type SourceStatus, SourceError} from '../../src/sources/types.js';
+import {
+	analyze, buildImage, docker, ensureBusyboxImage, readFromDaemon, readFromFile, removeImages, requireDocker, run,
+	saveImage, tempDir, uniqueTag,
+} from '../helpers/docker.js';
+
+async function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const server = net.createServer();
+		server.on('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const {port} = server.address() as net.AddressInfo;
+			server.close(() => {
+				resolve(port);
+			});
+		});
+	});
+}
+
+async function registryAnswers(port: number): Promise<boolean> {
+	return new Promise(resolve => {
+		const request = http.get({host: '127.0.0.1', port, path: '/v2/', timeout: 1000}, response => {
+			response.resume();
+			resolve(response.statusCode === 200);
+		});
+		request.on('error', () => {
+			resolve(false);
+		});
+		request.on('timeout', () => {
+			request.destroy();
+		});
+	});
+}
+
+async function httpGet(port: number, urlPath: string, accept: string): Promise<string> {
+	return new Promise((resolve, reject) => {
+		http.get({host: '127.0.0.1', port, path: urlPath, headers: {Accept: accept}, timeout: 10_000}, response => {
+			let body = '';
+			response.setEncoding('utf8');
+			response.on('data', (text: string) => {
+				body += text;
+			});
+			response.on('end', () => {
+				if (response.statusCode === 200) {
+					resolve(body);
+				} else {
+					reject(new Error(`GET ${urlPath}: HTTP ${response.statusCode ?? '?'} ${body}`));
+				}
+			});
+		}).on('error', reject);
+	});
+}
+
+/** Start docker-registry on 127.0.0.1:PORT with storage in `dir`; resolves once /v2/ answers (at most 30 s). */
+async function startRegistry(dir: string, port: number): Promise<ChildProcess> {
+	const config = path.join(dir, 'registry.yml');
+	await writeFile(config, [
+		'version: 0.1',
+		'log:',
+		'  level: error',
+		'storage:',
+		'  filesystem:',
+		`    rootdirectory: ${path.join(dir, 'storage')}`,
+		'http:',
+		`  addr: 127.0.0.1:${port}`,
+		'',
+	].join('\n'));
+	const child = spawn('docker-registry', ['serve', config], {stdio: ['ignore', 'ignore', 'pipe']});
+	let stderr = '';
+	child.stderr.setEncoding('utf8');
+	child.stderr.on('data', (text: string) => {
+		stderr = (stderr + text).slice(-4000);
+	});
+	for (let attempt = 0; attempt < 300; attempt++) {
+		if (child.exitCode !== null) {
+			throw new Error(`docker-registry exited with ${child.exitCode}: ${stderr}`);
+		}
+
+		if (await registryAnswers(port)) {
+			return child;
+		}
+
+		await new Promise(resolve => {
+			setTimeout(resolve, 100);
+		});
+	}
+
+	child.kill();
+	throw new Error(`docker-registry did not answer on 127.0.0.1:${port} within 30 s: ${stderr}`);
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+	if (child.exitCode !== null || child.signalCode !== null) {
+		return;
+	}
+
+	const exited = new Promise(resolve => {
+		child.on('exit', resolve);
+	});
+	child.kill('SIGTERM');
+	const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+	await exited;
+	clearTimeout(timer);
+}
+
+/** The parts of two reads of one image that must agree whatever the tags. */
+function comparable(analysis: Analysis): Analysis {
+	return {...analysis, image: {...analysis.image, tags: []}};
+}
+
+type Registry = {readonly port: number; readonly dir: string; readonly child: ChildProcess};
+let registry: Promise<Registry> | undefined;
+
+/** One registry for the file, started on first use. */
+async function localRegistry(): Promise<Registry> {
+	registry ??= (async () => {
+		const dir = await mkdtemp(path.join(os.tmpdir(), 'layerscope-registry-'));
+		const port = await freePort();
+		try {
+			return {port, dir, child: await startRegistry(dir, port)};
+		} catch (error) {
+			await rm(dir, {recursive: true, force: true});
+			throw error;
+		}
+	})();
+	return registry;
+}
+
+// Stop the registry and remove its storage when the file is done (a hook registered inside a test would run
+// when that test ends).
+after(async () => {
+	const started = await registry?.catch(() => undefined);
+	if (started !== undefined) {
+		await stop(started.child);
+		await rm(started.dir, {recursive: true, force: true});
+	}
+});
+
+/** Build a small image on the busybox base, push it to the registry, and remove it from the daemon. */
+async function pushed(t: TestContext, name: string, dockerfileTail: string): Promise<{remote: string; archive: string}> {
+	const {port} = await localRegistry();
+	const base = await ensureBusyboxImage();
+	const built = uniqueTag(name);
+	t.after(async () => removeImages(built));
+	await buildImage(built, `FROM ${base}\n${dockerfileTail}`);
+	const archive = await saveImage(built, await tempDir(t));
+	const remote = `127.0.0.1:${port}/layerscope-test/${name}-${process.pid}:v1`;
+	await run('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', `docker-archive:${archive}`, `docker://${remote}`]);
+	await removeImages(built, remote);
+	t.after(async () => removeImages(remote));
+	return {remote, archive};
+}
+
+async function inDaemon(reference: string): Promise<boolean> {
+	return docker('image', 'inspect', reference).then(() => true, () => false);
+}
+
+test('an image absent from the daemon is pulled from a local registry, with progress, and reads like its archive', async t => {
+	if (!await requireDocker(t)) {
+		return;
+	}
+
+	// A few layers of real size, so the pull has bytes to report.
+	const {remote, archive} = await pushed(t, 'pushed', 'RUN head -c 300000 /bin/busybox > /one\nRUN head -c 200000 /bin/busybox > /two && rm /one\n');
+	assert.equal(await inDaemon(remote), false, 'the image is not in the daemon before the pull');
+
+	const statuses: SourceStatus[] = [];
+	const pulled = await readFromDaemon(remote, {onStatus: status => statuses.push(status)});
+	assert.equal(await inDaemon(remote), true, 'the daemon has the image after the pull');
+
+	const pulls = statuses.filter(status => status.phase === 'pull');
+	assert.ok(pulls.length >= 3, `pull progress events: ${pulls.length}`);
+	assert.ok(pulls.every(status => status.message.startsWith(`pulling ${remote}`)));
+	const last = pulls.at(-1)!;
+	// The busybox layer is already in the daemon ("Already exists") and still counts as one of the three.
+	assert.equal(last.message, `pulling ${remote}: 3/3 layers`, JSON.stringify(last));
+	assert.ok(last.total !== undefined && last.total > 0 && last.current === last.total, JSON.stringify(last));
+	assert.ok(pulls.some(status => status.current !== undefined && status.current > 0 && status.current < last.total!), 'progress between 0 and the total');
+
+	const expected = analyze(await readFromFile(archive, 'archive'));
+	const actual = analyze(pulled);
+	assert.deepEqual(pulled.tags, [remote]);
+	assert.deepEqual(comparable(actual), comparable(expected));
+});
+
+test('a pull that fails midway (a corrupt blob in the registry) fails with the daemon\'s message from the progress stream', async t => {
+	if (!await requireDocker(t)) {
+		return;
+	}
+
+	const {dir, port} = await localRegistry();
+	const {remote} = await pushed(t, 'corrupt', 'RUN head -c 300000 /bin/busybox > /one\n');
+	// Overwrite the top layer's blob in the registry's storage: the daemon downloads it, then its digest check fails.
+	const repository = remote.slice(`127.0.0.1:${port}/`.length, -':v1'.length);
+	const manifest = JSON.parse(await httpGet(port, `/v2/${repository}/manifests/v1`, 'application/vnd.docker.distribution.manifest.v2+json')) as {layers: Array<{digest: string}>};
+	const digest = manifest.layers.at(-1)!.digest.slice('sha256:'.length);
+	const blob = path.join(dir, 'storage', 'docker', 'registry', 'v2', 'blobs', 'sha256', digest.slice(0, 2), digest, 'data');
+	await writeFile(blob, Buffer.alloc((await stat(blob)).size, 0x41));
+
+	const statuses: SourceStatus[] = [];
+	let failure: unknown;
+	try {
+		await daemonSource(remote, {onStatus: status => statuses.push(status)});
+	} catch (error) {
+		failure = error;
+	}
+
+	assert.ok(failure instanceof SourceError, String(failure));
+	assert.equal(failure.message, `image ${remote} is not in the local image store and pulling it failed: filesystem layer verification failed for digest sha256:${digest}`);
+	assert.ok(statuses.some(status => status.phase === 'pull' && (status.current ?? 0) > 0), 'the pull had started: the error came inside the stream');
+	assert.equal(await inDaemon(remote), false);
+});
