@@ -1,5 +1,7 @@
 // The TUI entry point for the CLI: a progress view while the image loads, then the browser. Never exits the
 // process and never writes to stderr: the CLI does both.
+import {openSync} from 'node:fs';
+import tty from 'node:tty';
 import type {Analysis, RawImage} from '../analysis/types.js';
 import {TuiStore} from './load-store.js';
 import {BrowserModel} from './state/model.js';
@@ -28,7 +30,7 @@ export type TuiOptions = {
 	/** What is being loaded (the image reference or file). */
 	title: string;
 	load: (onProgress: (progress: LoadProgress) => void, signal: AbortSignal) => Promise<LoadedImage>;
-	/** Defaults: process.stdout / process.stdin. */
+	/** Defaults: process.stdout, and process.stdin when it is a terminal, else /dev/tty (`docker save x | layerscope -`). */
 	stdout?: NodeJS.WriteStream;
 	stdin?: NodeJS.ReadStream;
 	/** Fixed size instead of stdout's columns/rows (tests). */
@@ -43,6 +45,15 @@ type Outcome = {kind: 'quit' | 'cancelled'} | {kind: 'error'; error: unknown};
 
 const enterAlternateScreen = '\u001B[?1049h\u001B[H';
 const leaveAlternateScreen = '\u001B[?1049l';
+
+/** The controlling terminal for keys when stdin carries the image; undefined when there is none. */
+function keyboard(): tty.ReadStream | undefined {
+	try {
+		return new tty.ReadStream(openSync('/dev/tty', 'r'));
+	} catch {
+		return undefined;
+	}
+}
 
 function terminalViewport(stdout: NodeJS.WriteStream): Viewport {
 	// One row less than the terminal: a frame that fills the whole screen makes ink clear it on every render.
@@ -60,7 +71,12 @@ export async function runTui(options: TuiOptions): Promise<'quit' | 'cancelled'>
 	process.env['NODE_ENV'] ??= 'production';
 	const [{render}, {createElement}, {TuiRoot}] = await Promise.all([import('ink'), import('react'), import('./components/tui-root.js')]);
 	const stdout = options.stdout ?? process.stdout;
-	const stdin = options.stdin ?? process.stdin;
+	const ownInput = options.stdin === undefined && process.stdin.isTTY !== true ? keyboard() : undefined;
+	const stdin = options.stdin ?? ownInput ?? process.stdin;
+	if (stdin.isTTY !== true) {
+		throw new Error('no terminal to read keys from (stdin is not a terminal and /dev/tty cannot be opened): use --no-tui');
+	}
+
 	const store = new TuiStore(options.viewport ?? terminalViewport(stdout));
 	const controller = new AbortController();
 	let finish!: (outcome: Outcome) => void;
@@ -135,6 +151,7 @@ export async function runTui(options: TuiOptions): Promise<'quit' | 'cancelled'>
 		stdout.write(leaveAlternateScreen);
 	}
 
+	ownInput?.destroy();
 	if (outcome.kind === 'error') {
 		throw outcome.error;
 	}

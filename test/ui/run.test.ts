@@ -9,8 +9,8 @@ import {diveFixture, loadArchive} from '../helpers/fixtures.js';
 
 class FakeStdout extends EventEmitter {
 	readonly isTTY = false;
-	readonly columns = 100;
-	readonly rows = 30;
+	columns = 100;
+	rows = 30;
 	output = '';
 	write = (data: string): boolean => {
 		this.output += data;
@@ -151,4 +151,21 @@ test('the alternate screen is entered and left', async () => {
 	await result;
 	assert.ok(stdout.output.startsWith('\u001B[?1049h'));
 	assert.ok(stdout.output.endsWith('\u001B[?1049l'));
+});
+
+test('without a fixed viewport the terminal size is used, and a resize re-lays the panes', async () => {
+	const {stdout, stdin, options} = streams();
+	const loaded = await loadArchive(diveFixture('test-docker-image.tar'));
+	const result = runTui({...options, viewport: undefined, title: 'x', load: async () => loaded});
+	await until(() => stdout.text().includes('Image efficiency score'), 'the browser');
+	// Where the column separator stands on the "Cmp" header line: the left column's width.
+	const separatorAt = (text: string): number[] => text.split('\n').filter(line => line.startsWith('Cmp')).map(line => [...line].indexOf('│'));
+	assert.deepEqual(new Set(separatorAt(stdout.text())), new Set([34]), '34 columns of 100');
+	const before = stdout.output.length;
+	stdout.columns = 70;
+	stdout.rows = 20;
+	stdout.emit('resize');
+	await until(() => separatorAt(stripVTControlCharacters(stdout.output.slice(before))).includes(21), 'the 70-column layout (21 columns)');
+	stdin.write('q');
+	assert.equal(await result, 'quit');
 });

@@ -106,3 +106,33 @@ test('the CLI in tmux: hostile names stay escaped through navigation, filter and
 		rmSync(dir, {recursive: true, force: true});
 	}
 });
+
+test('the CLI in tmux with the image piped in: keys come from the terminal', {skip: hasTmux ? false : 'tmux is not installed', timeout: 60_000}, async () => {
+	const entry = process.env['LAYERSCOPE_TUI_ENTRY'] ?? path.join(repoRoot, 'bin/layerscope.js');
+	const dir = mkdtempSync(path.join(tmpdir(), 'layerscope-tmux-'));
+	const archive = path.join(dir, 'hostile.tar');
+	await writeHostileImage(archive);
+	const session = `layerscope-pipe-${process.pid}`;
+	tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '30', '-c', repoRoot, `cat ${JSON.stringify(archive)} | node ${JSON.stringify(entry)} -; echo "EXIT=$?"; sleep 600`);
+	try {
+		let text = '';
+		const waitFor = async (pattern: RegExp): Promise<void> => {
+			for (let tries = 0; tries < 600 && !pattern.test(text); tries++) {
+				await sleep(50);
+				text = tmux('capture-pane', '-p', '-t', session);
+			}
+
+			assert.match(text, pattern);
+		};
+
+		await waitFor(/Image efficiency score/);
+		tmux('send-keys', '-t', session, 'j');
+		await waitFor(/━━ Layers[^]*^>● 1 /m);
+		tmux('send-keys', '-t', session, 'q');
+		await waitFor(/EXIT=\d+/);
+		assert.match(text, /EXIT=0/);
+	} finally {
+		spawnSync('tmux', ['kill-session', '-t', session]);
+		rmSync(dir, {recursive: true, force: true});
+	}
+});
