@@ -286,7 +286,8 @@ async function main(): Promise<void> {
 	console.log(`\nkey → frame (ms), ink-testing-library render of the full browser, 100×40, keys ${pace} ms apart, React ${process.env['NODE_ENV']}:`);
 	console.log(`${'action'.padEnd(28)} ${'n'.padStart(4)} ${'median'.padStart(8)} ${'p95'.padStart(8)} ${'max'.padStart(8)}`);
 	for (const [label, values] of timings) {
-		console.log(`${label.padEnd(28)} ${String(values.length).padStart(4)} ${percentile(values, 0.5).toFixed(1).padStart(8)} ${percentile(values, 0.95).toFixed(1).padStart(8)} ${Math.max(...values).toFixed(1).padStart(8)}`);
+		const each = values.length <= 10 ? `  [${values.map(value => value.toFixed(0)).join(' ')}]` : '';
+		console.log(`${label.padEnd(28)} ${String(values.length).padStart(4)} ${percentile(values, 0.5).toFixed(1).padStart(8)} ${percentile(values, 0.95).toFixed(1).padStart(8)} ${Math.max(...values).toFixed(1).padStart(8)}${each}`);
 	}
 }
 

@@ -422,6 +422,20 @@ function entrySize(union: UnionTree, value: number): number {
 	return value >= 0 ? union.entries[value]!.size : 0;
 }
 
+/** Zeroed temporary sums, reused between calls (a view of 200k nodes would otherwise allocate megabytes per key). */
+const scratchBuffers: Float64Array[] = [];
+function scratch(slot: number, count: number): Float64Array {
+	let buffer = scratchBuffers[slot];
+	if (buffer === undefined || buffer.length < count) {
+		buffer = new Float64Array(count);
+		scratchBuffers[slot] = buffer;
+		return buffer;
+	}
+
+	buffer.fill(0, 0, count);
+	return buffer;
+}
+
 /**
  * Hide kinds and filter, as dive does: a node is hidden when its kind is hidden, unless a child is visible; with
  * a filter, a node with no visible child is visible only if its absolute path matches the regex.
@@ -432,8 +446,8 @@ export function visibleTree(view: LayerView, hidden: HiddenKinds = noneHidden, f
 	const visible = new Uint8Array(count);
 	const hasChildren = new Uint8Array(count);
 	const isLast = new Uint8Array(count);
-	const live = new Float64Array(count);
-	const all = new Float64Array(count);
+	const live = scratch(0, count);
+	const all = scratch(1, count);
 	const size = new Float64Array(count);
 	const hide = [true, hidden.unmodified, hidden.modified, hidden.added, hidden.removed];
 	for (let node = count - 1; node > 0; node--) {

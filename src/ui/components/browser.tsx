@@ -52,11 +52,21 @@ export function Browser({model, viewport, colors, onQuit, initial}: Props) {
 	// One layout object per size (not per key), so the memoised panes see unchanged props.
 	const layout = useMemo(() => model.layout(state), [model, state.viewport, state.filter.open, state.filter.text === '', state.tree.attributes]);
 
-	// When idle, derive the neighbouring layers' trees so that moving through the layers finds them ready.
+	// After a pause, derive the neighbouring layers' trees so that moving through the layers finds them ready.
+	// Not at once: during a burst of keys (typing a filter, holding ↓) it would only compete with them. One step
+	// per timer, so that a key arriving meanwhile waits for one step at most.
 	useEffect(() => {
-		const timer = setTimeout(() => {
-			model.prefetch(state);
-		}, 0);
+		const steps = model.prefetchSteps(state);
+		let timer: NodeJS.Timeout | undefined;
+		const next = (): void => {
+			const step = steps.shift();
+			timer = step === undefined ? undefined : setTimeout(() => {
+				step.run();
+				next();
+			}, step.delay);
+		};
+
+		next();
 		return () => {
 			clearTimeout(timer);
 		};

@@ -101,7 +101,9 @@ export class BrowserModel {
 	readonly union: UnionTree;
 	private readonly views = new Lru<string, LayerView>(viewCacheSize);
 	private readonly matches = new Lru<string, MatchCache>(matchCacheSize);
+	/** Unfiltered and filtered visible trees apart: typing a filter must not evict the unfiltered ones. */
 	private readonly visibles = new Lru<string, VisibleTree>(treeCacheSize);
+	private readonly filteredVisibles = new Lru<string, VisibleTree>(treeCacheSize);
 	private readonly rowLists = new Lru<string, TreeRows>(treeCacheSize);
 
 	constructor(data: BrowserData) {
@@ -189,10 +191,11 @@ export class BrowserModel {
 		const view = this.view(state.layer, state.mode);
 		const {hidden} = state.tree;
 		const key = `${idOf(view)}:${idOf(hidden)}:${state.filter.applied}`;
-		let result = this.visibles.get(key);
+		const cache = state.filter.applied === '' ? this.visibles : this.filteredVisibles;
+		let result = cache.get(key);
 		if (result === undefined) {
 			result = visibleTree(view, hidden, this.matchCache(state.filter.applied));
-			this.visibles.set(key, result);
+			cache.set(key, result);
 		}
 
 		return result;
@@ -212,14 +215,23 @@ export class BrowserModel {
 	}
 
 	/**
-	 * Derive, ahead of time, what the layers next to the selected one would show: called when the UI is idle,
-	 * so that moving through the layers finds their trees ready.
+	 * Work worth doing ahead of time, in small steps, each with the idle time (ms) to wait before it: the trees of
+	 * the layers next to the selected one, soon; the other compare mode's, after a longer pause (it costs a full
+	 * view, and switching modes is rarer than moving through layers).
 	 */
-	prefetch(state: TreeInputs): void {
+	prefetchSteps(state: TreeInputs): Array<{readonly delay: number; readonly run: () => void}> {
+		const steps: Array<{delay: number; run: () => void}> = [];
 		for (const layer of [state.layer + 1, state.layer - 1]) {
 			if (layer >= 0 && layer < this.layerCount) {
-				this.rows({...state, layer});
+				steps.push({delay: steps.length === 0 ? 100 : 10, run: () => {
+					this.rows({...state, layer});
+				}});
 			}
 		}
+
+		steps.push({delay: 1000, run: () => {
+			this.rows({...state, mode: state.mode === 'layer' ? 'aggregated' : 'layer'});
+		}});
+		return steps;
 	}
 }
