@@ -226,6 +226,7 @@ test('every viewport size gives a frame of exactly its height, no line wider tha
 			}
 
 			assert.match(lines.at(-2) ?? '', /^Filter/, `${width}×${height}: filter line`);
+			assert.doesNotMatch(frame, /\b1-0 of/, `${width}×${height}: an empty range in the image pane title`);
 		}
 
 		ui.unmount();

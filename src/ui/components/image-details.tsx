@@ -30,8 +30,9 @@ export const ImageDetails = memo(({model, top, focused, layout, colors}: Props) 
 		...(model.data.notes ?? []).map(note => escapeName(note)),
 	];
 	const rows = image.inefficiencies.slice(top, top + layout.imageRows);
-	const more = image.inefficiencies.length > layout.imageRows
-		? `${top + 1}-${top + rows.length} of ${image.inefficiencies.length}`
+	const total = image.inefficiencies.length;
+	const more = total > layout.imageRows
+		? (rows.length === 0 ? `${total} files` : `${top + 1}-${top + rows.length} of ${total}`)
 		: undefined;
 	return (
 		<Box flexDirection='column' width={layout.leftWidth} height={layout.imageHeight}>
