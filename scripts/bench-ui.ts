@@ -9,7 +9,7 @@
 //
 // The image (≥200k files over 10 layers, docker-save format) is generated once into .bench/ui/ and reused.
 import {createHash} from 'node:crypto';
-import {createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, statSync, writeFileSync} from 'node:fs';
+import {createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {pipeline} from 'node:stream/promises';
 import {parseArgs} from 'node:util';
@@ -193,6 +193,7 @@ async function generate(): Promise<void> {
 
 	await writeTar(`${archive}.tmp`, all());
 	renameSync(`${archive}.tmp`, archive);
+	rmSync(path.join(benchDir, 'layers'), {recursive: true, force: true});
 }
 
 function percentile(values: number[], fraction: number): number {
