@@ -3,7 +3,7 @@ import {type Transform, Writable} from 'node:stream';
 import tarStream, {type Header} from 'tar-stream';
 import type {EntryType, LayerContents, LayerEntry} from '../analysis/types.js';
 import {type BlobKind, decoderFor} from './blob.js';
-import {decodeLatin1Name, normalizePath} from './names.js';
+import {headerLinkName, headerName, normalizePath} from './names.js';
 import {TarFraming} from './tar-framing.js';
 
 const whiteoutPrefix = '.wh.';
@@ -29,7 +29,7 @@ export function toEntry(header: TarHeader): LayerEntry | undefined {
 		return undefined;
 	}
 
-	let path = normalizePath(decodeLatin1Name(header.name));
+	let path = normalizePath(headerName(header));
 	if (path === '') {
 		return undefined;
 	}
@@ -54,7 +54,7 @@ export function toEntry(header: TarHeader): LayerEntry | undefined {
 
 	let linkTarget: string | undefined;
 	if (header.linkname && (type === 'symlink' || type === 'hardlink')) {
-		const target = decodeLatin1Name(header.linkname);
+		const target = headerLinkName(header);
 		linkTarget = type === 'hardlink' ? normalizePath(target) : target;
 	}
 

@@ -1,5 +1,5 @@
 // Tar names are bytes. Valid UTF-8 becomes a normal string; each byte of an invalid sequence becomes the lone
-// surrogate U+DC80+byte (as Python's "surrogateescape"), so nothing is lost and display code can show `\xNN`.
+// surrogate U+DC00+byte, U+DC80..U+DCFF (as Python's "surrogateescape"), so nothing is lost and display code can show `\xNN`.
 
 function sequenceLength(bytes: Uint8Array, index: number): number {
 	const first = bytes[index]!;
@@ -64,7 +64,7 @@ export function decodeBytes(bytes: Uint8Array): string {
 
 		const length = sequenceLength(bytes, index);
 		if (length === 0) {
-			out += String.fromCodePoint(0xDC_80 + byte);
+			out += String.fromCodePoint(0xDC_00 + byte);
 			index++;
 			continue;
 		}
@@ -74,6 +74,32 @@ export function decodeBytes(bytes: Uint8Array): string {
 	}
 
 	return out;
+}
+
+/** A tar header as tar-stream gives it, read with filenameEncoding latin1. */
+type NamedHeader = {name: string; linkname?: string | null; pax?: unknown};
+
+function paxField(header: NamedHeader, key: 'path' | 'linkpath'): string | undefined {
+	const pax = header.pax as Record<string, unknown> | null | undefined;
+	const value = pax?.[key];
+	return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * The entry's name: a PAX path is UTF-8 already (tar-stream decodes it); a ustar or GNU name arrives as latin1
+ * (one char per byte) and is decoded here.
+ */
+export function headerName(header: NamedHeader): string {
+	return paxField(header, 'path') ?? decodeLatin1Name(header.name);
+}
+
+/** The link target, decoded as headerName decodes the name ('' when there is none). */
+export function headerLinkName(header: NamedHeader): string {
+	if (!header.linkname) {
+		return '';
+	}
+
+	return paxField(header, 'linkpath') ?? decodeLatin1Name(header.linkname);
 }
 
 /** A name tar-stream decoded as latin1 (one char per byte), decoded properly. */

@@ -9,7 +9,7 @@ import type {LayerContents, RawImage, RawLayer} from '../analysis/types.js';
 import {type BlobKind, decoderFor, readHead, sniff, sniffBytes} from './blob.js';
 import {LayerParser} from './layer-tar.js';
 import {FormatError, type ImagePlan, type Platform, planImage} from './manifest.js';
-import {decodeLatin1Name, normalizePath} from './names.js';
+import {headerLinkName, headerName, normalizePath} from './names.js';
 
 export {FormatError} from './manifest.js';
 
@@ -252,9 +252,9 @@ export async function readImageArchive(source: Readable, options: ReadOptions): 
 		});
 		extract.on('entry', (header: Header, stream, next) => {
 			entryCount++;
-			const name = normalizePath(decodeLatin1Name(header.name));
+			const name = normalizePath(headerName(header));
 			if ((header.type === 'symlink' || header.type === 'link') && header.linkname) {
-				const target = decodeLatin1Name(header.linkname);
+				const target = headerLinkName(header);
 				links.set(name, header.type === 'link' ? normalizePath(target) : normalizePath(path.posix.join(path.posix.dirname(name), target)));
 			}
 

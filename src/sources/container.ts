@@ -12,7 +12,7 @@ import tarStream, {type Header} from 'tar-stream';
 import type {ContainerInfo, DaemonChange, FetchRequest} from '../analysis/container-diff.js';
 import type {LayerEntry} from '../analysis/types.js';
 import {toEntry} from '../archive/layer-tar.js';
-import {decodeLatin1Name, normalizePath} from '../archive/names.js';
+import {headerName, normalizePath} from '../archive/names.js';
 import {escapeName} from '../report/escape.js';
 import {type Daemon, daemonError} from './daemon.js';
 import {SourceError} from './types.js';
@@ -346,7 +346,7 @@ async function runRequest(
 				return false;
 			}
 
-			const path = posix.join(base, normalizePath(decodeLatin1Name(header.name)));
+			const path = posix.join(base, normalizePath(headerName(header)));
 			if (wanted.delete(path)) {
 				const entry = headerEntry(header, base);
 				if (entry !== undefined) {
