@@ -29,5 +29,7 @@ export function TuiRoot({store, title, colors, onQuit, onCancel}: Props) {
 		return <ProgressView title={title} progress={snapshot.progress} rate={snapshot.rate} preparing={snapshot.phase === 'preparing'} width={snapshot.viewport.width}/>;
 	}
 
-	return <Browser model={snapshot.model} viewport={snapshot.viewport} colors={colors} onQuit={onQuit}/>;
+	// A container's writable layer is what `layerscope diff` is about: open on it.
+	const {containerLayer} = snapshot.model.data;
+	return <Browser model={snapshot.model} viewport={snapshot.viewport} colors={colors} onQuit={onQuit} initial={containerLayer === undefined ? undefined : {layer: containerLayer}}/>;
 }
