@@ -1,6 +1,7 @@
 // Runs every test file under test/ with node's test runner (Node 20 has no --test globbing for .ts).
 import {spawnSync} from 'node:child_process';
-import {readdirSync, statSync} from 'node:fs';
+import {existsSync, mkdtempSync, readdirSync, readFileSync, statSync} from 'node:fs';
+import {tmpdir} from 'node:os';
 import path from 'node:path';
 
 function find(dir: string, out: string[]): string[] {
@@ -22,5 +23,15 @@ function find(dir: string, out: string[]): string[] {
 
 const only = process.argv.slice(2);
 const files = only.length > 0 ? only : find('test', []);
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {stdio: 'inherit'});
+// The spec report for people, and a TAP copy to read the totals from for the closing line.
+const tap = path.join(mkdtempSync(path.join(tmpdir(), 'layerscope-tests-')), 'report.tap');
+const result = spawnSync(process.execPath, [
+	'--import', 'tsx', '--test',
+	'--test-reporter=spec', '--test-reporter-destination=stdout',
+	'--test-reporter=tap', `--test-reporter-destination=${tap}`,
+	...files,
+], {stdio: 'inherit'});
+const report = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
+const count = (name: string): number => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(report)?.[1] ?? 0);
+console.log(`\ntests: ${count('pass')} passed, ${count('fail') + count('cancelled')} failed, ${count('skipped')} skipped`);
 process.exit(result.status ?? 1);
