@@ -8,7 +8,6 @@ import {formatCiReport} from './report.js';
 import type {CiEvaluation, RuleResult} from './types.js';
 
 // Characters XML 1.0 cannot hold at all: C0 controls but tab, newline and CR; lone surrogates; U+FFFE, U+FFFF.
-// eslint-disable-next-line no-control-regex
 const xmlInvalid = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function entities(text: string): string {

@@ -33,7 +33,6 @@ test('JUnit XML: a passing gate has no failure; untrusted names are escaped and 
 	assert.match(xml, /<testsuite name="layerscope CI: a&lt;b&gt;&amp;&quot;c&quot;\\x01\\xff"/);
 	assert.match(xml, /\/x&lt;\/system-out&gt;\\x08\n/);
 	assert.equal(xml.split('</system-out>').length, 2);
-	// eslint-disable-next-line no-control-regex
 	assert.doesNotMatch(xml, /[\u0000-\u0008\u000B\u000C\u000E-\u001F]|[\uD800-\uDFFF]/);
 });
 

@@ -36,7 +36,6 @@ test('every dive fixture passes dive\'s own .dive-ci: exit 0 (dive\'s CI step)',
 		'test-oci-estargz-image.tar',
 		'test-oci-zstd-image.tar',
 	]) {
-		// eslint-disable-next-line no-await-in-loop
 		const result = await run(file, {configPath: diveCi});
 		assert.equal(result.code, 0, file);
 		assert.match(result.stdout, /\nPASS \[pass:3\]\n$/, file);
@@ -46,7 +45,6 @@ test('every dive fixture passes dive\'s own .dive-ci: exit 0 (dive\'s CI step)',
 
 test('with the default rules the docker and kaniko fixtures fail highestUserWastedPercent: exit 1', async () => {
 	for (const file of ['test-docker-image.tar', 'test-kaniko-image.tar']) {
-		// eslint-disable-next-line no-await-in-loop
 		const result = await run(file, {});
 		assert.equal(result.code, 1, file);
 		assert.match(result.stdout, /^ {2}FAIL {2}highestUserWastedPercent \(too many bytes wasted, relative to the user bytes added \(%-user-wasted-bytes=0\.4[89] > threshold=0\.1\)\)$/m, file);
