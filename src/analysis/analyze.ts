@@ -1,7 +1,7 @@
 // From a fully read image to its analysis: dive's figures, per-layer change counts, and layerscope's own.
 import {EfficiencyAccumulator} from './efficiency.js';
 import {applyLayer, buildLayerTree, countNodes, newRoot, subtreeSize} from './tree.js';
-import type {Analysis, LayerSummary, RawImage} from './types.js';
+import {type Analysis, type LayerSummary, type RawImage, summarizeEntries} from './types.js';
 
 export type AnalyzeOptions = {
 	/** Paths (absolute) left out of the wasted-space accounting. */
@@ -22,26 +22,11 @@ export function analyzeImage(image: RawImage, options: AnalyzeOptions = {}): Ana
 		const nodeCount = tree.count;
 		efficiency.addLayer(tree);
 
-		let added = 0;
-		let modified = 0;
-		let removed = 0;
-		applyLayer(stacked, entries, (_path, kind) => {
-			if (kind === 'added') {
-				added++;
-			} else if (kind === 'modified') {
-				modified++;
-			} else if (kind === 'removed') {
-				removed++;
-			}
-		}, node => {
+		const summary = layer.contents.summary ?? summarizeEntries(entries);
+		const {added, modified, removed} = applyLayer(stacked, entries, undefined, node => {
 			reclaimableBytes += subtreeSize(node);
-		});
-
-		let layerSize = 0;
-		for (const entry of entries) {
-			layerSize += entry.size;
-		}
-
+		}, summary);
+		const layerSize = summary.sizeBytes;
 		sizeBytes += layerSize;
 		if (index > 0) {
 			userSizeBytes += layerSize;

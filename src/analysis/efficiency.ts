@@ -123,15 +123,16 @@ export class EfficiencyAccumulator {
 		}
 
 		// dive sorts ascending (stable for its small lists) and reads the list backwards.
-		const ordered = this.found
-			.map((item, order) => ({...item, order}))
-			.sort((a, b) => (a.data.cumulative - b.data.cumulative) || (a.order - b.order))
-			.reverse();
+		const {found} = this;
+		const order = found.map((_, index) => index);
+		order.sort((a, b) => (found[a]!.data.cumulative - found[b]!.data.cumulative) || (a - b));
 		let wastedBytes = 0;
-		const inefficiencies = ordered.map(({path, data: item}) => {
+		const inefficiencies: Inefficiency[] = [];
+		for (let index = order.length - 1; index >= 0; index--) {
+			const {path, data: item} = found[order[index]!]!;
 			wastedBytes += item.cumulative;
-			return {path: `/${path}`, count: item.count, cumulativeSize: item.cumulative, minimumSize: item.minimum};
-		});
+			inefficiencies.push({path: `/${path}`, count: item.count, cumulativeSize: item.cumulative, minimumSize: item.minimum});
+		}
 
 		return {
 			efficiency: cumulativeTotal === 0 ? 1 : minimumTotal / cumulativeTotal,

@@ -1,5 +1,5 @@
 // File trees: one layer's own tree, and the filesystem a stack of layers produces (overlay semantics).
-import type {ChangeKind, LayerEntry} from './types.js';
+import {type ChangeKind, type LayerContentsSummary, type LayerEntry, summarizeEntries} from './types.js';
 
 /** A node of a file tree. `entry` is undefined for a directory that had no header of its own (implicit). */
 export type FileNode = {
@@ -100,12 +100,23 @@ export function sameMetadata(a: LayerEntry, b: LayerEntry): boolean {
  * over a directory keeps the lower children, anything else replaces the lower node whole.
  * `onDrop` receives every lower node (file or subtree root) that stops being visible.
  */
+export type LayerChanges = {added: number; modified: number; removed: number};
+
 export function applyLayer(
 	root: FileNode,
 	entries: readonly LayerEntry[],
 	observe?: StackObserver,
 	onDrop?: (node: FileNode) => void,
-): void {
+	summary: LayerContentsSummary = summarizeEntries(entries),
+): LayerChanges {
+	const changes: LayerChanges = {added: 0, modified: 0, removed: 0};
+	const note = (path: string, kind: ChangeKind, lower: FileNode | undefined): void => {
+		if (kind !== 'unmodified') {
+			changes[kind]++;
+		}
+
+		observe?.(path, kind, lower);
+	};
 	// Lower nodes an opaque directory hides, by path: what the layer puts back is compared with them.
 	let hidden: Map<string, FileNode> | undefined;
 	const collect = (node: FileNode): void => {
@@ -117,16 +128,14 @@ export function applyLayer(
 		}
 	};
 
-	for (const entry of entries) {
+	for (const entry of summary.opaques === 0 ? [] : entries) {
 		if (entry.opaque === true) {
 			const dir = getNode(root, entry.path);
 			if (dir?.children !== undefined) {
 				hidden ??= new Map();
 				for (const child of dir.children.values()) {
 					onDrop?.(child);
-					if (observe !== undefined) {
-						collect(child);
-					}
+					collect(child);
 				}
 
 				dir.children = new Map();
@@ -134,14 +143,14 @@ export function applyLayer(
 		}
 	}
 
-	for (const entry of entries) {
+	for (const entry of summary.whiteouts === 0 ? [] : entries) {
 		if (entry.whiteout === true) {
 			const {parent, name} = parentFor(root, entry.path);
 			const lower = parent.children?.get(name);
 			if (lower !== undefined) {
 				onDrop?.(lower);
 				parent.children?.delete(name);
-				observe?.(entry.path, 'removed', lower);
+				note(entry.path, 'removed', lower);
 			}
 		}
 	}
@@ -176,11 +185,11 @@ export function applyLayer(
 			children.set(name, {name, path: entry.path, entry, children: entry.type === 'dir' ? new Map() : undefined});
 			const shadowed = hidden?.get(entry.path);
 			if (shadowed === undefined) {
-				observe?.(entry.path, 'added', undefined);
+				note(entry.path, 'added', undefined);
 			} else {
 				hidden!.delete(entry.path);
 				const same = shadowed.entry !== undefined && sameMetadata(shadowed.entry, entry);
-				observe?.(entry.path, same ? 'unmodified' : 'modified', shadowed);
+				note(entry.path, same ? 'unmodified' : 'modified', shadowed);
 			}
 
 			continue;
@@ -193,7 +202,7 @@ export function applyLayer(
 			kind = 'added';
 		}
 
-		observe?.(entry.path, kind, lower);
+		note(entry.path, kind, lower);
 		if (entry.type === 'dir' && lower.children !== undefined) {
 			lower.entry = entry;
 			continue;
@@ -207,14 +216,16 @@ export function applyLayer(
 		children.set(name, {name, path: entry.path, entry, children: entry.type === 'dir' ? new Map() : undefined});
 	}
 
-	if (hidden !== undefined && observe !== undefined) {
+	if (hidden !== undefined) {
 		for (const [path, node] of hidden) {
 			const slash = path.lastIndexOf('/');
 			if (slash < 0 || !hidden.has(path.slice(0, slash))) {
-				observe(path, 'removed', node);
+				note(path, 'removed', node);
 			}
 		}
 	}
+
+	return changes;
 }
 
 /** The filesystem after stacking `layers` (each a list of entries) from the bottom. */
@@ -301,17 +312,16 @@ export function buildLayerTree(entries: readonly LayerEntry[]): LayerTreeNode & 
 	return root;
 }
 
-function byKey<T>(a: [string, T], b: [string, T]): number {
-	return a[0] < b[0] ? -1 : (a[0] > b[0] ? 1 : 0);
-}
-
-/** Children of a node in dive's visiting order (byte order of the keys). */
+/** Children of a node in dive's visiting order (keys in code-unit order, which is byte order for UTF-8). */
 export function sortedChildren<T extends {children: Map<string, T> | undefined}>(node: T): Array<[string, T]> {
-	if (node.children === undefined || node.children.size === 0) {
+	const {children} = node;
+	if (children === undefined || children.size === 0) {
 		return [];
 	}
 
-	return [...node.children.entries()].sort(byKey);
+	// Sorting the bare keys with the built-in comparison is much cheaper than sorting [key, node] pairs.
+	const keys = [...children.keys()].sort();
+	return keys.map(key => [key, children.get(key)!]);
 }
 
 /** All nodes below `root`, children before their parent, keys in byte order (dive's VisitDepthChildFirst). */

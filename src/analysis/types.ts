@@ -32,7 +32,30 @@ export type LayerContents = {
 	/** Bytes of the blob as stored (compressed size). */
 	readonly blobBytes: number;
 	readonly compression: 'none' | 'gzip' | 'zstd';
+	/** Figures the reader gathers while the entries are hot (analysis computes them when absent). */
+	readonly summary?: LayerContentsSummary;
 };
+
+export type LayerContentsSummary = {
+	/** Σ entry sizes. */
+	readonly sizeBytes: number;
+	readonly whiteouts: number;
+	readonly opaques: number;
+};
+
+/** The summary of a list of entries (what the reader gathers as it goes). */
+export function summarizeEntries(entries: readonly LayerEntry[]): LayerContentsSummary {
+	let sizeBytes = 0;
+	let whiteouts = 0;
+	let opaques = 0;
+	for (const entry of entries) {
+		sizeBytes += entry.size;
+		whiteouts += entry.whiteout === true ? 1 : 0;
+		opaques += entry.opaque === true ? 1 : 0;
+	}
+
+	return {sizeBytes, whiteouts, opaques};
+}
 
 /** A layer of an image as read from a source, in manifest order (index 0 = base). */
 export type RawLayer = {

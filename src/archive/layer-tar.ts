@@ -94,6 +94,9 @@ export class LayerParser {
 		const compression = kind === 'gzip' || kind === 'zstd' ? kind : 'none';
 		const {extract, framing} = this;
 		const entries: LayerEntry[] = [];
+		let sizeBytes = 0;
+		let whiteouts = 0;
+		let opaques = 0;
 		this.contents = new Promise<LayerContents>((resolve, reject) => {
 			this.rejectContents = reject;
 			extract.on('error', (error: Error) => {
@@ -109,6 +112,9 @@ export class LayerParser {
 				const entry = toEntry(header);
 				if (entry !== undefined) {
 					entries.push(entry);
+					sizeBytes += entry.size;
+					whiteouts += entry.whiteout === true ? 1 : 0;
+					opaques += entry.opaque === true ? 1 : 0;
 					if (onEntries !== undefined && (entries.length & 0x3FF) === 0) {
 						onEntries(entries.length);
 					}
@@ -119,7 +125,7 @@ export class LayerParser {
 				stream.resume();
 			});
 			extract.on('finish', () => {
-				resolve({entries, tarBytes: framing.bytes, blobBytes: this.blobBytes, compression});
+				resolve({entries, tarBytes: framing.bytes, blobBytes: this.blobBytes, compression, summary: {sizeBytes, whiteouts, opaques}});
 			});
 		});
 		this.contents.catch(() => undefined); // Reported to whoever awaits it.
