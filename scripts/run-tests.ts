@@ -25,12 +25,15 @@ const only = process.argv.slice(2);
 const files = only.length > 0 ? only : find('test', []);
 // The spec report for people, and a TAP copy to read the totals from for the closing line.
 const tap = path.join(mkdtempSync(path.join(tmpdir(), 'layerscope-tests-')), 'report.tap');
+// CI systems set CI=true. The tests must not inherit it: it would put the CLI they run into CI mode (as dive
+// does) and make ink render only final frames (ink checks is-in-ci). Tests that want CI mode set it themselves.
+const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'CI' && key !== 'CONTINUOUS_INTEGRATION' && !key.startsWith('CI_')));
 const result = spawnSync(process.execPath, [
 	'--import', 'tsx', '--test',
 	'--test-reporter=spec', '--test-reporter-destination=stdout',
 	'--test-reporter=tap', `--test-reporter-destination=${tap}`,
 	...files,
-], {stdio: 'inherit'});
+], {stdio: 'inherit', env});
 const report = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
 const count = (name: string): number => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(report)?.[1] ?? 0);
 console.log(`\ntests: ${count('pass')} passed, ${count('fail') + count('cancelled')} failed, ${count('skipped')} skipped`);

@@ -15,7 +15,7 @@ import {
 	treeRows,
 	visibleTree,
 } from '../../src/analysis/views.js';
-import {diveFixture, loadArchive, repoRoot} from '../helpers/fixtures.js';
+import {demoImage, diveFixture, loadArchive} from '../helpers/fixtures.js';
 
 const file = (path: string, size = 1, extra: Partial<LayerEntry> = {}): LayerEntry => ({path, type: 'file', mode: 0o644, uid: 0, gid: 0, size, ...extra});
 const dir = (path: string, mode = 0o755): LayerEntry => ({path, type: 'dir', mode, uid: 0, gid: 0, size: 0});
@@ -72,7 +72,7 @@ test('the union tree has, at every layer, exactly the filesystem stackLayers bui
 		assertSameAsStack(image.layers.map(layer => [...layer.contents.entries]));
 	}
 
-	const {image} = await loadArchive(`${repoRoot}/test/fixtures/demo-image.tar`);
+	const {image} = await loadArchive(await demoImage());
 	assertSameAsStack(image.layers.map(layer => [...layer.contents.entries]));
 });
 

@@ -1,11 +1,12 @@
 // Loading the dive fixtures and generated archives in tests.
-import {createReadStream, readFileSync} from 'node:fs';
+import {createReadStream, existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {Readable} from 'node:stream';
 import {fileURLToPath} from 'node:url';
 import {analyzeImage} from '../../src/analysis/analyze.js';
 import type {Analysis, RawImage} from '../../src/analysis/types.js';
 import {readImageArchive} from '../../src/archive/read-image.js';
+import {writeDemoImage} from '../../scripts/lib/demo-image.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const diveFixtures = path.resolve(repoRoot, '../shared/fixtures/dive');
@@ -31,4 +32,14 @@ export function chunked(data: Buffer, size: number): Readable {
 
 export function readDiveSnapshot(name: string): string {
 	return readFileSync(path.join(diveFixtures, 'goldens', name), 'utf8');
+}
+
+/** The demo image archive (what `npm start` shows), made if a fresh checkout does not have it yet. */
+export async function demoImage(): Promise<string> {
+	const file = path.join(repoRoot, 'test/fixtures/demo-image.tar');
+	if (!existsSync(file)) {
+		await writeDemoImage(file);
+	}
+
+	return file;
 }

@@ -7,7 +7,7 @@ import type {RawImage} from '../../src/analysis/types.js';
 import {Browser} from '../../src/ui/components/browser.js';
 import {BrowserModel} from '../../src/ui/state/model.js';
 import type {UiState, Viewport} from '../../src/ui/state/types.js';
-import {diveFixture, loadArchive, repoRoot} from '../helpers/fixtures.js';
+import {demoImage, diveFixture, loadArchive} from '../helpers/fixtures.js';
 import {buildHostileImage} from '../helpers/hostile-image.js';
 import {readImageArchive} from '../../src/archive/read-image.js';
 import {Readable} from 'node:stream';
@@ -20,7 +20,7 @@ let hostileModel: BrowserModel;
 
 before(async () => {
 	dive = new BrowserModel(await loadArchive(diveFixture('test-docker-image.tar')));
-	demo = new BrowserModel(await loadArchive(`${repoRoot}/test/fixtures/demo-image.tar`));
+	demo = new BrowserModel(await loadArchive(await demoImage()));
 	const image = await readImageArchive(Readable.from([await buildHostileImage()]), {name: 'hostile.tar'});
 	hostileModel = new BrowserModel({image, analysis: analyzeImage(image)});
 });
