@@ -75,12 +75,7 @@ function padded(data: Buffer): Buffer {
 
 export async function buildLayerTar(entries: readonly FixtureEntry[]): Promise<Buffer> {
 	const pack = tarStream.pack();
-	const chunks: Buffer[] = [];
-	const done = new Promise<void>((resolve, reject) => {
-		pack.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
-		pack.on('end', resolve);
-		pack.on('error', reject);
-	});
+	const packed = collectPack(pack);
 	const raw: Buffer[] = [];
 	for (const entry of entries) {
 		const type = entry.type ?? 'file';
@@ -115,13 +110,9 @@ export async function buildLayerTar(entries: readonly FixtureEntry[]): Promise<B
 	}
 
 	pack.finalize();
-	await done;
-	if (raw.length === 0) {
-		return Buffer.concat(chunks);
-	}
-
+	const written = await packed;
 	// GNU long-name records go first, then whatever tar-stream wrote (which ends with the end-of-archive marker).
-	return Buffer.concat([...raw, ...chunks]);
+	return raw.length === 0 ? written : Buffer.concat([...raw, written]);
 }
 
 export function compress(data: Buffer, compression: Compression): Buffer {
@@ -139,6 +130,17 @@ export function compress(data: Buffer, compression: Compression): Buffer {
 	}
 
 	return data;
+}
+
+/** Everything a tar-stream pack writes, once it has ended (call `finalize()` on it after adding entries). */
+export async function collectPack(pack: ReturnType<typeof tarStream.pack>): Promise<Buffer> {
+	const chunks: Buffer[] = [];
+	await new Promise<void>((resolve, reject) => {
+		pack.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
+		pack.on('end', () => resolve());
+		pack.on('error', reject);
+	});
+	return Buffer.concat(chunks);
 }
 
 function sha256(data: Buffer | string): string {
@@ -265,12 +267,7 @@ export async function buildImageFiles(
 export async function buildImageArchive(layers: readonly FixtureLayer[], options: Parameters<typeof buildImageFiles>[1]): Promise<Buffer> {
 	const {files, symlinks} = await buildImageFiles(layers, options);
 	const pack = tarStream.pack();
-	const chunks: Buffer[] = [];
-	const done = new Promise<void>((resolve, reject) => {
-		pack.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
-		pack.on('end', resolve);
-		pack.on('error', reject);
-	});
+	const packed = collectPack(pack);
 	const directories = new Set<string>();
 	for (const [name] of [...files, ...symlinks]) {
 		const dir = path.posix.dirname(name);
@@ -289,8 +286,7 @@ export async function buildImageArchive(layers: readonly FixtureLayer[], options
 	}
 
 	pack.finalize();
-	await done;
-	return Buffer.concat(chunks);
+	return packed;
 }
 
 /** The image as an OCI layout directory. */

@@ -1,16 +1,11 @@
 // A file tree as a flat, sorted list of records: what `tree --json` prints and what tests compare with
 // `docker export`.
 import {type FileNode, sortedChildren} from './tree.js';
-import type {EntryType} from './types.js';
+import type {LayerEntry} from './types.js';
 
-export type TreeRecord = {
+export type TreeRecord = Pick<LayerEntry, 'type' | 'mode' | 'uid' | 'gid' | 'size'> & {
 	/** Absolute path ("/etc/passwd"). */
 	readonly path: string;
-	readonly type: EntryType;
-	readonly mode: number;
-	readonly uid: number;
-	readonly gid: number;
-	readonly size: number;
 	readonly linkTarget: string | null;
 };
 

@@ -7,7 +7,7 @@ import {test} from 'node:test';
 import {analyzeImage} from '../../src/analysis/analyze.js';
 import type {RawImage} from '../../src/analysis/types.js';
 import {readImageArchive, readOciLayout} from '../../src/archive/read-image.js';
-import {buildImageArchive, buildImageFiles, type FixtureLayer, writeOciLayout} from '../../scripts/lib/image-builder.js';
+import {buildImageArchive, buildImageFiles, collectPack, type FixtureLayer, writeOciLayout} from '../../scripts/lib/image-builder.js';
 import {chunked} from '../helpers/fixtures.js';
 
 const longName = `opt/${'deep/'.repeat(30)}file-with-a-long-name.txt`;
@@ -123,16 +123,13 @@ test('a multi-platform OCI index: the host platform is chosen, attestations skip
 	const index = {schemaVersion: 2, manifests: [attestation, {...manifestOf(arm.files), platform: {os: 'linux', architecture: 'arm64'}}, {...manifestOf(amd.files), platform: {os: 'linux', architecture: 'amd64'}}]};
 	const {default: tarStream} = await import('tar-stream');
 	const pack = tarStream.pack();
-	const chunks: Buffer[] = [];
-	pack.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
-	const ended = new Promise<void>(resolve => pack.on('end', () => resolve()));
+	const packed = collectPack(pack);
 	for (const [name, data] of [...blobs, ['index.json', Buffer.from(JSON.stringify(index))] as const]) {
 		pack.entry({name, size: data.length}, data);
 	}
 
 	pack.finalize();
-	await ended;
-	const archive = Buffer.concat(chunks);
+	const archive = await packed;
 	const host = process.arch === 'arm64' ? 'arm64.txt' : 'amd64.txt';
 	const chosen = await readImageArchive(chunked(archive, 4096), {name: 'x'});
 	assert.deepEqual(chosen.layers[0]?.contents.entries.map(entry => entry.path), [process.arch === 'arm64' || process.arch === 'x64' ? host : 'arm64.txt']);

@@ -6,6 +6,7 @@
 import {createHash} from 'node:crypto';
 import {writeFileSync} from 'node:fs';
 import tarStream from 'tar-stream';
+import {collectPack} from '../../scripts/lib/image-builder.js';
 
 type Item = {
 	readonly name: string;
@@ -77,12 +78,7 @@ const layers: ReadonlyArray<{readonly items: readonly Item[]; readonly command: 
 
 async function pack(items: ReadonlyArray<{name: string; type?: Item['type']; content?: string | Buffer; linkname?: string; mode?: number}>): Promise<Buffer> {
 	const packer = tarStream.pack();
-	const chunks: Buffer[] = [];
-	const done = new Promise<void>((resolve, reject) => {
-		packer.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
-		packer.on('end', resolve);
-		packer.on('error', reject);
-	});
+	const packed = collectPack(packer);
 	for (const item of items) {
 		const type = item.type ?? 'file';
 		const content = type === 'file' ? (typeof item.content === 'string' ? Buffer.from(item.content) : (item.content ?? Buffer.alloc(0))) : undefined;
@@ -104,8 +100,7 @@ async function pack(items: ReadonlyArray<{name: string; type?: Item['type']; con
 	}
 
 	packer.finalize();
-	await done;
-	return Buffer.concat(chunks);
+	return packed;
 }
 
 /** Replace the stand-ins in every ustar header name with the real bytes, fixing the checksums. */

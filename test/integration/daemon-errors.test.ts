@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import {execFile} from 'node:child_process';
 import {createHash} from 'node:crypto';
 import {chmod, mkdir, writeFile} from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import {afterEach, test} from 'node:test';
 import {fileURLToPath} from 'node:url';
@@ -11,6 +10,7 @@ import {daemonSource} from '../../src/sources/daemon.js';
 import {resolveEndpoint} from '../../src/sources/docker-host.js';
 import {SourceError} from '../../src/sources/types.js';
 import {ensureBusyboxImage, readFromDaemon, requireDocker, tempDir} from '../helpers/docker.js';
+import {freePort, rejection} from '../helpers/common.js';
 
 const variables = ['DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_CONFIG'] as const;
 const saved = Object.fromEntries(variables.map(name => [name, process.env[name]]));
@@ -26,29 +26,6 @@ afterEach(() => {
 
 /** The endpoint the test environment itself uses (normally unix:///var/run/docker.sock). */
 const realEndpoint = resolveEndpoint('docker', process.env).url;
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-	try {
-		await promise;
-	} catch (error) {
-		return error as Error;
-	}
-
-	assert.fail('expected a rejection');
-}
-
-async function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.on('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const {port} = server.address() as net.AddressInfo;
-			server.close(() => {
-				resolve(port);
-			});
-		});
-	});
-}
 
 /** A docker config dir whose currentContext is `name`, pointing at `host`. */
 async function contextConfig(dir: string, name: string, host: string): Promise<void> {

@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import {type ChildProcess, spawn} from 'node:child_process';
 import {mkdtemp, rm, stat, writeFile} from 'node:fs/promises';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {after, test, type TestContext} from 'node:test';
@@ -15,19 +14,7 @@ import {
 	analyze, buildImage, docker, ensureBusyboxImage, readFromDaemon, readFromFile, removeImages, requireDocker, run,
 	saveImage, tempDir, uniqueTag,
 } from '../helpers/docker.js';
-
-async function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.on('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const {port} = server.address() as net.AddressInfo;
-			server.close(() => {
-				resolve(port);
-			});
-		});
-	});
-}
+import {freePort} from '../helpers/common.js';
 
 async function registryAnswers(port: number): Promise<boolean> {
 	return new Promise(resolve => {

@@ -11,6 +11,7 @@ import {after, afterEach, test} from 'node:test';
 import {checkReference, daemonError, daemonSource, ensureDaemon, PullProgress} from '../../src/sources/daemon.js';
 import type {Endpoint} from '../../src/sources/docker-host.js';
 import {type SourceStatus, SourceError} from '../../src/sources/types.js';
+import {rejection} from '../helpers/common.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'layerscope-fake-daemon-'));
 after(() => {
@@ -77,16 +78,6 @@ async function readAll(stream: Readable): Promise<Buffer> {
 	}
 
 	return Buffer.concat(chunks);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-	try {
-		await promise;
-	} catch (error) {
-		return error as Error;
-	}
-
-	assert.fail('expected a rejection');
 }
 
 test('a present image: no pull; open() streams exactly what /images/NAME/get sends', async () => {
