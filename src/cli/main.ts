@@ -11,6 +11,7 @@ import {formatTree, treeJson} from '../report/tree.js';
 import {ciColorWanted, ciEvaluatingLine, ciJson, ciLoadingLine, ciStatusLine, evaluateCi, ignoreMatcher, isCiEnvironment, loadCiConfig} from '../ci/index.js';
 import {helpText, type ParsedArgs, parseArgs, UsageError} from './args.js';
 import {runCiCommand} from './ci-command.js';
+import type {SourceStatus} from '../sources/types.js';
 import {type LoadOptions, loadImage} from './load.js';
 
 const exitOk = 0;
@@ -44,7 +45,24 @@ const io: Io = {
 /** A one-line, self-erasing progress indicator on stderr (only when stderr is a terminal). */
 function stderrProgress(): Pick<LoadOptions, 'onStatus' | 'onRead'> & {done(): void} {
 	if (process.stderr.isTTY !== true) {
-		return {done() {}};
+		// Not a terminal (a CI log, a file): no redrawn line, but a pull is worth a line when it starts and ends.
+		let pull: SourceStatus | undefined;
+		return {
+			onStatus(status) {
+				if (status.phase === 'pull') {
+					if (pull === undefined) {
+						process.stderr.write(`${status.message}\n`);
+					}
+
+					pull = status;
+				}
+			},
+			done() {
+				if (pull?.current !== undefined) {
+					process.stderr.write(`pulled: ${prettyBytes(pull.current)}\n`);
+				}
+			},
+		};
 	}
 
 	let last = 0;
