@@ -4,7 +4,7 @@
 // loadCiConfig) and a JUnit file that cannot be written (OutputError) are thrown for main.ts to map to exit 2.
 import type {Analysis} from '../analysis/types.js';
 import {type CiConfig, evaluateCi, formatCiReport, junitXml} from '../ci/index.js';
-import {writeOutput} from '../report/output.js';
+import {writeOutput} from './output.js';
 
 export type CiCommandIo = {
 	stdout(text: string): void;

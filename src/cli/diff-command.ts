@@ -15,7 +15,7 @@ import type {RawImage} from '../analysis/types.js';
 import {type ReadProgress, readImageArchive} from '../archive/read-image.js';
 import {diffNotes, formatDiffJson, formatDiffText} from '../report/diff.js';
 import {escapeName} from '../report/escape.js';
-import {writeOutput} from '../report/output.js';
+import {writeOutput} from './output.js';
 import {
 	containerChanges,
 	imagePresent,

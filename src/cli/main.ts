@@ -5,7 +5,7 @@ import {analyzeImage} from '../analysis/analyze.js';
 import {stackLayers} from '../analysis/tree.js';
 import type {Analysis, RawImage} from '../analysis/types.js';
 import {formatJson, toJsonExport} from '../report/json.js';
-import {writeOutput} from '../report/output.js';
+import {writeOutput} from './output.js';
 import {formatTextReport} from '../report/text.js';
 import {formatTree, treeJson} from '../report/tree.js';
 import {ciColorWanted, ciEvaluatingLine, ciJson, ciLoadingLine, ciStatusLine, evaluateCi, ignoreMatcher, isCiEnvironment, loadCiConfig} from '../ci/index.js';

@@ -1,6 +1,7 @@
 // Archive files, stdin and OCI layout directories.
-import {createReadStream, existsSync, statSync} from 'node:fs';
+import {createReadStream, existsSync, type Stats, statSync} from 'node:fs';
 import path from 'node:path';
+import {escapeName} from '../report/escape.js';
 import {SourceError, type ImageSource} from './types.js';
 
 const prefixes = ['docker-archive:', 'oci-archive:', 'oci:'] as const;
@@ -12,19 +13,28 @@ export function isLocalReference(argument: string): boolean {
 		|| /^(?:\.{0,2}\/|~)/.test(argument) || /\.(?:tar|tgz|tar\.gz|tar\.zst)$/i.test(argument);
 }
 
-function fileSource(file: string, name: string): ImageSource {
-	let size: number;
-	try {
-		const stat = statSync(file);
-		if (stat.isDirectory()) {
-			return {kind: 'layout', name, dir: file};
-		}
+function layoutSource(dir: string): ImageSource {
+	if (!existsSync(path.join(dir, 'index.json'))) {
+		throw new SourceError(`not an OCI layout directory (no index.json): ${escapeName(dir)}`);
+	}
 
-		size = stat.size;
+	return {kind: 'layout', name: path.basename(path.resolve(dir)), dir};
+}
+
+function fileSource(file: string, name: string): ImageSource {
+	let stat: Stats;
+	try {
+		stat = statSync(file);
 	} catch (error) {
 		const code = (error as NodeJS.ErrnoException).code;
-		throw new SourceError(code === 'ENOENT' ? `no such file or directory: ${file}` : `cannot read ${file}: ${code ?? String(error)}`);
+		throw new SourceError(code === 'ENOENT' ? `no such file or directory: ${escapeName(file)}` : `cannot read ${escapeName(file)}: ${code ?? String(error)}`);
 	}
+
+	if (stat.isDirectory()) {
+		return layoutSource(file);
+	}
+
+	const size = stat.size;
 
 	return {
 		kind: 'archive',
@@ -37,7 +47,7 @@ function fileSource(file: string, name: string): ImageSource {
 					resolve();
 				});
 				stream.once('error', error => {
-					reject(new SourceError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error.message}`));
+					reject(new SourceError(`cannot read ${escapeName(file)}: ${(error as NodeJS.ErrnoException).code ?? error.message}`));
 				});
 			});
 			return stream;
@@ -69,12 +79,7 @@ export function localSource(argument: string): ImageSource {
 			}
 
 			if (prefix === 'oci:') {
-				const dir = rest.replace(/:[^/:]*$/, match => (existsSync(rest) ? match : ''));
-				if (!existsSync(path.join(dir, 'index.json'))) {
-					throw new SourceError(`not an OCI layout directory (no index.json): ${dir}`);
-				}
-
-				return {kind: 'layout', name: path.basename(path.resolve(dir)), dir};
+				return layoutSource(rest.replace(/:[^/:]*$/, match => (existsSync(rest) ? match : '')));
 			}
 
 			return fileSource(rest, path.basename(rest));

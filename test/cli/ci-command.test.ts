@@ -5,7 +5,7 @@ import path from 'node:path';
 import {after, test} from 'node:test';
 import {type CiFlags, loadCiConfig} from '../../src/ci/index.js';
 import {runCiCommand} from '../../src/cli/ci-command.js';
-import {OutputError} from '../../src/report/output.js';
+import {OutputError} from '../../src/cli/output.js';
 import {diveFixtures, fixtureAnalysis} from '../ci/fixture-analysis.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'layerscope-ci-command-'));

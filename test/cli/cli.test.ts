@@ -1,11 +1,12 @@
 // The built command line on real archives: outputs, files, exit codes and error lines.
 import assert from 'node:assert/strict';
-import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {spawnSync} from 'node:child_process';
+import {existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {after, test} from 'node:test';
 import {runCli} from '../helpers/cli.js';
-import {diveFixture} from '../helpers/fixtures.js';
+import {diveFixture, repoRoot} from '../helpers/fixtures.js';
 
 const fixture = diveFixture('test-docker-image.tar');
 const work = mkdtempSync(path.join(tmpdir(), 'layerscope-cli-'));
@@ -58,6 +59,26 @@ test('--json /dev/null writes to the device, never replaces it', async () => {
 	const result = await runCli([fixture, '--json', '/dev/null']);
 	assert.equal(result.code, 0, result.stderr);
 	assert.ok(existsSync('/dev/null'));
+});
+
+test('--json /dev/stdout with stdout sent to a file writes the file; a symlinked output keeps its link', async () => {
+	const out = path.join(work, 'via-dev.json');
+	const result = spawnSync('sh', ['-c', `"${process.execPath}" bin/layerscope.js "${fixture}" --json /dev/stdout > "${out}"`], {cwd: repoRoot});
+	assert.equal(result.status, 0, String(result.stderr));
+	assert.equal((JSON.parse(readFileSync(out, 'utf8')) as {image: {inefficientBytes: number}}).image.inefficientBytes, 32_025);
+	assert.ok(lstatSync('/dev/stdout').isSymbolicLink(), '/dev/stdout is still a link');
+	rmSync(out);
+
+	const real = path.join(work, 'real.json');
+	const link = path.join(work, 'link.json');
+	writeFileSync(real, 'old');
+	symlinkSync(real, link);
+	const linked = await runCli([fixture, '--json', link]);
+	assert.equal(linked.code, 0, linked.stderr);
+	assert.ok(lstatSync(link).isSymbolicLink());
+	assert.equal((JSON.parse(readFileSync(real, 'utf8')) as {image: {inefficientBytes: number}}).image.inefficientBytes, 32_025);
+	rmSync(link);
+	rmSync(real);
 });
 
 test('stdin, docker-archive: and oci-archive: sources', async () => {
