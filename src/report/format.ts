@@ -37,3 +37,15 @@ export function padEnd(text: string, width: number): string {
 export function padStart(text: string, width: number): string {
 	return text.length >= width ? text : ' '.repeat(width - text.length) + text;
 }
+
+/** The widest of `texts` (at least `minimum`): a loop, since spreading 100k+ values into Math.max overflows the stack. */
+export function columnWidth(texts: Iterable<string>, minimum = 0): number {
+	let width = minimum;
+	for (const text of texts) {
+		if (text.length > width) {
+			width = text.length;
+		}
+	}
+
+	return width;
+}
