@@ -1,7 +1,7 @@
 // The plain-text report (what `layerscope IMAGE` prints when stdout is not a terminal).
 import type {Analysis} from '../analysis/types.js';
 import {escapeName} from './escape.js';
-import {bytes, oneLine, padEnd, padStart, percent} from './format.js';
+import {bytes, columnWidth, oneLine, padEnd, padStart, percent} from './format.js';
 
 export type TextOptions = {
 	/** How many inefficient files to list (all when undefined). */
@@ -18,13 +18,13 @@ export function formatTextReport(analysis: Analysis, options: TextOptions = {}):
 	}
 
 	if (analysis.config.os !== '') {
-		lines.push(`Platform: ${analysis.config.os}/${analysis.config.architecture}`);
+		lines.push(`Platform: ${escapeName(analysis.config.os)}/${escapeName(analysis.config.architecture)}`);
 	}
 
 	lines.push(`Total size: ${bytes(image.sizeBytes)} in ${layers.length} layer${layers.length === 1 ? '' : 's'}, ${image.fileCount} files in the final filesystem`, '');
 
 	lines.push('Layers:');
-	const sizeWidth = Math.max(4, ...layers.map(layer => bytes(layer.sizeBytes).length));
+	const sizeWidth = columnWidth(layers.map(layer => bytes(layer.sizeBytes)), 4);
 	const indexWidth = Math.max(1, String(layers.length - 1).length);
 	lines.push(`  ${padStart('#', indexWidth)}  ${padStart('Size', sizeWidth)}  ${padEnd('Changes (+ ~ -)', 17)}  Command`);
 	for (const layer of layers) {
@@ -47,8 +47,8 @@ export function formatTextReport(analysis: Analysis, options: TextOptions = {}):
 	} else {
 		const more = image.inefficiencies.length - files.length;
 		lines.push(`Inefficient files${more > 0 ? ` (top ${files.length} of ${image.inefficiencies.length})` : ''}:`);
-		const countWidth = Math.max(5, ...files.map(item => String(item.count).length));
-		const spaceWidth = Math.max(12, ...files.map(item => bytes(item.cumulativeSize).length));
+		const countWidth = columnWidth(files.map(item => String(item.count)), 5);
+		const spaceWidth = columnWidth(files.map(item => bytes(item.cumulativeSize)), 12);
 		lines.push(`  ${padEnd('Count', countWidth)}  ${padEnd('Wasted Space', spaceWidth)}  File Path`);
 		for (const item of files) {
 			lines.push(`  ${padEnd(String(item.count), countWidth)}  ${padEnd(bytes(item.cumulativeSize), spaceWidth)}  ${escapeName(item.path)}`);

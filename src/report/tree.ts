@@ -2,13 +2,13 @@
 import {listTree, type TreeRecord} from '../analysis/listing.js';
 import type {FileNode} from '../analysis/tree.js';
 import {escapeName} from './escape.js';
-import {modeString, padStart} from './format.js';
+import {columnWidth, modeString, padStart} from './format.js';
 
 export function formatTree(root: FileNode): string {
 	const records = listTree(root);
 	const owners = records.map(record => `${record.uid}:${record.gid}`);
-	const ownerWidth = Math.max(0, ...owners.map(owner => owner.length));
-	const sizeWidth = Math.max(0, ...records.map(record => String(record.size).length));
+	const ownerWidth = columnWidth(owners);
+	const sizeWidth = columnWidth(records.map(record => String(record.size)));
 	const lines = records.map((record, index) => {
 		const link = record.linkTarget === null ? '' : ` → ${record.type === 'hardlink' ? '/' : ''}${escapeName(record.linkTarget)}`;
 		return `${modeString(record)} ${padStart(owners[index]!, ownerWidth)} ${padStart(String(record.size), sizeWidth)} ${escapeName(record.path)}${link}`;
