@@ -1,6 +1,6 @@
 // Blobs are recognised by their bytes, never by name or media type, and decoded while they stream.
 import zlib from 'node:zlib';
-import {Transform, type Readable, type TransformCallback, type Writable} from 'node:stream';
+import {Transform, type Readable, type TransformCallback} from 'node:stream';
 import {Decompress} from 'fzstd';
 
 export type BlobKind = 'tar' | 'gzip' | 'zstd' | 'json' | 'unknown';
@@ -95,38 +95,6 @@ export function decoderFor(kind: BlobKind): Transform | undefined {
 
 	return undefined;
 }
-
-/** Write to a stream honouring backpressure. */
-export async function writeTo(target: Writable | Transform, chunk: Buffer): Promise<void> {
-	if (!target.write(chunk)) {
-		await new Promise<void>((resolve, reject) => {
-			const cleanup = (): void => {
-				target.off('drain', onDrain);
-				target.off('error', onError);
-				target.off('close', onDrain);
-			};
-
-			const onDrain = (): void => {
-				cleanup();
-				resolve();
-			};
-
-			const onError = (error: Error): void => {
-				cleanup();
-				reject(error);
-			};
-
-			target.once('drain', onDrain);
-			target.once('error', onError);
-			target.once('close', onDrain);
-		});
-	}
-}
-
-export type SniffedStream = {
-	readonly kind: BlobKind;
-	readonly head: Buffer;
-};
 
 /** Read the first bytes of a stream (without losing them: they are returned as `head`). */
 export async function readHead(stream: Readable, bytes = sniffBytes): Promise<Buffer> {

@@ -3,6 +3,7 @@ import {type Transform, Writable} from 'node:stream';
 import tarStream, {type Header} from 'tar-stream';
 import type {EntryType, LayerContents, LayerEntry} from '../analysis/types.js';
 import {type BlobKind, decoderFor} from './blob.js';
+import {FormatError} from './manifest.js';
 import {headerLinkName, headerName, normalizePath} from './names.js';
 import {TarFraming} from './tar-framing.js';
 
@@ -75,6 +76,25 @@ export function toEntry(header: TarHeader): LayerEntry | undefined {
 
 export type LayerProgress = (entries: number) => void;
 
+/** tar-stream's errors in words for the user, for the outer archive or a layer. */
+export function tarError(error: Error, subject: 'archive' | 'layer', compression: LayerContents['compression'] = 'none'): Error {
+	if (error instanceof FormatError) {
+		return error;
+	}
+
+	if (error.message === 'Unexpected end of data') {
+		return new FormatError(subject === 'archive' ? 'truncated archive: the data ends in the middle of an entry' : 'truncated layer tar');
+	}
+
+	if (error.message.startsWith('Invalid tar header')) {
+		return new FormatError(subject === 'archive'
+			? 'not an image archive: the input is not a tar file (nor a gzip or zstd compressed one)'
+			: `corrupt ${compression === 'none' ? '' : `${compression} `}layer data: invalid tar header`);
+	}
+
+	return new FormatError(`cannot read the ${subject}: ${error.message}`);
+}
+
 /**
  * Parses one layer blob pushed to it chunk by chunk (no stream objects in between: decoder → framing →
  * tar-stream). `write` returns a promise only when the caller must wait (backpressure).
@@ -100,13 +120,7 @@ export class LayerParser {
 		this.contents = new Promise<LayerContents>((resolve, reject) => {
 			this.rejectContents = reject;
 			extract.on('error', (error: Error) => {
-				if (error.message === 'Unexpected end of data') {
-					this.fail(new Error('truncated layer tar'));
-				} else if (error.message.startsWith('Invalid tar header')) {
-					this.fail(new Error(`corrupt ${compression === 'none' ? '' : `${compression} `}layer data: invalid tar header`));
-				} else {
-					this.fail(error);
-				}
+				this.fail(tarError(error, 'layer', compression));
 			});
 			extract.on('entry', (header: TarHeader, stream, next) => {
 				const entry = toEntry(header);

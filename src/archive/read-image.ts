@@ -7,14 +7,18 @@ import {Readable} from 'node:stream';
 import tarStream, {type Header} from 'tar-stream';
 import type {LayerContents, RawImage, RawLayer} from '../analysis/types.js';
 import {type BlobKind, decoderFor, readHead, sniff, sniffBytes} from './blob.js';
-import {LayerParser} from './layer-tar.js';
+import {LayerParser, tarError} from './layer-tar.js';
 import {FormatError, type ImagePlan, type Platform, planImage} from './manifest.js';
 import {headerLinkName, headerName, normalizePath} from './names.js';
+import {TarFraming} from './tar-framing.js';
 
 export {FormatError} from './manifest.js';
 
-/** JSON documents larger than this are not image metadata and are not kept. */
-const jsonLimit = 64 * 1024 * 1024;
+/**
+ * JSON documents larger than this are not image metadata (configs and manifests are kilobytes; what is larger is
+ * an attestation or SBOM) and are not kept.
+ */
+const jsonLimit = 8 * 1024 * 1024;
 
 export type ReadProgress = {
 	/** Bytes of the archive read so far. */
@@ -49,11 +53,17 @@ function makeProgress(options: ReadOptions): Progress {
 	return state;
 }
 
-/** Takes one blob's bytes; decides by its first bytes whether it is a layer, JSON, or something to skip. */
+/**
+ * Takes one blob's bytes; decides by its first bytes whether it is a layer, JSON, or something to skip.
+ * A blob that fails to parse as a layer is not an error yet: only if the image turns out to use it.
+ */
 class BlobSink {
 	kind: BlobKind | undefined;
 	layer: LayerParser | undefined;
-	json: unknown;
+	/** Why the blob could not be read as a layer. */
+	failure: Error | undefined;
+	/** The raw text of a JSON blob (small ones only), parsed when the manifest needs it. */
+	jsonText: Buffer | undefined;
 	private head: Buffer[] = [];
 	private headBytes = 0;
 	private jsonParts: Buffer[] = [];
@@ -87,18 +97,30 @@ class BlobSink {
 			await this.forward(Buffer.concat(this.head));
 		}
 
-		if (this.layer !== undefined) {
-			await this.layer.end();
-			this.progress.layersDone++;
-			this.progress.report();
-		} else if (this.kind === 'json' && this.jsonBytes <= jsonLimit) {
+		if (this.layer !== undefined && this.failure === undefined) {
 			try {
-				this.json = JSON.parse(Buffer.concat(this.jsonParts).toString('utf8')) as unknown;
-			} catch {
-				this.json = undefined;
+				await this.layer.end();
+				this.progress.layersDone++;
+				this.progress.report();
+			} catch (error) {
+				this.failure = error as Error;
 			}
-
+		} else if (this.kind === 'json' && this.jsonBytes <= jsonLimit) {
+			this.jsonText = Buffer.concat(this.jsonParts);
 			this.jsonParts = [];
+		}
+	}
+
+	/** The parsed document, for the manifest's lookups. */
+	json(name: string): unknown {
+		if (this.jsonText === undefined) {
+			return undefined;
+		}
+
+		try {
+			return JSON.parse(this.jsonText.toString('utf8')) as unknown;
+		} catch (error) {
+			throw new FormatError(`${name} is not valid JSON: ${(error as Error).message}`);
 		}
 	}
 
@@ -125,7 +147,13 @@ class BlobSink {
 		}
 
 		if (this.layer !== undefined) {
-			return this.layer.write(chunk);
+			if (this.failure !== undefined) {
+				return undefined; // The rest of a blob that is no layer: skipped.
+			}
+
+			return this.layer.write(chunk)?.catch((error: unknown) => {
+				this.failure = error as Error;
+			});
 		}
 
 		if (this.kind === 'json') {
@@ -180,7 +208,6 @@ function assemble(plan: ImagePlan, name: string, layerAt: (index: number) => Lay
 	return {name, tags: plan.tags, config: plan.config, layers};
 }
 
-/** Read an image archive (any of the supported formats) from a byte stream. */
 /** Undo a compression of the whole archive (`docker save | gzip`), recognised by its first bytes. */
 async function decompressed(input: Readable): Promise<Readable> {
 	const head = await readHead(input, 4);
@@ -201,6 +228,7 @@ async function decompressed(input: Readable): Promise<Readable> {
 	return input.pipe(decoder);
 }
 
+/** Read an image archive (any of the supported formats) from a byte stream. */
 export async function readImageArchive(source: Readable, options: ReadOptions): Promise<RawImage> {
 	const progress = makeProgress(options);
 	let input = source;
@@ -226,21 +254,24 @@ export async function readImageArchive(source: Readable, options: ReadOptions): 
 			}
 		};
 
-		input.on('error', fail);
+		input.on('error', error => {
+			fail(new FormatError(`cannot read the archive: ${(error as NodeJS.ErrnoException).code ?? error.message}`));
+		});
+		// Data after the archive's end marker (padding, anything appended) is not read as entries.
+		const framing = new TarFraming();
 		input.on('data', (chunk: Buffer) => {
 			progress.bytes += chunk.length;
-			if (!extract.write(chunk)) {
+			const part = framing.feed(chunk);
+			if (part.length > 0 && !extract.write(part)) {
 				input.pause();
 			}
 		});
 		extract.on('drain', () => input.resume());
 		input.on('end', () => extract.end(undefined));
 		extract.on('error', (error: Error) => {
-			fail(error.message === 'Unexpected end of data'
-				? new FormatError('truncated archive: the data ends in the middle of an entry')
-				: new FormatError(error.message.startsWith('Invalid tar header')
-					? 'not an image archive: the input is not a tar file (nor a gzip or zstd compressed one)'
-					: `cannot read the archive: ${error.message}`));
+			fail(progress.bytes < 512
+				? new FormatError(`not an image archive: ${progress.bytes} bytes is too short for a tar file`)
+				: tarError(error, 'archive'));
 		});
 		extract.on('finish', () => {
 			if (entryCount === 0) {
@@ -270,9 +301,7 @@ export async function readImageArchive(source: Readable, options: ReadOptions): 
 			drainInto(stream as unknown as DataSource, sink).then(() => {
 				next();
 			}, (error: unknown) => {
-				fail(error instanceof Error && error.message === 'Unexpected end of data'
-					? new FormatError('truncated archive: the data ends in the middle of an entry')
-					: error as Error);
+				fail(tarError(error as Error, 'archive'));
 			});
 		});
 	});
@@ -286,11 +315,15 @@ export async function readImageArchive(source: Readable, options: ReadOptions): 
 		return current;
 	};
 
-	const plan = planImage(name => sinks.get(resolveLink(name))?.json, {platform: options.platform, tag: options.tag});
+	const plan = planImage(name => sinks.get(resolveLink(name))?.json(name), {platform: options.platform, tag: options.tag});
 	const contents = await Promise.all(plan.layers.map(async ref => {
 		const sink = sinks.get(resolveLink(ref.path));
 		if (sink?.layer === undefined) {
 			throw new FormatError(sink === undefined ? `layer ${ref.path} is missing from the archive` : `layer ${ref.path} is not a tar, gzip or zstd blob`);
+		}
+
+		if (sink.failure !== undefined) {
+			throw new FormatError(`layer ${ref.path}: ${sink.failure.message}`);
 		}
 
 		return sink.layer.contents;
@@ -301,26 +334,58 @@ export async function readImageArchive(source: Readable, options: ReadOptions): 
 /** Read an OCI image layout directory: index.json first, then each layer blob streamed from disk. */
 export async function readOciLayout(dir: string, options: ReadOptions): Promise<RawImage> {
 	const progress = makeProgress(options);
-	const lookup = (name: string): unknown => {
+	/** A regular file of the layout (never a FIFO or device, which could block forever), or undefined if absent. */
+	const regularFile = (name: string): {file: string; size: number} | undefined => {
 		const file = path.join(dir, ...name.split('/'));
+		let stat;
 		try {
-			if (statSync(file).size > jsonLimit) {
+			stat = statSync(file);
+		} catch (error) {
+			const code = (error as NodeJS.ErrnoException).code;
+			if (code === 'ENOENT' || code === 'ENOTDIR') {
 				return undefined;
 			}
 
-			return JSON.parse(readFileSync(file, 'utf8')) as unknown;
-		} catch {
+			throw new FormatError(`cannot read ${name} in the layout: ${code ?? String(error)}`);
+		}
+
+		if (!stat.isFile()) {
+			throw new FormatError(`${name} in the layout is not a regular file`);
+		}
+
+		return {file, size: stat.size};
+	};
+
+	const lookup = (name: string): unknown => {
+		const found = regularFile(name);
+		if (found === undefined || found.size > jsonLimit) {
 			return undefined;
+		}
+
+		let text: string;
+		try {
+			text = readFileSync(found.file, 'utf8');
+		} catch (error) {
+			throw new FormatError(`cannot read ${name} in the layout: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+		}
+
+		try {
+			return JSON.parse(text) as unknown;
+		} catch (error) {
+			throw new FormatError(`${name} is not valid JSON: ${(error as Error).message}`);
 		}
 	};
 
 	const plan = planImage(lookup, {platform: options.platform, tag: options.tag});
 	const contents: LayerContents[] = [];
 	for (const ref of plan.layers) {
-		const file = path.join(dir, ...ref.path.split('/'));
-		const stream = createReadStream(file, {highWaterMark: 1024 * 1024});
+		const blob = regularFile(ref.path);
+		if (blob === undefined) {
+			throw new FormatError(`layer ${ref.path} is missing from the layout`);
+		}
+
+		const stream = createReadStream(blob.file, {highWaterMark: 1024 * 1024});
 		const sink = new BlobSink(progress);
-		 
 		await drainInto(stream as DataSource, sink, count => {
 			progress.bytes += count;
 		}).catch((error: unknown) => {
@@ -331,7 +396,10 @@ export async function readOciLayout(dir: string, options: ReadOptions): Promise<
 			throw new FormatError(`layer ${ref.path} is not a tar, gzip or zstd blob`);
 		}
 
-		 
+		if (sink.failure !== undefined) {
+			throw new FormatError(`layer ${ref.path}: ${sink.failure.message}`);
+		}
+
 		contents.push(await sink.layer.contents);
 	}
 

@@ -1,10 +1,13 @@
 // Bad input fails with one clear message, never a hang or an unhandled error.
 import assert from 'node:assert/strict';
-import {readFileSync} from 'node:fs';
+import {execFileSync} from 'node:child_process';
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
 import {test} from 'node:test';
 import {gzipSync} from 'node:zlib';
-import {readImageArchive} from '../../src/archive/read-image.js';
-import {buildImageArchive, collectPack} from '../../scripts/lib/image-builder.js';
+import {readImageArchive, readOciLayout} from '../../src/archive/read-image.js';
+import {buildImageArchive, collectPack, writeOciLayout} from '../../scripts/lib/image-builder.js';
 import {chunked, diveFixture} from '../helpers/fixtures.js';
 
 const read = async (data: Buffer) => readImageArchive(chunked(data, 4096), {name: 'x'});
@@ -22,8 +25,8 @@ test('a truncated archive of gzip layers', async () => {
 test('corrupt gzip layer data', async () => {
 	const corrupt = Buffer.from(kaniko);
 	corrupt.fill(0, 300_000, 300_100);
-	await assert.rejects(read(corrupt), /^Error: corrupt gzip layer data: /);
-	await assert.rejects(readImageArchive(chunked(corrupt, 65_536), {name: 'x'}), /^Error: corrupt gzip layer data: /);
+	await assert.rejects(read(corrupt), /^Error: layer [a-f0-9]{64}\.tar\.gz: corrupt gzip layer data: /);
+	await assert.rejects(readImageArchive(chunked(corrupt, 65_536), {name: 'x'}), /^Error: layer [a-f0-9]{64}\.tar\.gz: corrupt gzip layer data: /);
 });
 
 test('random bytes, an empty input, a plain filesystem tar', async () => {
@@ -69,4 +72,52 @@ test('a manifest naming a layer that is not in the archive', async () => {
 	const rebuilt = await packed;
 	assert.ok(dropped);
 	await assert.rejects(read(rebuilt), /layer blobs\/sha256\/[a-f0-9]+ is missing from the archive/);
+});
+
+/** A tar archive of the given files (tar-stream), for hand-made archives. */
+async function tarOf(files: Array<[string, Buffer | string]>): Promise<Buffer> {
+	const {default: tarStream} = await import('tar-stream');
+	const pack = tarStream.pack();
+	const packed = collectPack(pack);
+	for (const [name, data] of files) {
+		pack.entry({name}, data);
+	}
+
+	pack.finalize();
+	return packed;
+}
+
+test('data after the archive\'s end marker is ignored, as tar readers do', async () => {
+	const junk = Buffer.alloc(3000, 0x5A);
+	const image = await read(Buffer.concat([docker, junk]));
+	assert.equal(image.layers.length, 14);
+});
+
+test('a blob the image does not use may be anything; a broken one it uses is named', async () => {
+	const archive = await buildImageArchive([{entries: [{path: 'a', content: 'a'}]}], {format: 'docker-legacy'});
+	// An extra gzip file that is not a tar: ignored, since no manifest refers to it.
+	const extraEntries = await tarOf([['notes.txt.gz', gzipSync('just text, not a tar')]]);
+	const merged = Buffer.concat([extraEntries.subarray(0, extraEntries.length - 1024), archive]);
+	const image = await read(merged);
+	assert.deepEqual(image.layers[0]?.contents.entries.map(entry => entry.path), ['a']);
+});
+
+test('an invalid manifest.json and a too-short input are named as such', async () => {
+	await assert.rejects(read(await tarOf([['manifest.json', '[{"Config": "x.json", ']])), /manifest\.json is not valid JSON/);
+	await assert.rejects(read(Buffer.from('{}')), /not an image archive: 2 bytes is too short for a tar file/);
+});
+
+test('an OCI layout whose blob is a FIFO fails at once instead of blocking', async () => {
+	const dir = mkdtempSync(path.join(tmpdir(), 'layerscope-fifo-'));
+	try {
+		await writeOciLayout(dir, [{entries: [{path: 'a', content: 'a'}]}]);
+		const index = JSON.parse(readFileSync(path.join(dir, 'index.json'), 'utf8')) as {manifests: Array<{digest: string}>};
+		const manifest = JSON.parse(readFileSync(path.join(dir, 'blobs/sha256', index.manifests[0]!.digest.slice(7)), 'utf8')) as {layers: Array<{digest: string}>};
+		const layer = path.join(dir, 'blobs/sha256', manifest.layers[0]!.digest.slice(7));
+		rmSync(layer);
+		execFileSync('mkfifo', [layer]);
+		await assert.rejects(readOciLayout(dir, {name: 'x'}), /blobs\/sha256\/[a-f0-9]+ in the layout is not a regular file/);
+	} finally {
+		rmSync(dir, {recursive: true, force: true});
+	}
 });
