@@ -12,9 +12,10 @@ import {
 	planPathFetches,
 } from '../analysis/container-diff.js';
 import type {RawImage} from '../analysis/types.js';
-import {type ReadProgress, readImageArchive} from '../archive/read-image.js';
+import type {ReadProgress} from '../archive/read-image.js';
 import {diffNotes, formatDiffJson, formatDiffText} from '../report/diff.js';
-import {escapeName} from '../report/escape.js';
+import {singleLine} from '../report/escape.js';
+import {loadImage} from './load.js';
 import {writeOutput} from './output.js';
 import {
 	containerChanges,
@@ -23,7 +24,7 @@ import {
 	type RequestCounter,
 	fetchChangedPaths,
 } from '../sources/container.js';
-import {type Daemon, daemonSource, ensureDaemon} from '../sources/daemon.js';
+import {type Daemon, ensureDaemon} from '../sources/daemon.js';
 import {SourceError} from '../sources/types.js';
 import type {LoadedImage, LoadProgress, TuiOptions} from '../ui/run.js';
 
@@ -66,25 +67,18 @@ export type LoadedDiff = {
 	readonly image: RawImage;
 };
 
-function show(text: string): string {
-	return escapeName(text.replaceAll(/\s+/g, ' ').trim());
-}
-
 function imageGone(container: ContainerInfo): SourceError {
-	const reference = container.image === container.imageId ? '' : `${show(container.image)}, `;
-	return new SourceError(`the image of container ${show(container.name)} (${reference}${container.imageId.replace(/^sha256:/, '').slice(0, 12)}) is no longer present, so its changes cannot be compared with it`);
+	const reference = container.image === container.imageId ? '' : `${singleLine(container.image)}, `;
+	return new SourceError(`the image of container ${singleLine(container.name)} (${reference}${container.imageId.replace(/^sha256:/, '').slice(0, 12)}) is no longer present, so its changes cannot be compared with it`);
 }
 
 async function readImage(daemon: Daemon, container: ContainerInfo, options: LoadDiffOptions): Promise<RawImage> {
 	try {
-		const source = await daemonSource(container.imageId, {engine: options.engine, signal: options.signal});
-		const stream = await source.open();
-		options.signal?.addEventListener('abort', () => {
-			stream.destroy(new SourceError('cancelled'));
-		}, {once: true});
-		return await readImageArchive(stream, {name: container.image, onProgress: options.onRead});
+		const image = await loadImage(container.imageId, {source: options.engine ?? 'docker', signal: options.signal, onRead: options.onRead});
+		// Read by id (the tag may point elsewhere by now), shown by the name the container was created from.
+		return {...image, name: container.image};
 	} catch (error) {
-		// Removed between the check and the export (daemonSource would have tried to pull it by id).
+		// Removed between the check and the export: say so, not the daemon's "no such image".
 		if (error instanceof SourceError && error.message !== 'cancelled' && !await imagePresent(daemon, container.imageId, options)) {
 			throw imageGone(container);
 		}

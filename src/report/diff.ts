@@ -1,7 +1,7 @@
 // `layerscope diff`: a container's changes as plain text (for pipes and files) and as JSON. Pure formatters.
 import type {ContainerChange, ContainerDiff} from '../analysis/container-diff.js';
 import {escapeName} from './escape.js';
-import {bytes, modeString, padEnd, padStart} from './format.js';
+import {bytes, columnWidth, modeString, padEnd, padStart} from './format.js';
 
 const kindLetters: Record<ContainerChange['kind'], string> = {added: 'A', modified: 'C', deleted: 'D'};
 
@@ -79,8 +79,7 @@ export function formatDiffText(diff: ContainerDiff): string {
 		layer: change.fromLayer === null ? '-' : String(change.fromLayer),
 		path: pathText(change),
 	}));
-	const width = (pick: (row: typeof rows[number]) => string, title: string): number =>
-		Math.max(title.length, ...rows.map(row => pick(row).length));
+	const width = (pick: (row: typeof rows[number]) => string, title: string): number => columnWidth(rows.map(pick), title.length);
 	const ownerWidth = width(row => row.owner, 'UID:GID');
 	const sizeWidth = width(row => row.size, 'Size');
 	const beforeWidth = width(row => row.before, 'In image');

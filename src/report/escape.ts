@@ -38,3 +38,8 @@ export function escapeName(text: string): string {
 
 	return text.replace(unsafeAll, escapeOne);
 }
+
+/** Text from a daemon or a user (an error message, a reference) on one line: whitespace runs become one space, then escaped. */
+export function singleLine(text: string): string {
+	return escapeName(text.replaceAll(/\s+/g, ' ').trim());
+}

@@ -13,8 +13,8 @@ import type {ContainerInfo, DaemonChange, FetchRequest} from '../analysis/contai
 import type {LayerEntry} from '../analysis/types.js';
 import {toEntry} from '../archive/layer-tar.js';
 import {headerName, normalizePath} from '../archive/names.js';
-import {escapeName} from '../report/escape.js';
-import {type Daemon, daemonError} from './daemon.js';
+import {singleLine} from '../report/escape.js';
+import {type Daemon, type DaemonFailure, daemonError, daemonMessage} from './daemon.js';
 import {SourceError} from './types.js';
 
 /** Counts the HTTP requests made to the daemon (for the benchmark and the closing note). */
@@ -33,34 +33,14 @@ export type StatOptions = ContainerReadOptions & {
 	readonly onProgress?: (done: number, total: number) => void;
 };
 
-type DaemonFailure = Error & {statusCode?: number; json?: unknown};
-
 const changeKinds = new Map<number, DaemonChange['kind']>([[0, 'modified'], [1, 'added'], [2, 'deleted']]);
 
 /** Container names and ids as the daemon accepts them: checked before they go into a URL path. */
 const containerPattern = /^\/?[a-zA-Z\d][\w.-]*$/;
 
-function show(text: string): string {
-	return escapeName(text.replaceAll(/\s+/g, ' ').trim());
-}
-
-function failureMessage(error: unknown): string {
-	const failure = error as DaemonFailure;
-	const json = failure.json as {message?: unknown} | undefined;
-	if (typeof json?.message === 'string') {
-		return json.message;
-	}
-
-	if (Buffer.isBuffer(failure.json)) {
-		return failure.json.toString('utf8');
-	}
-
-	return failure.message ?? String(error);
-}
-
 function isNoSuchContainer(error: unknown): boolean {
 	const failure = error as DaemonFailure;
-	return failure.statusCode === 404 && /no such container/i.test(failureMessage(error));
+	return failure.statusCode === 404 && /no such container/i.test(daemonMessage(failure));
 }
 
 function count(options: ContainerReadOptions): void {
@@ -71,7 +51,7 @@ function count(options: ContainerReadOptions): void {
 
 export function checkContainerReference(reference: string): string {
 	if (!containerPattern.test(reference) || reference.includes('..')) {
-		throw new SourceError(`invalid container name or id: ${JSON.stringify(show(reference)).slice(1, -1)}`);
+		throw new SourceError(`invalid container name or id: ${JSON.stringify(singleLine(reference)).slice(1, -1)}`);
 	}
 
 	return reference.replace(/^\//, '');
@@ -86,10 +66,10 @@ export async function inspectContainer(daemon: Daemon, reference: string, option
 		info = await daemon.docker.getContainer(name).inspect({size: true, abortSignal: options.signal} as Dockerode.ContainerInspectOptions);
 	} catch (error) {
 		if ((error as DaemonFailure).statusCode === 404) {
-			throw new SourceError(`no such container: ${show(name)}`);
+			throw new SourceError(`no such container: ${singleLine(name)}`);
 		}
 
-		throw daemonError(error, daemon.resolved, `inspect container ${show(name)}`);
+		throw daemonError(error, daemon.resolved, `inspect container ${singleLine(name)}`);
 	}
 
 	return {
@@ -113,12 +93,12 @@ export async function imagePresent(daemon: Daemon, imageId: string, options: Con
 			return false;
 		}
 
-		throw daemonError(error, daemon.resolved, `inspect image ${show(imageId)}`);
+		throw daemonError(error, daemon.resolved, `inspect image ${singleLine(imageId)}`);
 	}
 }
 
 function removedError(container: ContainerInfo): SourceError {
-	return new SourceError(`container ${show(container.name)} (${container.id.slice(0, 12)}) was removed while it was being read`);
+	return new SourceError(`container ${singleLine(container.name)} (${container.id.slice(0, 12)}) was removed while it was being read`);
 }
 
 /** False once the container is gone, or being removed (a removal that failed half-way leaves it `dead`). */
@@ -143,7 +123,7 @@ export async function containerChanges(daemon: Daemon, container: ContainerInfo,
 			throw removedError(container);
 		}
 
-		throw daemonError(error, daemon.resolved, `list the changes of container ${show(container.name)}`);
+		throw daemonError(error, daemon.resolved, `list the changes of container ${singleLine(container.name)}`);
 	}
 
 	if (list === null || list === undefined) {
@@ -151,14 +131,14 @@ export async function containerChanges(daemon: Daemon, container: ContainerInfo,
 	}
 
 	if (!Array.isArray(list)) {
-		throw new SourceError(`the daemon's change list for ${show(container.name)} is not a list`);
+		throw new SourceError(`the daemon's change list for ${singleLine(container.name)} is not a list`);
 	}
 
 	return list.map((item: unknown) => {
 		const {Path: path, Kind: kind} = (item ?? {}) as {Path?: unknown; Kind?: unknown};
 		const name = typeof kind === 'number' ? changeKinds.get(kind) : undefined;
 		if (typeof path !== 'string' || name === undefined) {
-			throw new SourceError(`the daemon's change list for ${show(container.name)} has an entry layerscope does not understand: ${show(JSON.stringify(item))}`);
+			throw new SourceError(`the daemon's change list for ${singleLine(container.name)} has an entry layerscope does not understand: ${singleLine(JSON.stringify(item))}`);
 		}
 
 		return {path, kind: name};
@@ -195,7 +175,7 @@ async function withArchive<T>(
 		}, timeoutMs);
 	};
 
-	const silent = (): SourceError => new SourceError(`the daemon sent nothing about ${show(path)} in ${show(container.name)} for ${timeoutMs / 1000} s`);
+	const silent = (): SourceError => new SourceError(`the daemon sent nothing about ${singleLine(path)} in ${singleLine(container.name)} for ${timeoutMs / 1000} s`);
 	try {
 		let response: Readable;
 		try {
@@ -435,7 +415,7 @@ export async function fetchChangedPaths(
 			throw removedError(container);
 		}
 
-		throw daemonError(failure, daemon.resolved, `read the changed paths of container ${show(container.name)}`);
+		throw daemonError(failure, daemon.resolved, `read the changed paths of container ${singleLine(container.name)}`);
 	}
 
 	return stats;

@@ -1,26 +1,21 @@
 // Images from a Docker (or podman) daemon: inspect, pull when absent, then stream `docker save` of it.
 import {PassThrough, type Readable} from 'node:stream';
 import type Dockerode from 'dockerode';
-import {escapeName} from '../report/escape.js';
+import {singleLine} from '../report/escape.js';
 import {connectDocker, type DaemonEnv, type Endpoint, type Engine} from './docker-host.js';
 import {type ArchiveSource, type SourceOptions, SourceError} from './types.js';
 
 /** How long a ping may take before the daemon counts as unresponsive. */
 const pingTimeoutMs = 15_000;
 
-/** Text from a daemon or a user, made single-line and safe to print. */
-function oneLine(text: string): string {
-	return escapeName(text.replaceAll(/\s+/g, ' ').trim());
-}
-
 function daemonName(engine: Engine): string {
 	return engine === 'podman' ? 'podman' : 'the Docker daemon';
 }
 
-type DaemonFailure = Error & {code?: string; statusCode?: number; json?: unknown};
+export type DaemonFailure = Error & {code?: string; statusCode?: number; json?: unknown};
 
 /** The daemon's own message from a dockerode HTTP error (`json.message`), else the error's text. */
-function daemonMessage(error: DaemonFailure): string {
+export function daemonMessage(error: DaemonFailure): string {
 	const json = error.json as {message?: unknown} | undefined;
 	if (typeof json?.message === 'string' && json.message !== '') {
 		return json.message;
@@ -64,7 +59,7 @@ export function daemonError(error: unknown, endpoint: Endpoint, what = 'talk to'
 	}
 
 	if (failure.statusCode !== undefined) {
-		return new SourceError(`${name} could not ${what}: ${oneLine(daemonMessage(failure))}`);
+		return new SourceError(`${name} could not ${what}: ${singleLine(daemonMessage(failure))}`);
 	}
 
 	switch (code) {
@@ -90,7 +85,7 @@ export function daemonError(error: unknown, endpoint: Endpoint, what = 'talk to'
 
 		case 'ENOTFOUND':
 		case 'EAI_AGAIN': {
-			return new SourceError(`cannot connect to ${at}: unknown host ${oneLine(endpoint.host ?? '')}`);
+			return new SourceError(`cannot connect to ${at}: unknown host ${singleLine(endpoint.host ?? '')}`);
 		}
 
 		case 'ETIMEDOUT':
@@ -106,10 +101,10 @@ export function daemonError(error: unknown, endpoint: Endpoint, what = 'talk to'
 
 		default: {
 			if (isTlsError(code, failure.message)) {
-				return new SourceError(`TLS error talking to ${at}: ${oneLine(failure.message)}`);
+				return new SourceError(`TLS error talking to ${at}: ${singleLine(failure.message)}`);
 			}
 
-			return new SourceError(`cannot ${what} ${at}: ${oneLine(failure.message)}${code === undefined ? '' : ` (${code})`}`);
+			return new SourceError(`cannot ${what} ${at}: ${singleLine(failure.message)}${code === undefined ? '' : ` (${code})`}`);
 		}
 	}
 }
@@ -210,7 +205,7 @@ export function isImageId(reference: string): boolean {
 /** Check a reference is shaped like one before it goes into a URL path. */
 export function checkReference(reference: string): void {
 	if (!referencePattern.test(reference) || reference.split('/').some(part => part === '.' || part === '..')) {
-		throw new SourceError(`invalid image reference: ${JSON.stringify(oneLine(reference)).slice(1, -1)}`);
+		throw new SourceError(`invalid image reference: ${JSON.stringify(singleLine(reference)).slice(1, -1)}`);
 	}
 }
 
@@ -294,10 +289,10 @@ export class PullProgress {
 			}
 		}
 
-		const counts = this.layers.size > 0 ? `${done}/${this.layers.size} layers` : oneLine(this.lastStatus);
+		const counts = this.layers.size > 0 ? `${done}/${this.layers.size} layers` : singleLine(this.lastStatus);
 		return {
 			phase: 'pull',
-			message: `pulling ${oneLine(this.reference)}${counts === '' ? '' : `: ${counts}`}`,
+			message: `pulling ${singleLine(this.reference)}${counts === '' ? '' : `: ${counts}`}`,
 			current,
 			total: unknown || total === 0 ? undefined : total,
 		};
@@ -410,7 +405,7 @@ async function pull(daemon: Daemon, reference: string, options: SourceOptions): 
 }
 
 function pullFailure(reference: string, message: string): string {
-	return `image ${oneLine(reference)} is not in the local image store and pulling it failed: ${oneLine(message)}`;
+	return `image ${singleLine(reference)} is not in the local image store and pulling it failed: ${singleLine(message)}`;
 }
 
 /**
@@ -427,16 +422,16 @@ export async function daemonSource(reference: string, options: SourceOptions = {
 		if (await inspect(daemon.docker, reference, signal) === undefined) {
 			if (isImageId(reference)) {
 				// An id names a local image only: there is nothing to pull.
-				throw new SourceError(`no such image: ${oneLine(reference)}`);
+				throw new SourceError(`no such image: ${singleLine(reference)}`);
 			}
 
 			await pull(daemon, reference, options);
 			if (await inspect(daemon.docker, reference, signal) === undefined) {
-				throw new SourceError(`${daemonName(engine)} pulled ${oneLine(reference)} but does not list it afterwards`);
+				throw new SourceError(`${daemonName(engine)} pulled ${singleLine(reference)} but does not list it afterwards`);
 			}
 		}
 	} catch (error) {
-		throw daemonError(error, daemon.resolved, `inspect ${oneLine(reference)}`);
+		throw daemonError(error, daemon.resolved, `inspect ${singleLine(reference)}`);
 	}
 
 	// No totalBytes: the size of `docker save` output is not known in advance (inspect's Size counts file bytes,
@@ -449,7 +444,7 @@ export async function daemonSource(reference: string, options: SourceOptions = {
 				throw abortedError();
 			}
 
-			options.onStatus?.({phase: 'export', message: `exporting ${oneLine(reference)} from ${daemonName(engine)}`});
+			options.onStatus?.({phase: 'export', message: `exporting ${singleLine(reference)} from ${daemonName(engine)}`});
 			let response: Readable;
 			// dockerode's get() takes no signal: a stream arriving after a cancel is closed at once.
 			const request = daemon.docker.getImage(reference).get() as Promise<Readable>;
@@ -457,7 +452,7 @@ export async function daemonSource(reference: string, options: SourceOptions = {
 				response = await abortable(request, signal);
 			} catch (error) {
 				request.then(stream => stream.destroy(), () => undefined);
-				throw daemonError(error, daemon.resolved, `export ${oneLine(reference)}`);
+				throw daemonError(error, daemon.resolved, `export ${singleLine(reference)}`);
 			}
 
 			// Errors from the daemon's socket become SourceErrors; the signal destroys the stream.
@@ -474,7 +469,7 @@ export async function daemonSource(reference: string, options: SourceOptions = {
 
 			response.on('error', error => {
 				detach();
-				output.destroy(daemonError(error, daemon.resolved, `export ${oneLine(reference)}`));
+				output.destroy(daemonError(error, daemon.resolved, `export ${singleLine(reference)}`));
 			});
 			response.on('end', detach);
 			response.on('close', () => {

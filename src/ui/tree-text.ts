@@ -2,9 +2,9 @@
 // `→ target` for links. Only rows in the visible window are ever built.
 import {type TreeRows, implicitDir, isDirectory, markKind} from '../analysis/views.js';
 import type {ChangeKind} from '../analysis/types.js';
+import {humanBytes} from '../ci/go-format.js';
 import {escapeName} from '../report/escape.js';
-import {modeString} from '../report/format.js';
-import {diveBytes, padStart} from './format.js';
+import {modeString, padStart} from '../report/format.js';
 
 /** The attribute header over the tree, aligned with the attribute columns. */
 export const attributeHeader = 'Permission     UID:GID       Size  Filetree';
@@ -27,7 +27,7 @@ function attributes(rows: TreeRows, node: number): string {
 		? (value === implicitDir ? 'drwxr-xr-x' : '----------')
 		: modeString(entry);
 	const owner = entry === undefined ? '0:0' : `${entry.uid}:${entry.gid}`;
-	return `${mode} ${padStart(owner, 11)} ${padStart(diveBytes(size[node]!), 10)}  `;
+	return `${mode} ${padStart(owner, 11)} ${padStart(humanBytes(size[node]!), 10)}  `;
 }
 
 function branches(rows: TreeRows, node: number): string {

@@ -54,6 +54,15 @@ test('text report of an empty diff', () => {
 	assert.match(text, /No changes: the writable layer holds nothing the image does not\.\n$/);
 });
 
+test('text report of a diff with 150,000 changes: column widths need no spread of every row', () => {
+	const changes = Array.from({length: 150_000}, (_, index) => change(`/data/file-${index}`, 'added', {size: index, uid: index % 3 === 0 ? 100_000 : 0}));
+	const large: ContainerDiff = {...diff, summary: {added: changes.length, modified: 0, deleted: 0, bytes: 0, sizeRw: null}, changes};
+	const lines = formatDiffText(large).split('\n');
+	assert.equal(lines.length, 7 + changes.length + 1);
+	assert.equal(lines[6], '   Mode        UID:GID      Size  In image  Layer  Path');
+	assert.equal(lines.at(-2), 'A  -rw-r--r--  0:0        150 kB         -      -  /data/file-149999');
+});
+
 test('JSON: the documented shape, raw names (JSON escapes them), vanished only when set', () => {
 	const json = diffJson(diff);
 	assert.deepEqual(Object.keys(json), ['container', 'summary', 'changes']);

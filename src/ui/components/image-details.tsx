@@ -1,7 +1,9 @@
 import {Box} from 'ink';
 import {memo} from 'react';
+import {humanBytes} from '../../ci/go-format.js';
 import {escapeName} from '../../report/escape.js';
-import {diveBytes, padStart, percentFloor} from '../format.js';
+import {padStart} from '../../report/format.js';
+import {percentFloor} from '../format.js';
 import type {Layout} from '../state/layout.js';
 import type {BrowserModel} from '../state/model.js';
 import {Line} from './line.js';
@@ -23,10 +25,10 @@ export const ImageDetails = memo(({model, top, focused, layout, colors}: Props) 
 	const name = image.tags[0] ?? image.name;
 	const summary = [
 		`Image name: ${escapeName(name)}`,
-		`Total Image size: ${diveBytes(image.sizeBytes)}`,
-		`Potential wasted space: ${diveBytes(image.wastedBytes)}`,
+		`Total Image size: ${humanBytes(image.sizeBytes)}`,
+		`Potential wasted space: ${humanBytes(image.wastedBytes)}`,
 		`Image efficiency score: ${percentFloor(image.efficiency)}`,
-		`Reclaimable by squash: ${diveBytes(image.reclaimableBytes)}`,
+		`Reclaimable by squash: ${humanBytes(image.reclaimableBytes)}`,
 		...(model.data.notes ?? []).map(note => escapeName(note)),
 	];
 	const rows = image.inefficiencies.slice(top, top + layout.imageRows);
@@ -41,7 +43,7 @@ export const ImageDetails = memo(({model, top, focused, layout, colors}: Props) 
 				...summary.map((text, index) => <Line key={`s${index}`} text={text} colors={colors}/>),
 				<Line key='head' text={image.inefficiencies.length === 0 ? 'Inefficient files: none' : 'Count  Total Space  Path'} colors={colors} dim/>,
 				...rows.map((item, index) => (
-					<Line key={`r${top + index}`} text={`${padStart(String(item.count), 5)}  ${padStart(diveBytes(item.cumulativeSize), 11)}  ${escapeName(item.path)}`} colors={colors}/>
+					<Line key={`r${top + index}`} text={`${padStart(String(item.count), 5)}  ${padStart(humanBytes(item.cumulativeSize), 11)}  ${escapeName(item.path)}`} colors={colors}/>
 				)),
 			].slice(0, layout.imageHeight)}
 		</Box>

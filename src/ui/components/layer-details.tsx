@@ -1,7 +1,9 @@
 import {Box} from 'ink';
 import {memo} from 'react';
+import {humanBytes} from '../../ci/go-format.js';
 import {escapeName} from '../../report/escape.js';
-import {chop, commandLine, diveBytes} from '../format.js';
+import {oneLine} from '../../report/format.js';
+import {chop} from '../format.js';
 import type {Layout} from '../state/layout.js';
 import type {BrowserModel} from '../state/model.js';
 import {Line} from './line.js';
@@ -25,10 +27,10 @@ export const LayerDetails = memo(({model, layer: index, layout, colors}: Props) 
 		lines.push(
 			container ? `Layer:   ${index}, container (writable)` : `Digest:  ${escapeName(layer.digest || '(unknown)')}`,
 			`Diff ID: ${escapeName(layer.diffId || '(unknown)')}`,
-			`Size:    ${diveBytes(layer.sizeBytes)}   Files: ${layer.nodeCount}   +${layer.added} ~${layer.modified} -${layer.removed}`,
+			`Size:    ${humanBytes(layer.sizeBytes)}   Files: ${layer.nodeCount}   +${layer.added} ~${layer.modified} -${layer.removed}`,
 			`Created: ${escapeName(layer.created || '(unknown)')}`,
 		);
-		const command = container ? 'container (writable)' : commandLine(layer.command);
+		const command = container ? 'container (writable)' : escapeName(oneLine(layer.command));
 		lines.push(...chop(`Command: ${command}`, width));
 	}
 

@@ -1,7 +1,9 @@
 import {Box} from 'ink';
 import {memo} from 'react';
 import type {CompareMode} from '../../analysis/views.js';
-import {commandLine, diveBytes, padStart} from '../format.js';
+import {humanBytes} from '../../ci/go-format.js';
+import {escapeName} from '../../report/escape.js';
+import {oneLine, padStart} from '../../report/format.js';
 import type {BrowserModel} from '../state/model.js';
 import type {Layout} from '../state/layout.js';
 import {Line} from './line.js';
@@ -26,7 +28,7 @@ export function layerLabel(model: BrowserModel, index: number): string {
 		return 'container (writable)';
 	}
 
-	return commandLine(model.data.image.layers[index]?.command ?? '');
+	return escapeName(oneLine(model.data.image.layers[index]?.command ?? ''));
 }
 
 /** Whether a layer takes part in the comparison shown in the tree (dive's "Cmp" column). */
@@ -51,7 +53,7 @@ export const LayersPane = memo(({model, layer: selectedLayer, top, mode, focused
 	for (let index = top; index < to; index++) {
 		const layer = layers[index]!;
 		const selected = index === selectedLayer;
-		const text = `${selected ? '>' : ' '}${compared(mode, selectedLayer, index)} ${padStart(String(index), digits)} ${padStart(diveBytes(layer.sizeBytes), 9)}  ${layerLabel(model, index)}`;
+		const text = `${selected ? '>' : ' '}${compared(mode, selectedLayer, index)} ${padStart(String(index), digits)} ${padStart(humanBytes(layer.sizeBytes), 9)}  ${layerLabel(model, index)}`;
 		lines.push(<Line key={index} text={text} selected={selected && focused} colors={colors}/>);
 	}
 	return (
