@@ -88,9 +88,14 @@ function diffIdsOf(config: Json): string[] {
 
 function planFromDockerManifest(manifest: unknown[], lookup: JsonLookup, wanted?: string): ImagePlan {
 	const entries = manifest.filter(item => isObject(item));
+	const tagsOf = (item: Json): string[] => (Array.isArray(item['RepoTags']) ? item['RepoTags'].map(value => text(value)) : []);
 	let entry = entries[0];
 	if (wanted !== undefined) {
-		entry = entries.find(item => Array.isArray(item['RepoTags']) && item['RepoTags'].includes(wanted)) ?? entry;
+		entry = entries.find(item => tagsOf(item).includes(wanted));
+		if (entry === undefined) {
+			const known = entries.flatMap(item => tagsOf(item));
+			throw new FormatError(`no image tagged "${wanted}" in the archive (it has: ${known.length === 0 ? 'no tags' : known.join(', ')})`);
+		}
 	}
 
 	if (entry === undefined) {
@@ -118,14 +123,43 @@ function planFromDockerManifest(manifest: unknown[], lookup: JsonLookup, wanted?
 	};
 }
 
-function pickManifest(index: Json, lookup: JsonLookup, platform: Platform, depth = 0): {descriptor: Json; manifest: Json} {
+function refNames(descriptor: Json): string[] {
+	const annotations = isObject(descriptor['annotations']) ? descriptor['annotations'] : {};
+	return [text(annotations['org.opencontainers.image.ref.name']), text(annotations['io.containerd.image.name'])].filter(name => name !== '');
+}
+
+function platformName(descriptor: Json): string {
+	const p = isObject(descriptor['platform']) ? descriptor['platform'] : {};
+	return [text(p['os']), text(p['architecture']), text(p['variant'])].filter(part => part !== '').join('/') || 'unknown';
+}
+
+type PickOptions = {
+	/** The platform wanted; `strict` when the user named it (no fallback to another one). */
+	readonly platform: Platform;
+	readonly strict: boolean;
+	/** A reference name (org.opencontainers.image.ref.name or the full image name) to pick at the top level. */
+	readonly ref?: string;
+};
+
+function pickManifest(index: Json, lookup: JsonLookup, options: PickOptions, depth = 0): {descriptor: Json; manifest: Json} {
 	if (depth > 4) {
 		throw new FormatError('OCI index nesting is too deep');
 	}
 
-	const candidates = (Array.isArray(index['manifests']) ? index['manifests'] : []).filter(item => isObject(item) && !isAttestation(item));
+	let candidates = (Array.isArray(index['manifests']) ? index['manifests'] : []).filter(item => isObject(item) && !isAttestation(item));
 	if (candidates.length === 0) {
 		throw new FormatError('the OCI index lists no image manifest');
+	}
+
+	const {platform, ref} = options;
+	if (ref !== undefined && depth === 0) {
+		const named = candidates.filter(item => refNames(item).some(name => name === ref || name.endsWith(`:${ref}`)));
+		if (named.length === 0) {
+			const known = [...new Set(candidates.flatMap(item => refNames(item)))];
+			throw new FormatError(`no image named "${ref}" in the OCI index (it has: ${known.length === 0 ? 'no names' : known.join(', ')})`);
+		}
+
+		candidates = named;
 	}
 
 	const matches = (descriptor: Json): boolean => {
@@ -134,21 +168,30 @@ function pickManifest(index: Json, lookup: JsonLookup, platform: Platform, depth
 			&& (platform.variant === undefined || p['variant'] === platform.variant));
 	};
 
-	const chosen = candidates.find(item => matches(item)) ?? candidates[0]!;
+	let chosen = candidates.find(item => matches(item));
+	if (chosen === undefined) {
+		if (options.strict) {
+			throw new FormatError(`no image for platform ${[platform.os, platform.architecture, platform.variant].filter(Boolean).join('/')} (the image has: ${candidates.map(item => platformName(item)).join(', ')})`);
+		}
+
+		// Not the host's platform, and none asked for: the first image, as docker does for a single-platform one.
+		chosen = candidates[0]!;
+	}
+
 	const document = lookup(blobPath(text(chosen['digest'])));
 	if (!isObject(document)) {
 		throw new FormatError(`manifest ${text(chosen['digest'])} is missing`);
 	}
 
 	if (Array.isArray(document['manifests'])) {
-		return pickManifest(document, lookup, platform, depth + 1);
+		return pickManifest(document, lookup, options, depth + 1);
 	}
 
 	return {descriptor: chosen, manifest: document};
 }
 
-function planFromOciIndex(index: Json, lookup: JsonLookup, platform: Platform): ImagePlan {
-	const {descriptor, manifest} = pickManifest(index, lookup, platform);
+function planFromOciIndex(index: Json, lookup: JsonLookup, options: PickOptions): ImagePlan {
+	const {descriptor, manifest} = pickManifest(index, lookup, options);
 	const configDescriptor = isObject(manifest['config']) ? manifest['config'] : {};
 	const configDigest = text(configDescriptor['digest']);
 	const config = lookup(blobPath(configDigest));
@@ -171,16 +214,25 @@ function planFromOciIndex(index: Json, lookup: JsonLookup, platform: Platform): 
 	};
 }
 
-/** Plan an image from its JSON documents; manifest.json wins (as docker load does), else index.json. */
+/**
+ * Plan an image from its JSON documents; manifest.json wins (as docker load does), else index.json.
+ * `platform`, when given, must match (else the host's is preferred); `tag` picks an image by RepoTag or OCI ref name.
+ */
 export function planImage(lookup: JsonLookup, options: {platform?: Platform; tag?: string} = {}): ImagePlan {
 	const manifest = lookup('manifest.json');
 	if (Array.isArray(manifest)) {
-		return planFromDockerManifest(manifest, lookup, options.tag);
+		const plan = planFromDockerManifest(manifest, lookup, options.tag);
+		const {platform} = options;
+		if (platform !== undefined && plan.config.architecture !== '' && (plan.config.os !== platform.os || plan.config.architecture !== platform.architecture)) {
+			throw new FormatError(`no image for platform ${platform.os}/${platform.architecture} (the archive holds ${plan.config.os}/${plan.config.architecture})`);
+		}
+
+		return plan;
 	}
 
 	const index = lookup('index.json');
 	if (isObject(index)) {
-		return planFromOciIndex(index, lookup, options.platform ?? hostPlatform());
+		return planFromOciIndex(index, lookup, {platform: options.platform ?? hostPlatform(), strict: options.platform !== undefined, ref: options.tag});
 	}
 
 	throw new FormatError('not an image archive: no manifest.json or index.json (a plain filesystem tar, such as `docker export` writes?)');

@@ -44,7 +44,7 @@ export async function loadImage(target: string, options: LoadOptions): Promise<R
 
 	options.onStatus?.({phase: 'read', message: `reading ${source.name}`});
 	if (source.kind === 'layout') {
-		return readOciLayout(source.dir, {name: source.name, platform, onProgress: options.onRead});
+		return readOciLayout(source.dir, {name: source.name, platform, tag: source.ref, onProgress: options.onRead});
 	}
 
 	const stream = await source.open();

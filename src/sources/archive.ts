@@ -13,15 +13,31 @@ export function isLocalReference(argument: string): boolean {
 		|| /^(?:\.{0,2}\/|~)/.test(argument) || /\.(?:tar|tgz|tar\.gz|tar\.zst)$/i.test(argument);
 }
 
-function layoutSource(dir: string): ImageSource {
+function layoutSource(dir: string, ref?: string): ImageSource {
 	if (!existsSync(path.join(dir, 'index.json'))) {
 		throw new SourceError(`not an OCI layout directory (no index.json): ${escapeName(dir)}`);
 	}
 
-	return {kind: 'layout', name: path.basename(path.resolve(dir)), dir};
+	const name = path.basename(path.resolve(dir));
+	return ref === undefined ? {kind: 'layout', name, dir} : {kind: 'layout', name: `${name}:${ref}`, dir, ref};
 }
 
-function fileSource(file: string, name: string): ImageSource {
+/** `PATH` or `PATH:TAG` (a tag may hold colons itself): the shortest prefix that exists is the path. */
+function splitReference(rest: string): {file: string; tag?: string} {
+	if (existsSync(rest)) {
+		return {file: rest};
+	}
+
+	for (let index = rest.indexOf(':'); index > 0; index = rest.indexOf(':', index + 1)) {
+		if (existsSync(rest.slice(0, index))) {
+			return {file: rest.slice(0, index), tag: rest.slice(index + 1)};
+		}
+	}
+
+	return {file: rest};
+}
+
+function fileSource(file: string, name: string, tag?: string): ImageSource {
 	let stat: Stats;
 	try {
 		stat = statSync(file);
@@ -31,14 +47,15 @@ function fileSource(file: string, name: string): ImageSource {
 	}
 
 	if (stat.isDirectory()) {
-		return layoutSource(file);
+		return layoutSource(file, tag);
 	}
 
 	const size = stat.size;
 
 	return {
 		kind: 'archive',
-		name,
+		name: tag === undefined ? name : `${name}:${tag}`,
+		tag,
 		totalBytes: size,
 		async open() {
 			const stream = createReadStream(file, {highWaterMark: 1024 * 1024});
@@ -55,7 +72,7 @@ function fileSource(file: string, name: string): ImageSource {
 	};
 }
 
-/** Resolve `-`, a path, `docker-archive:PATH[:TAG]`, `oci-archive:PATH` or `oci:DIR` to a source. */
+/** Resolve `-`, a path, `docker-archive:PATH[:TAG]`, `oci-archive:PATH[:REF]` or `oci:DIR[:REF]` to a source. */
 export function localSource(argument: string): ImageSource {
 	if (argument === '-') {
 		return {
@@ -78,11 +95,12 @@ export function localSource(argument: string): ImageSource {
 				throw new SourceError(`${prefix} needs a path`);
 			}
 
+			const {file, tag} = splitReference(rest);
 			if (prefix === 'oci:') {
-				return layoutSource(rest.replace(/:[^/:]*$/, match => (existsSync(rest) ? match : '')));
+				return layoutSource(file, tag);
 			}
 
-			return fileSource(rest, path.basename(rest));
+			return fileSource(file, path.basename(file), tag);
 		}
 	}
 

@@ -33,6 +33,8 @@ export type LayoutSource = {
 	readonly kind: 'layout';
 	readonly name: string;
 	readonly dir: string;
+	/** Which image of the layout's index (a ref name); default: the only or the host platform's one. */
+	readonly ref?: string;
 };
 
 export type ImageSource = ArchiveSource | LayoutSource;
