@@ -3,7 +3,7 @@
 // Exit codes: 0 every rule passed (or was skipped), 1 a rule failed. Configuration errors (CiConfigError, from
 // loadCiConfig) and a JUnit file that cannot be written (OutputError) are thrown for main.ts to map to exit 2.
 import type {Analysis} from '../analysis/types.js';
-import {type CiConfig, evaluateCi, formatCiReport, junitXml} from '../ci/index.js';
+import {type CiConfig, type CiEvaluation, evaluateCi, formatCiReport, junitXml} from '../ci/index.js';
 import {writeOutput} from './output.js';
 
 export type CiCommandIo = {
@@ -17,6 +17,10 @@ export type CiCommandInput = {
 	analysis: Analysis;
 	config: CiConfig;
 	io: CiCommandIo;
+	/** When the caller evaluated the rules already (it needed the results for --json). */
+	evaluation?: CiEvaluation;
+	/** false: stdout carries something else (--json -); the report is not printed, the JUnit file still written. */
+	report?: boolean;
 };
 
 export async function runCiCommand(input: CiCommandInput): Promise<number> {
@@ -25,12 +29,15 @@ export async function runCiCommand(input: CiCommandInput): Promise<number> {
 		io.stderr(`warning: ${warning}\n`);
 	}
 
-	const evaluation = evaluateCi(analysis, config);
+	const evaluation = input.evaluation ?? evaluateCi(analysis, config);
 	if (config.format === 'junit' && config.junitFile === '-') {
 		// The XML replaces the report on stdout, so it can be piped.
 		io.stdout(junitXml(analysis, evaluation));
 	} else {
-		io.stdout(formatCiReport(analysis, evaluation, {color: io.color}));
+		if (input.report !== false) {
+			io.stdout(formatCiReport(analysis, evaluation, {color: io.color}));
+		}
+
 		if (config.format === 'junit' && config.junitFile !== undefined) {
 			// Atomic: a temporary file in the same directory, renamed over the target.
 			await writeOutput(config.junitFile, junitXml(analysis, evaluation));

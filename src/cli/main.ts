@@ -3,7 +3,7 @@ import {readFileSync} from 'node:fs';
 import prettyBytes from 'pretty-bytes';
 import {analyzeImage} from '../analysis/analyze.js';
 import {stackLayers} from '../analysis/tree.js';
-import type {Analysis, RawImage} from '../analysis/types.js';
+import type {RawImage} from '../analysis/types.js';
 import {formatJson, toJsonExport} from '../report/json.js';
 import {writeOutput} from './output.js';
 import {formatTextReport} from '../report/text.js';
@@ -15,7 +15,6 @@ import type {SourceStatus} from '../sources/types.js';
 import {type LoadOptions, loadImage} from './load.js';
 
 const exitOk = 0;
-const exitRuleFailed = 1;
 const exitError = 2;
 const exitInterrupted = 130;
 
@@ -109,11 +108,11 @@ function optionString(args: ParsedArgs, name: string): string | undefined {
 	return typeof value === 'string' ? value : undefined;
 }
 
-async function readAndAnalyse(args: ParsedArgs, target: string): Promise<{image: RawImage; analysis: Analysis}> {
+/** Read the image the user named, with progress on stderr. */
+async function readImage(args: ParsedArgs, target: string): Promise<RawImage> {
 	const progress = stderrProgress();
 	try {
-		const image = await loadImage(target, {source: optionString(args, 'source'), platform: optionString(args, 'platform'), ...progress});
-		return {image, analysis: analyzeImage(image)};
+		return await loadImage(target, {source: optionString(args, 'source'), platform: optionString(args, 'platform'), ...progress});
 	} finally {
 		progress.done();
 	}
@@ -122,7 +121,8 @@ async function readAndAnalyse(args: ParsedArgs, target: string): Promise<{image:
 async function treeCommand(args: ParsedArgs): Promise<number> {
 	const target = requireTarget(args);
 	const layerOption = optionString(args, 'layer');
-	const {image} = await readAndAnalyse(args, target);
+	const image = await readImage(args, target);
+
 	let layer = image.layers.length - 1;
 	if (layerOption !== undefined) {
 		if (!/^\d+$/.test(layerOption) || Number(layerOption) >= image.layers.length) {
@@ -157,7 +157,8 @@ async function imageCommand(args: ParsedArgs): Promise<number> {
 		return outcome === 'cancelled' ? exitInterrupted : exitOk;
 	}
 
-	const {image, analysis} = await readAndAnalyse(args, target);
+	const image = await readImage(args, target);
+	const analysis = analyzeImage(image);
 	if (json === undefined) {
 		io.stdout(formatTextReport(analysis));
 	} else {
@@ -179,13 +180,7 @@ async function ciCommand(args: ParsedArgs, target: string): Promise<number> {
 		junitFile: optionString(args, 'junit-file'),
 	}, process.cwd());
 	io.stderr(`${ciLoadingLine(target)}\n`);
-	const progress = stderrProgress();
-	let image: RawImage;
-	try {
-		image = await loadImage(target, {source: optionString(args, 'source'), platform: optionString(args, 'platform'), ...progress});
-	} finally {
-		progress.done();
-	}
+	const image = await readImage(args, target);
 
 	const analysis = analyzeImage(image, {ignore: ignoreMatcher(config)});
 	io.stderr(`${ciStatusLine(analysis)}\n`);
@@ -194,13 +189,10 @@ async function ciCommand(args: ParsedArgs, target: string): Promise<number> {
 	const json = optionString(args, 'json');
 	if (json !== undefined) {
 		await writeOutput(json, formatJson(toJsonExport(image, analysis, {ci: ciJson(evaluation)})));
-		if (json === '-') {
-			// stdout holds the JSON; the verdict is the exit code.
-			return evaluation.pass ? exitOk : exitRuleFailed;
-		}
 	}
 
-	return runCiCommand({analysis, config, io: {...io, color: ciColorWanted(process.stdout.isTTY, process.env)}});
+	// With --json -, stdout holds the JSON: no report there, the verdict is the exit code.
+	return runCiCommand({analysis, config, evaluation, report: json !== '-', io: {...io, color: ciColorWanted(process.stdout.isTTY, process.env)}});
 }
 
 async function diffCommand(args: ParsedArgs): Promise<number> {

@@ -81,6 +81,16 @@ test('--json /dev/stdout with stdout sent to a file writes the file; a symlinked
 	rmSync(real);
 });
 
+test('--ci with --json -: the JSON (with the rule results) on stdout, the JUnit file still written, the verdict as exit code', async () => {
+	const junit = path.join(work, 'rules.xml');
+	const result = await runCli([fixture, '--ci', '--ci-format', 'junit', '--junit-file', junit, '--json', '-'], {cwd: work});
+	assert.equal(result.code, 1, result.stderr);
+	const document = JSON.parse(result.stdout) as {ci: unknown};
+	assert.ok(document.ci !== undefined);
+	assert.match(readFileSync(junit, 'utf8'), /<testsuite /);
+	rmSync(junit);
+});
+
 test('stdin, docker-archive: and oci-archive: sources', async () => {
 	const stdin = await runCli(['-', '--json', '-'], {input: readFileSync(fixture)});
 	assert.equal(stdin.code, 0, stdin.stderr);
