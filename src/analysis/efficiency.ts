@@ -10,7 +10,7 @@
 // counts each lower path an opaque directory hides exactly as if the layer had whited it out (what a
 // non-overlay snapshotter writes).
 import type {Inefficiency, LayerEntry} from './types.js';
-import {joinPath, type LayerTreeNode, sortedChildren, whiteoutKeyPrefix} from './tree.js';
+import {joinPath, type LayerTreeNode, sortedChildren, subtreeTotal, whiteoutKeyPrefix} from './tree.js';
 
 /**
  * A node of dive's stacked tree: `info` undefined is dive's empty FileInfo (an implicit directory). The
@@ -36,20 +36,9 @@ export type EfficiencyResult = {
 	readonly inefficiencies: Inefficiency[];
 };
 
-function subtreeSize(node: DiveNode): number {
-	let total = node.info?.size ?? 0;
-	if (node.children !== undefined) {
-		for (const child of node.children.values()) {
-			total += subtreeSize(child);
-		}
-	}
-
-	return total;
-}
-
 /** dive's size for a whiteout of `node`: the removed subtree when it was a directory with a header, else 0. */
 function whiteoutSize(node: DiveNode): number {
-	return node.info?.type === 'dir' ? subtreeSize(node) : 0;
+	return node.info?.type === 'dir' ? subtreeTotal(node, current => current.info?.size ?? 0) : 0;
 }
 
 /**

@@ -63,16 +63,21 @@ function parentFor(root: FileNode, path: string): {parent: FileNode; name: strin
 	return {parent: node, name};
 }
 
-/** Sum of `size` over a subtree (the node itself included). */
-export function subtreeSize(node: FileNode): number {
-	let total = node.entry?.size ?? 0;
+/** Sum of `own(node)` over a subtree, the node itself included (for any tree of children maps). */
+export function subtreeTotal<T extends {children: Map<string, T> | undefined}>(node: T, own: (node: T) => number): number {
+	let total = own(node);
 	if (node.children !== undefined) {
 		for (const child of node.children.values()) {
-			total += subtreeSize(child);
+			total += subtreeTotal(child, own);
 		}
 	}
 
 	return total;
+}
+
+/** Sum of entry sizes over a subtree (the node itself included). */
+export function subtreeSize(node: FileNode): number {
+	return subtreeTotal(node, current => current.entry?.size ?? 0);
 }
 
 export function countNodes(node: FileNode): number {

@@ -1,5 +1,5 @@
 // Archive files, stdin and OCI layout directories.
-import {createReadStream, existsSync, type Stats, statSync} from 'node:fs';
+import {createReadStream, existsSync, fstatSync, type Stats, statSync} from 'node:fs';
 import path from 'node:path';
 import {escapeName} from '../report/escape.js';
 import {SourceError, type ImageSource} from './types.js';
@@ -81,6 +81,10 @@ export function localSource(argument: string): ImageSource {
 			async open() {
 				if (process.stdin.isTTY) {
 					throw new SourceError('stdin is a terminal: pipe an image archive in, e.g. `docker save IMAGE | layerscope -`');
+				}
+
+				if (fstatSync(0).isDirectory()) {
+					throw new SourceError('stdin is a directory: pipe an image archive in, e.g. `docker save IMAGE | layerscope -`');
 				}
 
 				return process.stdin;
