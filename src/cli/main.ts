@@ -207,7 +207,8 @@ async function diffCommand(args: ParsedArgs): Promise<number> {
 	return runDiffCommand({
 		container,
 		json: optionString(args, 'json'),
-		tui: args.options['no-tui'] !== true,
+		// Under CI=… ink renders only final frames (and dive's CI mode means no UI): plain text then.
+		tui: args.options['no-tui'] !== true && !isCiEnvironment(process.env),
 		engine: source === 'podman' ? 'podman' : 'docker',
 		io: {...io, isTTY: process.stdout.isTTY === true},
 	});
