@@ -1,5 +1,6 @@
 // Small helpers shared by test files.
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import net from 'node:net';
 
 /** A TCP port on 127.0.0.1 that nothing listens on (free a moment ago). */
@@ -25,4 +26,20 @@ export async function rejection(promise: Promise<unknown>): Promise<Error> {
 	}
 
 	assert.fail('expected a rejection');
+}
+
+/** Whether an HTTP GET answers 200 within a second (a TCP host and port, or a unix socket). */
+export async function answers200(target: {socketPath: string} | {host: string; port: number}, urlPath: string): Promise<boolean> {
+	return new Promise(resolve => {
+		const request = http.get({...target, path: urlPath, timeout: 1000}, response => {
+			response.resume();
+			resolve(response.statusCode === 200);
+		});
+		request.on('error', () => {
+			resolve(false);
+		});
+		request.on('timeout', () => {
+			request.destroy();
+		});
+	});
 }

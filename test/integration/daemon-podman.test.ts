@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import {type ChildProcess, spawn} from 'node:child_process';
 import {chmod, mkdtemp, rm} from 'node:fs/promises';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import {after, test, type TestContext} from 'node:test';
@@ -15,25 +14,11 @@ import {
 	analyze, buildImage, byPath, ensureBusyboxImage, exportListing, readFromDaemon, readFromFile, removeImages,
 	requireDocker, run, saveImage, stackedListing, tempDir, uniqueTag,
 } from '../helpers/docker.js';
+import {answers200} from '../helpers/common.js';
 
 type Podman = {readonly command: readonly string[]; readonly socket: string; readonly dir: string; readonly service: ChildProcess};
 
 let podman: Promise<Podman> | undefined;
-
-async function pingSocket(socket: string): Promise<boolean> {
-	return new Promise(resolve => {
-		const request = http.get({socketPath: socket, path: '/_ping', timeout: 1000}, response => {
-			response.resume();
-			resolve(response.statusCode === 200);
-		});
-		request.on('error', () => {
-			resolve(false);
-		});
-		request.on('timeout', () => {
-			request.destroy();
-		});
-	});
-}
 
 /** Podman with private storage and its API service on a private socket; started once per file. */
 async function startPodman(): Promise<Podman> {
@@ -56,7 +41,7 @@ async function startPodman(): Promise<Podman> {
 				break;
 			}
 
-			if (await pingSocket(socket)) {
+			if (await answers200({socketPath: socket}, '/_ping')) {
 				return {command, socket, dir, service};
 			}
 

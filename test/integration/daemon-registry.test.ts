@@ -14,22 +14,7 @@ import {
 	analyze, buildImage, docker, ensureBusyboxImage, readFromDaemon, readFromFile, removeImages, requireDocker, run,
 	saveImage, tempDir, uniqueTag,
 } from '../helpers/docker.js';
-import {freePort} from '../helpers/common.js';
-
-async function registryAnswers(port: number): Promise<boolean> {
-	return new Promise(resolve => {
-		const request = http.get({host: '127.0.0.1', port, path: '/v2/', timeout: 1000}, response => {
-			response.resume();
-			resolve(response.statusCode === 200);
-		});
-		request.on('error', () => {
-			resolve(false);
-		});
-		request.on('timeout', () => {
-			request.destroy();
-		});
-	});
-}
+import {answers200, freePort} from '../helpers/common.js';
 
 async function httpGet(port: number, urlPath: string, accept: string): Promise<string> {
 	return new Promise((resolve, reject) => {
@@ -75,7 +60,7 @@ async function startRegistry(dir: string, port: number): Promise<ChildProcess> {
 			throw new Error(`docker-registry exited with ${child.exitCode}: ${stderr}`);
 		}
 
-		if (await registryAnswers(port)) {
+		if (await answers200({host: '127.0.0.1', port}, '/v2/')) {
 			return child;
 		}
 
