@@ -134,7 +134,6 @@ async function writeTar(file: string, items: Iterable<Item> | AsyncIterable<Item
 		const header = {name: item.name, type: item.type ?? 'file', size, mode: item.mode ?? (item.type === 'directory' ? 0o755 : 0o644), mtime: new Date(0)};
 		if (source !== undefined) {
 			const entry = pack.entry(header);
-			 
 			await pipeline(createReadStream(source), entry);
 		} else if (header.type === 'directory') {
 			pack.entry(header);
@@ -144,7 +143,6 @@ async function writeTar(file: string, items: Iterable<Item> | AsyncIterable<Item
 
 		if (++count % 512 === 0) {
 			// Let the packed bytes drain to the file before packing more.
-			 
 			await new Promise(resolve => {
 				setImmediate(resolve);
 			});
@@ -162,7 +160,6 @@ async function generate(): Promise<void> {
 	const layers: Array<{digest: string; file: string}> = [];
 	for (const [index, plan] of plans.entries()) {
 		const file = path.join(benchDir, 'layers', `${index}.tar`);
-		 
 		const {digest} = await writeTar(file, plan.items());
 		layers.push({digest, file});
 	}
@@ -237,7 +234,6 @@ async function main(): Promise<void> {
 		const start = performance.now();
 		instance.stdin.write(bytes);
 		while (instance.frames.length === before) {
-			 
 			await new Promise(resolve => {
 				setImmediate(resolve);
 			});

@@ -97,7 +97,6 @@ export async function buildLayerTar(entries: readonly FixtureEntry[]): Promise<B
 			size: body.length,
 			linkname: entry.linkTarget,
 		};
-		 
 		await new Promise<void>((resolve, reject) => {
 			pack.entry(header, body, error => {
 				if (error) {

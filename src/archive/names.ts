@@ -104,7 +104,6 @@ export function headerLinkName(header: NamedHeader): string {
 
 /** A name tar-stream decoded as latin1 (one char per byte), decoded properly. */
 export function decodeLatin1Name(name: string): string {
-	 
 	return /[^\u0000-\u007F]/.test(name) ? decodeBytes(Buffer.from(name, 'latin1')) : name;
 }
 

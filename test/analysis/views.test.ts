@@ -67,7 +67,6 @@ test('the union tree has, at every layer, exactly the filesystem stackLayers bui
 	// Whited out and added back in the same layer.
 	assertSameAsStack([[dir('a'), file('a/x', 1)], [whiteout('a/x'), file('a/x', 2)]]);
 	for (const name of ['test-docker-image.tar', 'test-kaniko-image.tar']) {
-		 
 		const {image} = await loadArchive(diveFixture(name));
 		assertSameAsStack(image.layers.map(layer => [...layer.contents.entries]));
 	}

@@ -77,7 +77,6 @@ for (const format of ['docker-legacy', 'docker25', 'kaniko', 'oci'] as const) {
 		test(`${format} archive with ${compression} layers, fed whole, byte by byte and in odd chunks`, async () => {
 			const archive = await buildImageArchive(layers, {format, compression, duplicateAsSymlink: true});
 			for (const size of [archive.length, 1, 7, 511, 513, 4099]) {
-				 
 				const image = await readImageArchive(chunked(archive, size), {name: 'x'});
 				assert.deepEqual(comparable(image), reference, `chunk size ${size}`);
 				if (compression !== 'none') {

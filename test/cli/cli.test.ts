@@ -127,7 +127,6 @@ test('errors: one line on stderr, exit 2, no stack trace (unless --debug)', asyn
 		[[fixture, '--json', path.join(work, 'missing-dir', 'x.json')], /^layerscope: cannot write .*missing-dir\/x\.json: ENOENT\n$/],
 	];
 	for (const [args, pattern] of cases) {
-		 
 		const result = await runCli(args);
 		assert.equal(result.code, 2, args.join(' '));
 		assert.match(result.stderr, pattern);

@@ -135,6 +135,21 @@ function sha256(data: Buffer | string): string {
 }
 
 /** The whole `docker save` style archive, in memory (a few kB). */
+/** How the names of the hostile image must appear on screen: escaped, never as live control sequences. */
+export const hostileShown = [
+	'clear\\x1b[2J\\x1b[Hscreen',
+	'title\\x1b]0;PWNED\\x07',
+	'new\\x0aline',
+	'carriage\\x0dreturn',
+	'tab\\x09name',
+	'bell\\x07ring',
+	'link → \\x1b]0;LINK\\x07',
+	'added\\x1b[5mblink',
+	'c1\\x9b31mred',
+	'hostile\\x1b[2J:latest',
+	'bad\\xff\\xfeutf8',
+] as const;
+
 export async function buildHostileImage(): Promise<Buffer> {
 	const layerTars = await Promise.all(layers.map(async layer => patchNames(await pack(layer.items))));
 	const diffIds = layerTars.map(tar => sha256(tar));

@@ -8,7 +8,7 @@ import {Browser} from '../../src/ui/components/browser.js';
 import {BrowserModel} from '../../src/ui/state/model.js';
 import type {UiState, Viewport} from '../../src/ui/state/types.js';
 import {demoImage, diveFixture, loadArchive} from '../helpers/fixtures.js';
-import {buildHostileImage} from '../helpers/hostile-image.js';
+import {buildHostileImage, hostileShown} from '../helpers/hostile-image.js';
 import {readImageArchive} from '../../src/archive/read-image.js';
 import {Readable} from 'node:stream';
 import {drive} from './ink-driver.js';
@@ -177,37 +177,18 @@ test('hostile names are escaped in every pane: nothing can move the cursor or se
 	await ui.press('j', 'tab', 'ctrl+b');
 	const frame = ui.frame();
 	// Only the frame's own newlines: no ESC, BEL, CR, TAB, C1 or bidi control anywhere.
-	 
 	assert.doesNotMatch(frame, /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\uD800-\uDFFF]/);
-	for (const text of [
-		'clear\\x1b[2J\\x1b[Hscreen',
-		'title\\x1b]0;PWNED\\x07',
-		'new\\x0aline',
-		'carriage\\x0dreturn',
-		'tab\\x09name',
-		'bell\\x07ring',
-		'dir\\x1b[31mred',
-		'link → \\x1b]0;LINK\\x07',
-		'added\\x1b[5mblink',
-		'hostile\\x1b[2J:latest',
-		'c1\\x9b31mred',
-		'bidi\\u{202e}txt.exe',
-		'echo \\x1b]0;CMD\\x07 && \\\\',
-	]) {
+	for (const text of [...hostileShown, 'dir\\x1b[31mred', 'bidi\\u{202e}txt.exe', 'echo \\x1b]0;CMD\\x07 && \\\\']) {
 		assert.ok(frame.includes(text), `shows ${text}`);
 	}
 
-	// Invalid UTF-8 bytes come out as escapes (which ones depends on the archive reader's byte mapping).
-	assert.match(frame, /bad(\\x[0-9a-f]{2}|\\u\{[0-9a-f]+\}){2}utf8/);
 	assertSnapshot('hostile-names', frame);
 	ui.unmount();
 });
 
 test('every viewport size gives a frame of exactly its height, no line wider than it', async () => {
 	for (const [width, height] of [[100, 8], [100, 12], [20, 10], [45, 15], [59, 30], [60, 30], [89, 24], [90, 24], [100, 60]] as const) {
-		 
 		const ui = await browse(dive, {width, height});
-		 
 		await ui.press('tab', '/', 'x');
 		for (const frame of [ui.frame()]) {
 			const lines = normaliseFrame(frame).split('\n').slice(0, -1);

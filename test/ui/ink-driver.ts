@@ -55,7 +55,6 @@ export async function drive(element: ReactElement): Promise<Driven> {
 					throw new Error(`no new frame after key ${JSON.stringify(name)}`);
 				}
 
-				 
 				await tick();
 			}
 		}

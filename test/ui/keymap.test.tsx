@@ -26,7 +26,6 @@ async function namesFor(bytes: string): Promise<string[]> {
 	});
 	instance.stdin.write(bytes);
 	for (let tries = 0; tries < 20 && seen.length === 0; tries++) {
-		 
 		await new Promise(resolve => {
 			setImmediate(resolve);
 		});
@@ -68,7 +67,6 @@ test('terminal bytes become key names', async () => {
 		['\u007F\r\t', ['backspace', 'enter', 'tab']],
 	];
 	for (const [bytes, expected] of cases) {
-		 
 		assert.deepEqual(await namesFor(bytes), expected, JSON.stringify(bytes));
 	}
 

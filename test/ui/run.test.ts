@@ -61,7 +61,6 @@ async function until(check: () => boolean, what: string): Promise<void> {
 			throw new Error(`timed out waiting for ${what}`);
 		}
 
-		 
 		await new Promise(resolve => {
 			setTimeout(resolve, 5);
 		});
