@@ -197,14 +197,20 @@ async function drainInto(stream: DataSource, sink: BlobSink, onBytes?: (count: n
 
 /** Assemble the image from a plan and the layers read. */
 function assemble(plan: ImagePlan, name: string, layerAt: (index: number) => LayerContents): RawImage {
-	const layers: RawLayer[] = plan.layers.map((ref, index) => ({
-		id: ref.path.split('/')[0] ?? ref.path,
-		digest: ref.digest,
-		diffId: plan.diffIds[index] ?? '',
-		command: plan.history[index]?.command ?? '',
-		created: plan.history[index]?.created ?? '',
-		contents: layerAt(index),
-	}));
+	const layers: RawLayer[] = plan.layers.map((ref, index) => {
+		const contents = layerAt(index);
+		const diffId = plan.diffIds[index] ?? '';
+		return {
+			id: ref.path.split('/')[0] ?? ref.path,
+			// A legacy `docker save` names no blob digests, but its layer.tar is the uncompressed tar: its digest is
+			// the diff id.
+			digest: ref.digest === '' && contents.compression === 'none' ? diffId : ref.digest,
+			diffId,
+			command: plan.history[index]?.command ?? '',
+			created: plan.history[index]?.created ?? '',
+			contents,
+		};
+	});
 	return {name, tags: plan.tags, config: plan.config, layers};
 }
 
