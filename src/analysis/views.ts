@@ -59,6 +59,8 @@ export type UnionTree = {
 	readonly depth: Uint16Array;
 	/** Entries referenced by the history. */
 	readonly entries: readonly LayerEntry[];
+	/** entries[i].size, flat (entries come in many shapes, and a view reads the sizes of every node it lists). */
+	readonly entrySize: Float64Array;
 	/** History of node n: events eventStart[n]..eventStart[n+1]-1, by layer, in order. */
 	readonly eventStart: Int32Array;
 	readonly eventLayer: Int32Array;
@@ -276,7 +278,8 @@ export function buildUnionTree(layers: ReadonlyArray<readonly LayerEntry[]>): Un
 		}
 	}
 
-	return {size: count, layerCount: layers.length, names, paths, parent, end, depth, entries: builder.entries, eventStart, eventLayer, eventValue};
+	const entrySize = Float64Array.from(builder.entries, entry => entry.size);
+	return {size: count, layerCount: layers.length, names, paths, parent, end, depth, entries: builder.entries, entrySize, eventStart, eventLayer, eventValue};
 }
 
 /** What the stack had at node n after layer `layer`: an entry index, implicitDir, or a negative "nothing". */
@@ -284,18 +287,6 @@ export function stateAt(union: UnionTree, node: number, layer: number): number {
 	const first = union.eventStart[node]!;
 	for (let event = union.eventStart[node + 1]! - 1; event >= first; event--) {
 		if (union.eventLayer[event]! <= layer) {
-			return union.eventValue[event]!;
-		}
-	}
-
-	return never;
-}
-
-/** The last thing (entry or implicit directory) node n had at or before `layer`. */
-function lastPresent(union: UnionTree, node: number, layer: number): number {
-	const first = union.eventStart[node]!;
-	for (let event = union.eventStart[node + 1]! - 1; event >= first; event--) {
-		if (union.eventLayer[event]! <= layer && union.eventValue[event]! !== absent) {
 			return union.eventValue[event]!;
 		}
 	}
@@ -338,9 +329,31 @@ export function layerView(union: UnionTree, layer: number, mode: CompareMode): L
 	const mark = new Uint8Array(size);
 	const shown = new Int32Array(size).fill(never);
 	const before = layer === 0 ? 0 : (mode === 'layer' ? layer - 1 : 0);
+	const {eventStart, eventLayer, eventValue} = union;
 	for (let node = 1; node < size; node++) {
-		const after = stateAt(union, node, layer);
-		const prior = stateAt(union, node, before);
+		// stateAt(node, layer), stateAt(node, before) and lastPresent(node, layer) in one walk of the history.
+		let after = never;
+		let prior = never;
+		let last = never;
+		let touched = false;
+		for (let event = eventStart[node]!, stop = eventStart[node + 1]!; event < stop; event++) {
+			const at = eventLayer[event]!;
+			if (at > layer) {
+				break;
+			}
+
+			const value = eventValue[event]!;
+			touched = true;
+			after = value;
+			if (at <= before) {
+				prior = value;
+			}
+
+			if (value !== absent) {
+				last = value;
+			}
+		}
+
 		const isAfter = after >= implicitDir;
 		const isPrior = prior >= implicitDir;
 		if (isAfter && isPrior) {
@@ -352,24 +365,20 @@ export function layerView(union: UnionTree, layer: number, mode: CompareMode): L
 		} else if (isPrior) {
 			mark[node] = markRemoved;
 			shown[node] = prior;
-		} else if (mode === 'aggregated' && union.eventStart[node + 1]! > union.eventStart[node]! && union.eventLayer[union.eventStart[node]!]! <= layer) {
+		} else if (mode === 'aggregated' && touched) {
 			mark[node] = markRemoved;
-			shown[node] = lastPresent(union, node, layer);
+			shown[node] = last;
 		}
 	}
 
 	// A directory that is there before and after is modified when anything below it changed. Children come after
-	// their parent, so one backward pass sees every child before its parent.
-	const changedBelow = new Uint8Array(size);
+	// their parent, so one backward pass sees every child (and what it passed up) before its parent.
 	for (let node = size - 1; node > 0; node--) {
-		let value = mark[node]!;
-		if (value === markUnmodified && changedBelow[node] === 1) {
-			value = markModified;
-			mark[node] = value;
-		}
-
-		if (value >= markModified) {
-			changedBelow[parent[node]!] = 1;
+		if (mark[node]! >= markModified) {
+			const up = parent[node]!;
+			if (mark[up] === markUnmodified) {
+				mark[up] = markModified;
+			}
 		}
 	}
 
@@ -400,14 +409,52 @@ export type VisibleTree = {
 	readonly size: Float64Array;
 };
 
-/** A regex match per union node, computed lazily: 0 unknown, 1 match, 2 no match. */
-export type MatchCache = {readonly regex: RegExp; readonly result: Uint8Array};
+/**
+ * A regex match per union node, computed lazily: 0 unknown, 1 match, 2 no match. `literal` is set when the regex
+ * matches exactly the paths that contain that text (no syntax, no flags that change matching).
+ */
+export type MatchCache = {readonly regex: RegExp; readonly literal: string | undefined; readonly result: Uint8Array};
+
+/** The text a regex matches as a plain substring, if it is one ("a\/b" is the source of /a\/b/, which is "a/b"). */
+function literalOf(regex: RegExp): string | undefined {
+	if (regex.flags !== '' && regex.flags !== 'g') {
+		return undefined;
+	}
+
+	const text = regex.source.replaceAll('\\/', '/');
+	return text === '' || /[\\^$.*+?()[\]{}|]/.test(text) ? undefined : text;
+}
 
 export function newMatchCache(union: UnionTree, regex: RegExp): MatchCache {
-	return {regex, result: new Uint8Array(union.size)};
+	return {regex, literal: literalOf(regex), result: new Uint8Array(union.size)};
+}
+
+/**
+ * A literal filter, cheaply: a path extends its parent's ("/a/b" is "/a" + "/b"), so it contains the text when
+ * its parent does, and otherwise only where an occurrence would reach past the parent's path.
+ */
+function matchesLiteral(union: UnionTree, cache: MatchCache, literal: string, node: number): boolean {
+	let known = cache.result[node]!;
+	if (known === 0) {
+		const up = union.parent[node]!;
+		if (up > 0 && matchesLiteral(union, cache, literal, up)) {
+			known = 1;
+		} else {
+			const from = up > 0 ? Math.max(0, union.paths[up]!.length - literal.length + 1) : 0;
+			known = union.paths[node]!.includes(literal, from) ? 1 : 2;
+		}
+
+		cache.result[node] = known;
+	}
+
+	return known === 1;
 }
 
 function matches(union: UnionTree, cache: MatchCache, node: number): boolean {
+	if (cache.literal !== undefined) {
+		return matchesLiteral(union, cache, cache.literal, node);
+	}
+
 	let known = cache.result[node]!;
 	if (known === 0) {
 		cache.regex.lastIndex = 0;
@@ -419,7 +466,7 @@ function matches(union: UnionTree, cache: MatchCache, node: number): boolean {
 }
 
 function entrySize(union: UnionTree, value: number): number {
-	return value >= 0 ? union.entries[value]!.size : 0;
+	return value >= 0 ? union.entrySize[value]! : 0;
 }
 
 /** Zeroed temporary sums, reused between calls (a view of 200k nodes would otherwise allocate megabytes per key). */
@@ -527,11 +574,19 @@ function sizeSortedChildren(tree: VisibleTree): Map<number, number[]> {
 	return kids;
 }
 
+let scratchRows = new Int32Array(0);
+
 export function treeRows(tree: VisibleTree, collapsed: CollapsedTest, order: SortOrder = 'name'): TreeRows {
 	const {union} = tree.view;
 	const {visible, hasChildren} = tree;
 	const {end} = union;
-	const nodes = new Int32Array(union.size);
+	// Built in a reused buffer and copied out at its length: a filtered list is often a small part of the tree.
+	let nodes = scratchRows;
+	if (nodes.length < union.size) {
+		nodes = new Int32Array(union.size);
+		scratchRows = nodes;
+	}
+
 	let count = 0;
 	if (order === 'name') {
 		let node = 1;
@@ -545,7 +600,7 @@ export function treeRows(tree: VisibleTree, collapsed: CollapsedTest, order: Sor
 			node = hasChildren[node] === 1 && collapsed(node) ? end[node]! : node + 1;
 		}
 
-		return {tree, order, nodes: nodes.subarray(0, count), count, isLast: tree.isLast, collapsed};
+		return {tree, order, nodes: nodes.slice(0, count), count, isLast: tree.isLast, collapsed};
 	}
 
 	const kids = sizeSortedChildren(tree);
@@ -566,7 +621,7 @@ export function treeRows(tree: VisibleTree, collapsed: CollapsedTest, order: Sor
 		}
 	}
 
-	return {tree, order, nodes: nodes.subarray(0, count), count, isLast, collapsed};
+	return {tree, order, nodes: nodes.slice(0, count), count, isLast, collapsed};
 }
 
 /** The row showing `node`, or -1. */

@@ -166,6 +166,24 @@ test('hiding kinds keeps the parents of what stays visible; the filter matches a
 	assert.equal(onlyNew.size[union.paths.indexOf('/a')], 7);
 });
 
+test('a literal filter (tested by substring, inherited from parents) lists what the same regex lists', () => {
+	const union = buildUnionTree([[dir('ab'), dir('ab/cd'), file('ab/cd/ef'), file('ab/x'), dir('a'), dir('a/b'), file('a/b/c'), file('xab'), file('b/c/a'), file('q')]]);
+	const view = layerView(union, 0, 'layer');
+	const listed = (tree: ReturnType<typeof visibleTree>) => [...treeRows(tree, () => false).nodes].map(node => union.paths[node]);
+	for (const text of ['a', 'ab', 'b/c', 'd/e', '/a/', 'cd/ef', '/', 'q', 'zz']) {
+		const literal = newMatchCache(union, new RegExp(text));
+		assert.equal(literal.literal, text, text);
+		// A regex with the same matches but no literal text goes through the regex itself.
+		const viaRegex = newMatchCache(union, new RegExp(`(?:${text})`));
+		assert.equal(viaRegex.literal, undefined);
+		assert.deepEqual(listed(visibleTree(view, undefined, literal)), listed(visibleTree(view, undefined, viaRegex)), text);
+	}
+
+	assert.equal(newMatchCache(union, /a/i).literal, undefined);
+	assert.equal(newMatchCache(union, /a.b/).literal, undefined);
+	assert.deepEqual(listed(visibleTree(view, undefined, newMatchCache(union, /b\/c/))), ['/a', '/a/b', '/a/b/c', '/ab', '/ab/cd', '/ab/cd/ef', '/b', '/b/c', '/b/c/a']);
+});
+
 test('rows skip collapsed directories, and size order sorts siblings largest first', () => {
 	const union = buildUnionTree([[dir('a'), file('a/small', 1), file('a/big', 9), dir('z'), file('z/huge', 100)]]);
 	const tree = visibleTree(layerView(union, 0, 'layer'));
