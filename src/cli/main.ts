@@ -185,7 +185,8 @@ async function ciCommand(args: ParsedArgs, target: string): Promise<number> {
 	const analysis = analyzeImage(image, {ignore: ignoreMatcher(config)});
 	io.stderr(`${ciStatusLine(analysis)}\n`);
 	const evaluation = evaluateCi(analysis, config);
-	io.stderr(`${ciEvaluatingLine(evaluation)}\n`);
+	// dive leaves a blank line between its status lines and the report.
+	io.stderr(`${ciEvaluatingLine(evaluation)}\n\n`);
 	const json = optionString(args, 'json');
 	if (json !== undefined) {
 		await writeOutput(json, formatJson(toJsonExport(image, analysis, {ci: ciJson(evaluation)})));

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import {diveFixtures} from '../helpers/fixtures.js';
+import path from 'node:path';
 import {test} from 'node:test';
 import type {Analysis} from '../../src/analysis/types.js';
 import {CiConfigError, type CiFlags, evaluateCi, loadCiConfig, type RuleStatus} from '../../src/ci/index.js';
@@ -100,7 +102,7 @@ test('comparisons are strict: a figure equal to its threshold passes', async () 
 
 test('dive\'s fixture with dive\'s .dive-ci passes; with the default rules highestUserWastedPercent fails', async () => {
 	const analysis = await fixtureAnalysis('test-docker-image.tar');
-	const withDiveCi = evaluateCi(analysis, loadCiConfig({configPath: '/work/shared/fixtures/dive/.dive-ci'}, noFiles));
+	const withDiveCi = evaluateCi(analysis, loadCiConfig({configPath: path.join(diveFixtures, '.dive-ci')}, noFiles));
 	assert.equal(withDiveCi.pass, true);
 	assert.deepEqual(withDiveCi.tally, {pass: 3, fail: 0, skip: 0});
 

@@ -5,11 +5,12 @@ import {analyzeImage, type AnalyzeOptions} from '../../src/analysis/analyze.js';
 import type {Analysis} from '../../src/analysis/types.js';
 import {readImageArchive} from '../../src/archive/read-image.js';
 
-export const diveFixtures = '/work/shared/fixtures/dive';
+export {diveFixtures} from '../helpers/fixtures.js';
+import {diveFixtures} from '../helpers/fixtures.js';
 
 const cache = new Map<string, Promise<Analysis>>();
 
-/** The analysis of `/work/shared/fixtures/dive/<file>` (optionally with ignore globs applied). */
+/** The analysis of `../shared/fixtures/dive/<file>` (optionally with ignore globs applied). */
 export async function fixtureAnalysis(file: string, options: AnalyzeOptions = {}): Promise<Analysis> {
 	const key = options.ignore === undefined ? file : '';
 	const cached = key === '' ? undefined : cache.get(key);

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import {diveFixtures} from '../helpers/fixtures.js';
+import path from 'node:path';
 import {test} from 'node:test';
 import {ciJson, evaluateCi, junitXml, loadCiConfig} from '../../src/ci/index.js';
 import {fixtureAnalysis} from './fixture-analysis.js';
@@ -27,7 +29,7 @@ test('JUnit XML: one testcase a rule, failure and skipped elements, counts on th
 test('JUnit XML: a passing gate has no failure; untrusted names are escaped and entity-encoded', async () => {
 	const analysis = await fixtureAnalysis('test-docker-image.tar');
 	const named = {...analysis, image: {...analysis.image, name: 'a<b>&"c"\u0001\uDCFF', inefficiencies: [{path: '/x</system-out>\u0008', count: 2, cumulativeSize: 1, minimumSize: 0}]}};
-	const xml = junitXml(named, evaluateCi(named, loadCiConfig({configPath: '/work/shared/fixtures/dive/.dive-ci'}, noFiles)));
+	const xml = junitXml(named, evaluateCi(named, loadCiConfig({configPath: path.join(diveFixtures, '.dive-ci')}, noFiles)));
 	assert.doesNotMatch(xml, /<failure/);
 	assert.match(xml, /tests="3" failures="0" errors="0" skipped="0"/);
 	assert.match(xml, /<testsuite name="layerscope CI: a&lt;b&gt;&amp;&quot;c&quot;\\x01\\xff"/);

@@ -1,13 +1,15 @@
 // The built command line in CI mode: report on stdout, status on stderr, exit codes 0 / 1 / 2, rules files found
 // in the working directory, CI=true, JUnit and JSON outputs.
 import assert from 'node:assert/strict';
+import {spawnSync} from 'node:child_process';
 import {copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {after, test} from 'node:test';
 import {runCli} from '../helpers/cli.js';
+import {diveFixtures, repoRoot} from '../helpers/fixtures.js';
 
-const fixtures = '/work/shared/fixtures/dive';
+const fixtures = diveFixtures;
 const fixture = path.join(fixtures, 'test-docker-image.tar');
 const diveCi = path.join(fixtures, '.dive-ci');
 const work = mkdtempSync(path.join(tmpdir(), 'layerscope-ci-cli-'));
@@ -104,4 +106,15 @@ test('--ci-format junit writes the JUnit file; --json adds the rule results unde
 		['lowestEfficiency', 'PASS'],
 	]);
 	assert.deepEqual(readdirSync(dir).sort(), ['out.json', 'rules.xml'], 'no temporary files left behind');
+});
+
+test('stderr and stdout together read as dive\'s Test_LoadImage/from_archive snapshot', async () => {
+	const snapshot = readFileSync(path.join(diveFixtures, 'goldens/cli_load_test.snap'), 'utf8');
+	const start = snapshot.indexOf('[Test_LoadImage/from_archive - 1]\n');
+	const block = snapshot.slice(start, snapshot.indexOf('\n---', start)).split('\n').slice(1);
+	const expected = `${block.join('\n').trimEnd()}\n`.replace(/^(Loading image {17}).*$/m, '$1<archive>');
+	const fixture = path.join(diveFixtures, 'test-docker-image.tar');
+	const combined = spawnSync('sh', ['-c', `"${process.execPath}" bin/layerscope.js "${fixture}" --ci --lowest-efficiency 0.9 --highest-wasted-bytes 20MB --highest-user-wasted-percent 0.90 2>&1`], {cwd: repoRoot, encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}});
+	assert.equal(combined.status, 0);
+	assert.equal(combined.stdout.replace(/^(Loading image {17}).*$/m, '$1<archive>'), expected);
 });
