@@ -1,5 +1,5 @@
 // dive's JSON export schema (so dive consumers work unchanged), plus layerscope's own image figures.
-import {buildLayerTree, type LayerTreeNode, sortedChildren} from '../analysis/tree.js';
+import {buildLayerTree, childFirstOrder} from '../analysis/tree.js';
 import type {Analysis, EntryType, LayerEntry, RawImage} from '../analysis/types.js';
 
 /** dive's per-file record: Go's tar header FileInfo, fields in dive's order. */
@@ -83,17 +83,12 @@ export function diveFileInfo(entry: LayerEntry): DiveFileInfo {
 /** A layer's entries in dive's order: its own tree, children first, names in byte order; implicit dirs left out. */
 export function diveFileList(entries: readonly LayerEntry[]): DiveFileInfo[] {
 	const out: DiveFileInfo[] = [];
-	const visit = (node: LayerTreeNode): void => {
-		for (const [, child] of sortedChildren(node)) {
-			visit(child);
-		}
-
-		if (node.path !== '' && node.entry !== undefined) {
+	for (const [, node] of childFirstOrder(buildLayerTree(entries))) {
+		if (node.entry !== undefined) {
 			out.push(diveFileInfo(node.entry));
 		}
-	};
+	}
 
-	visit(buildLayerTree(entries));
 	return out;
 }
 
