@@ -20,6 +20,12 @@ export type LayerEntry = {
 	/** Symlink target, or the hardlink's target path (normalised like `path`). */
 	readonly linkTarget?: string;
 	readonly mtime?: number;
+	/**
+	 * Digest of a regular file's content as "ALGO:HEX" (e.g. "xxh64:0123456789abcdef"), computed while the layer
+	 * streams; the logical content for sparse files (holes are zeros). Absent for non-files and where unknown.
+	 * A hardlink has none of its own: it shares its target's.
+	 */
+	readonly digest?: string;
 	readonly whiteout?: true;
 	readonly opaque?: true;
 };

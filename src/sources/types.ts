@@ -41,3 +41,33 @@ export type ImageSource = ArchiveSource | LayoutSource;
 
 /** An error whose message is fit to show the user as is (one line). */
 export class SourceError extends Error {}
+
+/**
+ * One layer whose bytes open lazily (go-containerregistry's v1.Layer): what a registry, an OCI layout or the
+ * daemon's inspect knows before any layer byte is read, so a cache can answer by diff_id first.
+ */
+export type LazyLayer = {
+	/** Digest of the blob as stored (sha256:…); '' when unknown. */
+	readonly digest: string;
+	/** sha256 of the uncompressed tar (the config's rootfs.diff_ids entry), "sha256:…"; '' when unknown. */
+	readonly diffId: string;
+	/** Bytes of the blob as stored, when known. */
+	readonly size?: number;
+	readonly mediaType?: string;
+	/** The blob's bytes as stored (plain, gzip or zstd). Each call starts a new read. */
+	readonly open: (signal?: AbortSignal) => Promise<Readable>;
+};
+
+/** An image known by its manifest and config before any layer byte is read. */
+export type LazyImage = {
+	readonly kind: 'lazy';
+	/** What to call the image in reports. */
+	readonly name: string;
+	readonly tags: readonly string[];
+	/** The image config (application/vnd.oci.image.config.v1+json) as bytes, to be parsed by the archive reader. */
+	readonly config: Uint8Array;
+	/** Digest of the config blob (the image id). */
+	readonly configDigest: string;
+	/** Base first. */
+	readonly layers: readonly LazyLayer[];
+};
