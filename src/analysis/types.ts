@@ -76,6 +76,12 @@ export type RawLayer = {
 	/** ISO time from the image history, or '' */
 	readonly created: string;
 	readonly contents: LayerContents;
+	/**
+	 * Where the layer's blob is in its source, to open it again (cat, extract): the member path in an image
+	 * archive, or the blob's path in an OCI layout; absent where the source is not a file (a registry knows its
+	 * blobs by digest).
+	 */
+	readonly location?: string;
 };
 
 /** An image, fully read: everything analysis needs. */

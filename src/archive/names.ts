@@ -133,3 +133,25 @@ export function normalizePath(name: string): string {
 
 	return out.join('/');
 }
+
+/** The bytes a decoded name stands for: UTF-8, with each U+DC80..U+DCFF (an invalid byte, see decodeBytes) back as that byte. */
+export function encodeNameBytes(name: string): Buffer {
+	if (!/[\uDC80-\uDCFF]/.test(name)) {
+		return Buffer.from(name, 'utf8');
+	}
+
+	const parts: Buffer[] = [];
+	let start = 0;
+	for (let index = 0; index < name.length; index++) {
+		const code = name.charCodeAt(index);
+		const previous = index > 0 ? name.charCodeAt(index - 1) : 0;
+		// A low surrogate after a high one is half of a real character, not a stand-in byte.
+		if (code >= 0xDC_80 && code <= 0xDC_FF && !(previous >= 0xD8_00 && previous <= 0xDB_FF)) {
+			parts.push(Buffer.from(name.slice(start, index), 'utf8'), Buffer.of(code - 0xDC_00));
+			start = index + 1;
+		}
+	}
+
+	parts.push(Buffer.from(name.slice(start), 'utf8'));
+	return Buffer.concat(parts);
+}

@@ -196,7 +196,7 @@ async function drainInto(stream: DataSource, sink: BlobSink, onBytes?: (count: n
 }
 
 /** Assemble the image from a plan and the layers read. */
-function assemble(plan: ImagePlan, name: string, layerAt: (index: number) => LayerContents): RawImage {
+function assemble(plan: ImagePlan, name: string, layerAt: (index: number) => LayerContents, locate: (path: string) => string = path => path): RawImage {
 	const layers: RawLayer[] = plan.layers.map((ref, index) => {
 		const contents = layerAt(index);
 		const diffId = plan.diffIds[index] ?? '';
@@ -209,6 +209,7 @@ function assemble(plan: ImagePlan, name: string, layerAt: (index: number) => Lay
 			command: plan.history[index]?.command ?? '',
 			created: plan.history[index]?.created ?? '',
 			contents,
+			location: locate(ref.path),
 		};
 	});
 	return {name, tags: plan.tags, config: plan.config, layers};
@@ -334,7 +335,7 @@ export async function readImageArchive(source: Readable, options: ReadOptions): 
 
 		return sink.layer.contents;
 	}));
-	return assemble(plan, options.name, index => contents[index]!);
+	return assemble(plan, options.name, index => contents[index]!, resolveLink);
 }
 
 /** Read an OCI image layout directory: index.json first, then each layer blob streamed from disk. */

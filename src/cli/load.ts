@@ -16,7 +16,8 @@ export type LoadOptions = {
 
 const sources = new Set(['docker', 'podman', 'docker-archive', 'oci-archive', 'oci']);
 
-async function resolveSource(target: string, options: LoadOptions): Promise<ImageSource> {
+/** Where the user's IMAGE argument's bytes come from (no byte read yet, but a daemon may be asked). */
+export async function resolveSource(target: string, options: LoadOptions): Promise<ImageSource> {
 	const {source} = options;
 	if (source !== undefined && !sources.has(source)) {
 		throw new UsageError(`unknown --source "${source}" (docker, podman, docker-archive, oci-archive or oci)`);
@@ -36,7 +37,11 @@ async function resolveSource(target: string, options: LoadOptions): Promise<Imag
 }
 
 export async function loadImage(target: string, options: LoadOptions): Promise<RawImage> {
-	const source = await resolveSource(target, options);
+	return loadImageFrom(await resolveSource(target, options), options);
+}
+
+/** Read an image from a resolved source (the source can then be asked again for one layer's bytes). */
+export async function loadImageFrom(source: ImageSource, options: LoadOptions): Promise<RawImage> {
 	const platform = options.platform === undefined ? undefined : parsePlatform(options.platform);
 	if (platform !== undefined && platform.architecture === '') {
 		throw new UsageError(`--platform wants OS/ARCH, e.g. linux/amd64 (got "${options.platform}")`);

@@ -57,6 +57,7 @@ function fileSource(file: string, name: string, tag?: string): ImageSource {
 		name: tag === undefined ? name : `${name}:${tag}`,
 		tag,
 		totalBytes: size,
+		file,
 		async open() {
 			const stream = createReadStream(file, {highWaterMark: 1024 * 1024});
 			await new Promise<void>((resolve, reject) => {

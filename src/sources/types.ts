@@ -24,6 +24,8 @@ export type ArchiveSource = {
 	readonly name: string;
 	readonly open: () => Promise<Readable>;
 	readonly totalBytes?: number;
+	/** The archive's path when it is a file on disk (its layers can then be read again by seeking). */
+	readonly file?: string;
 	/** For archives holding several images: which tag to pick. */
 	readonly tag?: string;
 };

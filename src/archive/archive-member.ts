@@ -1,0 +1,197 @@
+// One member (a layer blob) of an outer image archive, without reading the rest: in a plain tar file on disk by
+// seeking from header to header, in any other archive stream by skipping to it and stopping right after it.
+import {open} from 'node:fs/promises';
+import {PassThrough, type Readable} from 'node:stream';
+import tarStream, {type Header} from 'tar-stream';
+import {decoderFor, readHead, sniff} from './blob.js';
+import {FormatError} from './manifest.js';
+import {decodeLatin1Name, headerName, normalizePath} from './names.js';
+
+const block = 512;
+/** Long-name and PAX records larger than this are not archive member names. */
+const metadataLimit = 1024 * 1024;
+
+/** Where a member's data lies in a tar file. */
+export type MemberSpan = {
+	/** Byte offset of the member's data. */
+	readonly offset: number;
+	/** Bytes of data. */
+	readonly size: number;
+};
+
+function field(header: Buffer, start: number, length: number): string {
+	const end = header.indexOf(0, start);
+	return header.toString('latin1', start, end < 0 || end > start + length ? start + length : end);
+}
+
+/** A numeric header field: octal (space or NUL terminated) or GNU base-256. */
+function numeric(header: Buffer, start: number, length: number): number {
+	if ((header[start]! & 0x80) !== 0) {
+		let value = header[start]! & 0x7F;
+		for (let index = start + 1; index < start + length; index++) {
+			value = (value * 256) + header[index]!;
+		}
+
+		return value;
+	}
+
+	const text = field(header, start, length).trim();
+	return text === '' ? 0 : Number.parseInt(text, 8);
+}
+
+function paxPath(data: Buffer): string | undefined {
+	let offset = 0;
+	let found: string | undefined;
+	while (offset < data.length) {
+		const space = data.indexOf(0x20, offset);
+		if (space < 0) {
+			break;
+		}
+
+		const length = Number.parseInt(data.toString('latin1', offset, space), 10);
+		if (!Number.isInteger(length) || length <= 0 || offset + length > data.length) {
+			break;
+		}
+
+		const record = data.subarray(space + 1, offset + length - 1);
+		const equals = record.indexOf(0x3D);
+		if (equals > 0 && record.toString('latin1', 0, equals) === 'path') {
+			found = record.subarray(equals + 1).toString('utf8');
+		}
+
+		offset += length;
+	}
+
+	return found;
+}
+
+/**
+ * Find `member` (a normalised path, as the image plan names layers) in an uncompressed tar file by reading only
+ * its headers. Undefined when the file is not a plain tar (compressed: stream it instead) or has no such member.
+ */
+export async function locateTarMember(file: string, member: string): Promise<MemberSpan | undefined> {
+	const handle = await open(file, 'r');
+	try {
+		const {size: fileSize} = await handle.stat();
+		const header = Buffer.alloc(block);
+		let position = 0;
+		let longName: string | undefined;
+		while (position + block <= fileSize) {
+			const {bytesRead} = await handle.read(header, 0, block, position);
+			if (bytesRead < block) {
+				return undefined;
+			}
+
+			if (header.every(byte => byte === 0)) {
+				return undefined; // The end marker.
+			}
+
+			if (position === 0 && header.toString('latin1', 257, 262) !== 'ustar' && !/^[0-7 \0]+$/.test(field(header, 124, 12) || '0')) {
+				return undefined;
+			}
+
+			const size = numeric(header, 124, 12);
+			const type = String.fromCodePoint(header[156]!);
+			const dataStart = position + block;
+			const next = dataStart + (Math.ceil(size / block) * block);
+			if (type === 'L' || type === 'x') {
+				if (size > metadataLimit) {
+					throw new FormatError('the archive has a name record over 1 MiB');
+				}
+
+				const data = Buffer.alloc(size);
+				await handle.read(data, 0, size, dataStart);
+				longName = type === 'L' ? decodeLatin1Name(field(data, 0, size)) : paxPath(data) ?? longName;
+				position = next;
+				continue;
+			}
+
+			if (type === 'g') {
+				position = next;
+				continue;
+			}
+
+			let name = longName;
+			if (name === undefined) {
+				const prefix = header.toString('latin1', 257, 262) === 'ustar' ? field(header, 345, 155) : '';
+				name = decodeLatin1Name(prefix === '' ? field(header, 0, 100) : `${prefix}/${field(header, 0, 100)}`);
+			}
+
+			longName = undefined;
+			if ((type === '0' || type === '\0' || type === '7') && normalizePath(name) === member) {
+				return {offset: dataStart, size};
+			}
+
+			position = next;
+		}
+
+		return undefined;
+	} finally {
+		await handle.close();
+	}
+}
+
+/**
+ * The bytes of `member` from an archive stream (plain, gzip or zstd compressed): entries before it are skipped,
+ * and `input` is destroyed once the member has been read (a `docker save` stops there). Rejects with a
+ * FormatError when the archive ends without it.
+ */
+export async function streamTarMember(input: Readable, member: string): Promise<Readable> {
+	const head = await readHead(input, 4);
+	if (!input.readableEnded && head.length > 0) {
+		input.unshift(head);
+	}
+
+	const decoder = decoderFor(sniff(head));
+	const tar = decoder === undefined ? input : input.pipe(decoder);
+	const extract = tarStream.extract({filenameEncoding: 'latin1'} as Parameters<typeof tarStream.extract>[0]);
+	const stop = (): void => {
+		input.destroy();
+		decoder?.destroy();
+		extract.destroy();
+	};
+
+	return new Promise<Readable>((resolve, reject) => {
+		let found = false;
+		const fail = (error: Error): void => {
+			stop();
+			reject(error instanceof FormatError ? error : new FormatError(`cannot read the archive: ${(error as NodeJS.ErrnoException).code ?? error.message}`));
+		};
+
+		input.on('error', error => {
+			if (!found) {
+				fail(error);
+			}
+		});
+		decoder?.on('error', error => {
+			if (!found) {
+				fail(error);
+			}
+		});
+		extract.on('error', error => {
+			if (!found) {
+				fail(error);
+			}
+		});
+		extract.on('finish', () => {
+			if (!found) {
+				fail(new FormatError(`the archive has no member ${member}`));
+			}
+		});
+		extract.on('entry', (header: Header, stream, next) => {
+			if (!found && (header.type === 'file' || header.type === 'contiguous-file') && normalizePath(headerName(header)) === member) {
+				found = true;
+				const out = new PassThrough();
+				stream.pipe(out);
+				stream.on('end', stop);
+				out.on('close', stop);
+				resolve(out);
+				return;
+			}
+
+			stream.on('end', next);
+			stream.resume();
+		});
+		tar.pipe(extract);
+	});
+}

@@ -1,0 +1,80 @@
+// Opening one layer's blob again, from whatever source the image came from, reading as little as the source
+// allows: a seek in a plain archive file, one blob file of an OCI layout, one registry blob; an export stream
+// (the daemon, a compressed archive) is read up to that layer and stopped.
+import {createReadStream} from 'node:fs';
+import path from 'node:path';
+import type {Readable} from 'node:stream';
+import type {RawImage} from '../analysis/types.js';
+import {locateTarMember, streamTarMember} from '../archive/archive-member.js';
+import {escapeName} from '../report/escape.js';
+import {type ImageSource, type LazyImage, SourceError} from '../sources/types.js';
+
+/** Opens the blob of layer `index` (0 = base) of an image read from `source`. */
+export type LayerOpener = (index: number, signal?: AbortSignal) => Promise<Readable>;
+
+/** Bytes of the blob streams opened so far (for tests and the benchmark: what a `cat` really read). */
+export type BlobReadCounter = {bytes: number};
+
+function counted(stream: Readable, counter: BlobReadCounter | undefined): Readable {
+	if (counter !== undefined) {
+		stream.on('data', (chunk: Buffer) => {
+			counter.bytes += chunk.length;
+		});
+	}
+
+	return stream;
+}
+
+/**
+ * A function that opens any layer of `image` again from `source`. Errors (SourceError, one line) when the
+ * source cannot be read twice (stdin).
+ */
+export function layerOpener(source: ImageSource | LazyImage, image: RawImage, counter?: BlobReadCounter): LayerOpener {
+	return async (index, signal) => {
+		const layer = image.layers[index];
+		if (layer === undefined) {
+			throw new SourceError(`layer ${index} does not exist (the image has ${image.layers.length})`);
+		}
+
+		if (source.kind === 'lazy') {
+			const lazy = source.layers[index];
+			if (lazy === undefined) {
+				throw new SourceError(`layer ${index} does not exist in the registry manifest`);
+			}
+
+			return counted(await lazy.open(signal), counter);
+		}
+
+		const location = layer.location;
+		if (location === undefined) {
+			throw new SourceError(`layer ${index} cannot be read again from ${escapeName(source.name)}`);
+		}
+
+		if (source.kind === 'layout') {
+			return counted(createReadStream(path.join(source.dir, ...location.split('/')), {highWaterMark: 1024 * 1024}), counter);
+		}
+
+		if (source.file === undefined && source.name === 'stdin') {
+			throw new SourceError('stdin cannot be read twice: save the archive to a file first (e.g. `docker save IMAGE -o image.tar`) and name the file');
+		}
+
+		if (source.file !== undefined) {
+			const span = await locateTarMember(source.file, location);
+			if (span !== undefined) {
+				if (span.size === 0) {
+					const {Readable: ReadableClass} = await import('node:stream');
+					return ReadableClass.from([]);
+				}
+
+				return counted(createReadStream(source.file, {start: span.offset, end: span.offset + span.size - 1, highWaterMark: 1024 * 1024}), counter);
+			}
+		}
+
+		// A compressed archive or an export stream (the daemon's `docker save`): read up to the member, then stop.
+		const stream = counted(await source.open(), counter);
+		signal?.addEventListener('abort', () => {
+			stream.destroy(new SourceError('cancelled'));
+		}, {once: true});
+		return streamTarMember(stream, location);
+	};
+}

@@ -1,0 +1,207 @@
+// Reading files out of images: cat's lookup (layers, symlinks, removed files), reading only the needed layer,
+// and extract into a directory or a tar, against archives built here in every format and compression.
+import assert from 'node:assert/strict';
+import {spawnSync} from 'node:child_process';
+import {lstatSync, mkdtempSync, readFileSync, readlinkSync, readdirSync, statSync, writeFileSync, mkdirSync, symlinkSync, existsSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {PassThrough} from 'node:stream';
+import {describe, test} from 'node:test';
+import type {RawImage} from '../../src/analysis/types.js';
+import {localSource} from '../../src/sources/archive.js';
+import {loadImageFrom} from '../../src/cli/load.js';
+import {type BlobReadCounter, layerOpener} from '../../src/cli/layer-blob.js';
+import {findFile, layerIndex, planExtract, streamFile} from '../../src/cli/content.js';
+import {extractToDirectory, extractToTar} from '../../src/cli/extract-writer.js';
+import {type ArchiveFormat, type Compression, type FixtureLayer, buildImageArchive, writeOciLayout} from '../../scripts/lib/image-builder.js';
+import {rejection} from '../helpers/common.js';
+
+const big = Buffer.alloc(3 * 1024 * 1024, 'x');
+const layers: FixtureLayer[] = [
+	{command: 'base', entries: [
+		{path: 'etc', type: 'dir', mode: 0o755},
+		{path: 'etc/app.conf', content: 'version=1\n', mode: 0o644},
+		{path: 'etc/gone.txt', content: 'bye\n'},
+		{path: 'bin', type: 'dir'},
+		{path: 'bin/tool', content: '#!/bin/sh\necho tool\n', mode: 0o755},
+		{path: 'bin/tool-link', type: 'hardlink', linkTarget: 'bin/tool'},
+		{path: 'data', type: 'dir'},
+		{path: 'data/big.bin', content: big},
+	]},
+	{command: 'change', entries: [
+		{path: 'etc', type: 'dir', mode: 0o755},
+		{path: 'etc/app.conf', content: 'version=2\n', mode: 0o600},
+		{path: 'etc/.wh.gone.txt', content: ''},
+		{path: 'etc/current', type: 'symlink', linkTarget: 'app.conf'},
+		{path: 'etc/abs', type: 'symlink', linkTarget: '/bin/tool'},
+		{path: 'etc/escape', type: 'symlink', linkTarget: '../../../../etc/app.conf'},
+		{path: 'etc/ctl.txt', content: 'a\u001B]0;pwned\u0007b\n'},
+	]},
+];
+
+async function archive(format: ArchiveFormat, compression: Compression): Promise<string> {
+	const dir = mkdtempSync(path.join(tmpdir(), 'layerscope-content-'));
+	const file = path.join(dir, 'image.tar');
+	writeFileSync(file, await buildImageArchive(layers, {format, compression}));
+	return file;
+}
+
+async function load(argument: string): Promise<{image: RawImage; open: ReturnType<typeof layerOpener>; counter: BlobReadCounter}> {
+	const source = localSource(argument);
+	const image = await loadImageFrom(source, {});
+	const counter = {bytes: 0};
+	return {image, open: layerOpener(source, image, counter), counter};
+}
+
+async function cat(argument: string, filePath: string, layer?: number): Promise<{text: string; note?: string; bytesRead: number}> {
+	const {image, open, counter} = await load(argument);
+	const target = findFile(image, filePath, layerIndex(image, layer));
+	const parts: Buffer[] = [];
+	await streamFile(open, target, chunk => {
+		parts.push(chunk);
+	});
+	return {text: Buffer.concat(parts).toString('latin1'), note: target.note, bytesRead: counter.bytes};
+}
+
+describe('cat', () => {
+	for (const [format, compression] of [['docker25', 'none'], ['docker-legacy', 'none'], ['oci', 'gzip'], ['oci', 'zstd'], ['kaniko', 'gzip']] as const) {
+		test(`${format} ${compression}: final bytes, --layer, symlinks, hardlinks`, async () => {
+			const file = await archive(format, compression);
+			assert.equal((await cat(file, '/etc/app.conf')).text, 'version=2\n');
+			assert.equal((await cat(file, 'etc/app.conf', 0)).text, 'version=1\n');
+			assert.equal((await cat(file, '/etc/current')).text, 'version=2\n');
+			assert.equal((await cat(file, '/etc/abs')).text, '#!/bin/sh\necho tool\n');
+			assert.equal((await cat(file, '/etc/escape')).text, 'version=2\n', '.. stops at the image root');
+			assert.equal((await cat(file, '/bin/tool-link')).text, '#!/bin/sh\necho tool\n');
+			const removed = await cat(file, '/etc/gone.txt', 1);
+			assert.equal(removed.text, 'bye\n');
+			assert.match(removed.note ?? '', /removed at or below layer 1; showing it as layer 0 had it/);
+		});
+	}
+
+	test('reads only the layer that holds the file (archive on disk: a seek, not the 3 MiB layer)', async () => {
+		const file = await archive('docker25', 'none');
+		const {bytesRead} = await cat(file, '/etc/app.conf');
+		assert.ok(bytesRead < 64 * 1024, `read ${bytesRead} bytes`);
+	});
+
+	test('an OCI layout reads one blob', async () => {
+		const dir = mkdtempSync(path.join(tmpdir(), 'layerscope-content-layout-'));
+		await writeOciLayout(dir, layers, 'gzip');
+		assert.equal((await cat(`oci:${dir}`, '/etc/app.conf')).text, 'version=2\n');
+	});
+
+	test('the bytes of a large file are exact', async () => {
+		const file = await archive('oci', 'gzip');
+		const {text} = await cat(file, '/data/big.bin');
+		assert.equal(text.length, big.length);
+		assert.ok(Buffer.from(text, 'latin1').equals(big));
+	});
+
+	test('missing paths name the nearest existing directory; directories and dangling links are refused', async () => {
+		const file = await archive('docker25', 'none');
+		const {image} = await load(file);
+		assert.equal((await rejection(Promise.resolve().then(() => findFile(image, '/etc/nope/x', 1)))).message,
+			'/etc/nope/x does not exist at layer 1; the nearest existing directory is /etc');
+		assert.match((await rejection(Promise.resolve().then(() => findFile(image, '/etc', 1)))).message, /is a directory at layer 1: use `layerscope extract`/);
+		assert.match((await rejection(Promise.resolve().then(() => findFile(image, '/x', 7)))).message, /does not exist at layer 7|does not exist/);
+		assert.throws(() => layerIndex(image, 7), /--layer 7 does not exist: the image has layers 0 to 1/);
+	});
+});
+
+function listTree(root: string): string[] {
+	const out: string[] = [];
+	const walk = (dir: string, prefix: string): void => {
+		for (const name of readdirSync(dir).sort()) {
+			const full = path.join(dir, name);
+			const stat = lstatSync(full);
+			const rel = prefix === '' ? name : `${prefix}/${name}`;
+			if (stat.isSymbolicLink()) {
+				out.push(`${rel} -> ${readlinkSync(full)}`);
+			} else if (stat.isDirectory()) {
+				out.push(`${rel}/ ${(stat.mode & 0o7777).toString(8)}`);
+				walk(full, rel);
+			} else {
+				out.push(`${rel} ${(stat.mode & 0o7777).toString(8)} ${stat.size} nlink=${stat.nlink}`);
+			}
+		}
+	};
+
+	walk(root, '');
+	return out;
+}
+
+describe('extract', () => {
+	test('a subtree into a new directory: contents, modes, links, hardlinks', async () => {
+		const file = await archive('oci', 'zstd');
+		const {image, open} = await load(file);
+		const out = path.join(mkdtempSync(path.join(tmpdir(), 'layerscope-extract-')), 'new', 'dir');
+		const result = await extractToDirectory(planExtract(image, '/', 1), open, out);
+		assert.deepEqual(listTree(out), [
+			'bin/ 755',
+			'bin/tool 755 20 nlink=2',
+			'bin/tool-link 755 20 nlink=2',
+			'data/ 755',
+			`data/big.bin 644 ${big.length} nlink=1`,
+			'etc/ 755',
+			'etc/abs -> /bin/tool',
+			'etc/app.conf 600 10 nlink=1',
+			'etc/ctl.txt 644 13 nlink=1',
+			'etc/current -> app.conf',
+			'etc/escape -> ../../../../etc/app.conf',
+		]);
+		assert.equal(readFileSync(path.join(out, 'etc/app.conf'), 'utf8'), 'version=2\n');
+		assert.equal(statSync(path.join(out, 'etc/app.conf')).mtime.toISOString(), '2024-01-01T00:00:00.000Z');
+		assert.equal(result.files, 4);
+		assert.equal(result.hardlinks, 1);
+	});
+
+	test('a directory\'s contents go directly below the output; a file keeps its name', async () => {
+		const file = await archive('docker25', 'gzip');
+		const {image, open} = await load(file);
+		const base = mkdtempSync(path.join(tmpdir(), 'layerscope-extract-'));
+		await extractToDirectory(planExtract(image, '/etc', 0), open, path.join(base, 'etc0'));
+		assert.deepEqual(readdirSync(path.join(base, 'etc0')).sort(), ['app.conf', 'gone.txt']);
+		assert.equal(readFileSync(path.join(base, 'etc0/app.conf'), 'utf8'), 'version=1\n');
+		await extractToDirectory(planExtract(image, '/bin/tool', 1), open, path.join(base, 'one'));
+		assert.deepEqual(readdirSync(path.join(base, 'one')), ['tool']);
+	});
+
+	test('a non-empty output is refused without --force; with --force a planted symlink is replaced, not followed', async () => {
+		const file = await archive('docker25', 'none');
+		const {image, open} = await load(file);
+		const base = mkdtempSync(path.join(tmpdir(), 'layerscope-extract-'));
+		const outside = path.join(base, 'outside');
+		mkdirSync(outside);
+		const out = path.join(base, 'out');
+		mkdirSync(out);
+		symlinkSync(outside, path.join(out, 'etc'));
+		writeFileSync(path.join(out, 'keep'), 'mine');
+		const error = await rejection(extractToDirectory(planExtract(image, '/', 1), open, out));
+		assert.match(error.message, /is not empty: name a new or empty directory, or add --force/);
+		await extractToDirectory(planExtract(image, '/', 1), open, out, {force: true});
+		assert.deepEqual(readdirSync(outside), [], 'nothing written through the planted link');
+		assert.ok(lstatSync(path.join(out, 'etc')).isDirectory());
+		assert.equal(readFileSync(path.join(out, 'keep'), 'utf8'), 'mine');
+	});
+
+	test('--output - writes the same tree as a tar stream (GNU tar lists it)', async () => {
+		const file = await archive('docker25', 'none');
+		const {image, open} = await load(file);
+		const sink = new PassThrough();
+		const parts: Buffer[] = [];
+		sink.on('data', (chunk: Buffer) => parts.push(chunk));
+		await extractToTar(planExtract(image, '/etc', 1), open, sink);
+		const tarFile = path.join(mkdtempSync(path.join(tmpdir(), 'layerscope-extract-')), 'out.tar');
+		writeFileSync(tarFile, Buffer.concat(parts));
+		const listing = spawnSync('tar', ['-tvf', tarFile], {encoding: 'utf8'});
+		assert.equal(listing.status, 0, listing.stderr);
+		const names = listing.stdout.trim().split('\n').map(line => line.replace(/^.*\d\d:\d\d /, '')).sort();
+		assert.deepEqual(names, ['./', 'abs -> /bin/tool', 'app.conf', 'ctl.txt', 'current -> app.conf', 'escape -> ../../../../etc/app.conf']);
+		const unpacked = path.join(path.dirname(tarFile), 'x');
+		mkdirSync(unpacked);
+		assert.equal(spawnSync('tar', ['-xf', tarFile, '-C', unpacked]).status, 0);
+		assert.equal(readFileSync(path.join(unpacked, 'app.conf'), 'utf8'), 'version=2\n');
+		assert.ok(!existsSync(path.join(unpacked, 'gone.txt')));
+	});
+});
