@@ -146,6 +146,7 @@ export async function streamTarMember(input: Readable, member: string): Promise<
 	const tar = decoder === undefined ? input : input.pipe(decoder);
 	const extract = tarStream.extract({filenameEncoding: 'latin1'} as Parameters<typeof tarStream.extract>[0]);
 	const stop = (): void => {
+		tar.unpipe(extract);
 		input.destroy();
 		decoder?.destroy();
 		extract.destroy();
@@ -182,6 +183,8 @@ export async function streamTarMember(input: Readable, member: string): Promise<
 			if (!found && (header.type === 'file' || header.type === 'contiguous-file') && normalizePath(headerName(header)) === member) {
 				found = true;
 				const out = new PassThrough();
+				// The reader may stop early (it has found its file): the entry then errors as its pipe closes.
+				stream.on('error', () => undefined);
 				stream.pipe(out);
 				stream.on('end', stop);
 				out.on('close', stop);

@@ -37,6 +37,7 @@ export async function readLayerFiles(blob: Readable, wanted: ReadonlySet<string>
 	let done = false;
 	const stop = (): void => {
 		done = true;
+		source.pause();
 		blob.destroy();
 		decoder?.destroy();
 		extract.destroy();
@@ -57,6 +58,10 @@ export async function readLayerFiles(blob: Readable, wanted: ReadonlySet<string>
 			fail(new FormatError(`corrupt ${kind} layer data: ${error.message}`));
 		});
 		source.on('data', (chunk: Buffer) => {
+			if (done) {
+				return;
+			}
+
 			const part = framing.feed(chunk);
 			if (part.length > 0 && !extract.write(part)) {
 				source.pause();
