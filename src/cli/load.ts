@@ -14,7 +14,9 @@ export type LoadOptions = {
 	readonly onRead?: (progress: {bytes: number; totalBytes?: number; layersDone: number; entries: number}) => void;
 };
 
-const sources = new Set(['docker', 'podman', 'docker-archive', 'oci-archive', 'oci']);
+/** The values of --source. */
+export const sourceNames: readonly string[] = ['docker', 'podman', 'docker-archive', 'oci-archive', 'oci'];
+const sources = new Set(sourceNames);
 
 /** Where the user's IMAGE argument's bytes come from (no byte read yet, but a daemon may be asked). */
 export async function resolveSource(target: string, options: LoadOptions): Promise<ImageSource> {

@@ -121,8 +121,8 @@ test('errors: one line on stderr, exit 2, no stack trace (unless --debug)', asyn
 	const cases: Array<[string[], RegExp]> = [
 		[['/nonexistent/image.tar'], /^layerscope: no such file or directory: \/nonexistent\/image\.tar\n$/],
 		[[diveFixture('test-gzip-image.tar')], /^layerscope: not an image archive: no manifest\.json or index\.json/],
-		[[fixture, '--bogus'], /^layerscope: unknown option --bogus\n$/],
-		[[], /^layerscope: no image given \(try --help\)\n$/],
+		[[fixture, '--bogus'], /^layerscope: unknown option --bogus for layerscope image \(see layerscope help image\)\n$/],
+		[[], /^layerscope: no image given \(try layerscope help\)\n$/],
 		[['tree', fixture, '--layer', '99'], /^layerscope: --layer must be a layer index from 0 to 13 \(got "99"\)\n$/],
 		[[fixture, '--json', path.join(work, 'missing-dir', 'x.json')], /^layerscope: cannot write .*missing-dir\/x\.json: ENOENT\n$/],
 	];
@@ -140,8 +140,42 @@ test('errors: one line on stderr, exit 2, no stack trace (unless --debug)', asyn
 test('--help and --version', async () => {
 	const help = await runCli(['--help']);
 	assert.equal(help.code, 0);
-	assert.match(help.stdout, /layerscope tree IMAGE \[--layer N\]/);
+	assert.match(help.stdout, /^ {2}layerscope tree IMAGE \[options\]$/m);
 	assert.match(help.stdout, /--highest-wasted-bytes SIZE/);
 	const version = await runCli(['--version']);
 	assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
+});
+
+test('options that mean nothing for a command exit 2 before anything is read; CI-gate options imply --ci', async () => {
+	for (const args of [['tree', fixture, '--ci'], ['diff', 'no-such-container', '--ci'], ['tree', fixture, '--junit-file', 'x.xml'], ['tree', fixture, '--no-tui']]) {
+		const result = await runCli(args);
+		assert.equal(result.code, 2, args.join(' '));
+		assert.match(result.stderr, /^layerscope: --[\w-]+ does not apply to layerscope (tree|diff); it goes with layerscope image/);
+		assert.equal(result.stderr.split('\n').length, 2, 'one line');
+		assert.equal(result.stdout, '');
+	}
+
+	// The issue's case: --ci-format junit without --ci ran the UI path, wrote no file and exited 0.
+	const dir = mkdtempSync(path.join(work, 'implied-'));
+	const junit = await runCli([fixture, '--ci-format', 'junit'], {cwd: dir, env: {CI: ''}});
+	assert.equal(junit.code, 1, 'the default rules fail on this image');
+	assert.match(readFileSync(path.join(dir, 'layerscope-junit.xml'), 'utf8'), /<testsuite /);
+	const threshold = await runCli([fixture, '--lowest-efficiency', '0.5', '--highest-user-wasted-percent', '0.9'], {cwd: dir, env: {CI: ''}});
+	assert.equal(threshold.code, 0, threshold.stderr);
+	assert.match(threshold.stdout, /^PASS \[pass:2 skip:1\]$/m);
+});
+
+test('help COMMAND and COMMAND --help show that command\'s options', async () => {
+	const viaHelp = await runCli(['help', 'tree']);
+	const viaFlag = await runCli(['tree', '--help']);
+	assert.equal(viaHelp.code, 0);
+	assert.equal(viaHelp.stdout, viaFlag.stdout);
+	assert.match(viaHelp.stdout, /^ {6}--layer N +the filesystem as seen at layer N/m);
+	assert.doesNotMatch(viaHelp.stdout, /--ci\b/);
+	const diff = await runCli(['help', 'diff']);
+	assert.match(diff.stdout, /--no-tui/);
+	assert.doesNotMatch(diff.stdout, /--platform|--layer/);
+	const unknown = await runCli(['help', 'nope']);
+	assert.equal(unknown.code, 2);
+	assert.equal(unknown.stderr, 'layerscope: no command layerscope nope; the commands are image, tree, diff, help, completion\n');
 });

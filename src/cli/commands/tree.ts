@@ -1,0 +1,48 @@
+// `layerscope tree IMAGE [--layer N]`: the filesystem as seen at a layer, as a listing or JSON records.
+import {stackLayers} from '../../analysis/tree.js';
+import {formatJson} from '../../report/json.js';
+import {formatTree, treeJson} from '../../report/tree.js';
+import {UsageError} from '../args.js';
+import {type CommandContext, type CommandDefinition, optionString} from '../command.js';
+import {writeOutput} from '../output.js';
+import {readImageWithProgress} from '../progress.js';
+import {imageSourceOptions, loadOptionsFrom} from './source-options.js';
+
+async function run({args, options, io}: CommandContext): Promise<number> {
+	const layerOption = optionString(options, 'layer');
+	if (layerOption !== undefined && !/^\d+$/.test(layerOption)) {
+		throw new UsageError(`--layer wants a layer index, a whole number from 0 (got "${layerOption}")`);
+	}
+
+	const image = await readImageWithProgress(args[0]!, loadOptionsFrom(options));
+	let layer = image.layers.length - 1;
+	if (layerOption !== undefined) {
+		if (Number(layerOption) >= image.layers.length) {
+			throw new UsageError(`--layer must be a layer index from 0 to ${image.layers.length - 1} (got "${layerOption}")`);
+		}
+
+		layer = Number(layerOption);
+	}
+
+	const root = stackLayers(image.layers.slice(0, layer + 1).map(item => item.contents.entries));
+	const json = optionString(options, 'json');
+	if (json === undefined) {
+		io.stdout(formatTree(root));
+	} else {
+		await writeOutput(json, formatJson(treeJson(root)));
+	}
+
+	return 0;
+}
+
+export const treeCommand: CommandDefinition = {
+	name: 'tree',
+	summary: 'list the filesystem as seen at a layer (default: the top layer)',
+	arguments: [{name: 'IMAGE', help: 'as for the default command', required: true, missing: 'tree needs an image (try layerscope help tree)', complete: 'file'}],
+	options: [
+		{name: 'layer', value: 'N', help: 'the filesystem as seen at layer N (0 is the base layer; default: the top layer)', complete: 'none'},
+		{name: 'json', value: 'FILE', help: 'write {path, type, mode, uid, gid, size, linkTarget} records to FILE (- for stdout)'},
+		...imageSourceOptions,
+	],
+	run,
+};

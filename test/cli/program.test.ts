@@ -1,0 +1,85 @@
+// The command line's parser on the real command table: each command's option set (accepted; refused with a
+// one-line UsageError), help and version anywhere, argument counts.
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import {UsageError} from '../../src/cli/args.js';
+import {commands} from '../../src/cli/commands/index.js';
+import {checkArguments, type Invocation, parseCommandLine} from '../../src/cli/program.js';
+
+function parse(...argv: string[]): Invocation {
+	const invocation = parseCommandLine(argv, commands);
+	checkArguments(invocation);
+	return invocation;
+}
+
+function refused(argv: string[], message: RegExp): void {
+	assert.throws(() => parse(...argv), (error: unknown) => {
+		assert.ok(error instanceof UsageError, `${argv.join(' ')}: ${String(error)}`);
+		assert.match(error.message, message, argv.join(' '));
+		assert.ok(!error.message.includes('\n'), 'one line');
+		return true;
+	});
+}
+
+test('every option of every command is accepted by that command, before or after its argument', () => {
+	for (const command of commands) {
+		const operands = command.arguments.filter(argument => argument.required === true).map(() => 'bash');
+		for (const option of command.options) {
+			const given = option.value === undefined ? [`--${option.name}`] : [`--${option.name}`, 'v'];
+			for (const argv of [[command.name, ...operands, ...given], [command.name, ...given, ...operands]]) {
+				const invocation = parse(...argv);
+				assert.equal(invocation.path.at(-1)!.name, command.name);
+				assert.deepEqual(invocation.args, operands);
+				assert.deepEqual(invocation.options, {[option.name]: option.value === undefined ? true : 'v'}, argv.join(' '));
+			}
+		}
+	}
+});
+
+test('the default command: a first word that names no command is the image; --opt=value works', () => {
+	const invocation = parse('app.tar', '--json=-', '--no-tui', '--ci-format', 'junit');
+	assert.equal(invocation.path[0]!.name, 'image');
+	assert.equal(invocation.named, false);
+	assert.deepEqual(invocation.args, ['app.tar']);
+	assert.deepEqual(invocation.options, {json: '-', 'no-tui': true, 'ci-format': 'junit'});
+	assert.deepEqual(parse('-', '--json', '-').args, ['-'], '- is stdin, and a value');
+	assert.equal(parse('image', 'tree').args[0], 'tree', 'an image called tree, by naming the command');
+	assert.equal(parse('image', 'x').named, true);
+});
+
+test('an option of another command is refused, naming the command it goes with', () => {
+	refused(['tree', 'img', '--ci'], /^--ci does not apply to layerscope tree; it goes with layerscope image \(see layerscope help tree\)$/);
+	refused(['diff', 'web-1', '--ci'], /^--ci does not apply to layerscope diff; it goes with layerscope image/);
+	refused(['tree', 'img', '--junit-file', 'x.xml'], /^--junit-file does not apply to layerscope tree/);
+	refused(['tree', 'img', '--no-tui'], /^--no-tui does not apply to layerscope tree; it goes with layerscope image, layerscope diff/);
+	refused(['diff', 'web-1', '--platform', 'linux/amd64'], /^--platform does not apply to layerscope diff; it goes with layerscope image, layerscope tree/);
+	refused(['img', '--layer', '3'], /^--layer does not apply to layerscope image; it goes with layerscope tree/);
+	refused(['completion', 'bash', '--json', '-'], /^--json does not apply to layerscope completion/);
+});
+
+test('typos get a "did you mean"; unknown options, missing values and flags with values are one-line errors', () => {
+	refused(['img', '--jsn', 'x'], /^unknown option --jsn for layerscope image \(did you mean --json\?\)$/);
+	refused(['tree', 'img', '--layr', '2'], /^unknown option --layr for layerscope tree \(did you mean --layer\?\)$/);
+	refused(['img', '--ci-formt', 'junit'], /did you mean --ci-format\?/);
+	refused(['img', '--bogus'], /^unknown option --bogus for layerscope image \(see layerscope help image\)$/);
+	refused(['img', '-x'], /^unknown option -x for layerscope image/);
+	refused(['tree', 'img', '--layer'], /^--layer needs a value \(N\)$/);
+	refused(['img', '--no-tui=yes'], /^--no-tui takes no value \(got --no-tui=yes\)$/);
+});
+
+test('arguments: missing and too many', () => {
+	refused([], /^no image given \(try layerscope help\)$/);
+	refused(['tree'], /^tree needs an image/);
+	refused(['diff'], /^diff needs a container name or id/);
+	refused(['a.tar', 'b.tar'], /^layerscope image takes one argument \(IMAGE\), got 2: a\.tar b\.tar$/);
+	refused(['completion'], /^completion needs a shell: bash, zsh, fish$/);
+	refused(['a\u001B[2J.tar', 'b'], /got 2: a\\x1b\[2J\.tar b$/);
+});
+
+test('--help, --version and --debug are recognised anywhere, for every command', () => {
+	assert.equal(parseCommandLine(['--help'], commands).help, true);
+	assert.equal(parseCommandLine(['tree', 'x', '--help'], commands).help, true);
+	assert.equal(parseCommandLine(['tree', '-h'], commands).path[0]!.name, 'tree', 'help before the missing argument is noticed');
+	assert.equal(parseCommandLine(['-v'], commands).version, true);
+	assert.equal(parseCommandLine(['diff', 'x', '--debug'], commands).debug, true);
+});
