@@ -142,3 +142,55 @@ export function planExtract(image: RawImage, path: string, layer: number): Extra
 
 	return {view, path: `/${base}`, isDirectory, items};
 }
+
+/** A window of a file's bytes for the TUI's viewer: at most `maxBytes` from `offset`, and the newlines before it. */
+export type FileWindowRead = {
+	readonly offset: number;
+	readonly bytes: Buffer;
+	readonly totalBytes: number;
+	readonly linesBefore: number;
+	readonly note?: string;
+};
+
+/**
+ * Read one window of `path` at `layer` (the viewer's pages): the bytes before `offset` stream past (their
+ * newlines counted), the window is kept, and reading stops right after it.
+ */
+export async function readFileWindow(image: RawImage, open: LayerOpener, path: string, layer: number, offset: number, maxBytes: number, signal?: AbortSignal): Promise<FileWindowRead> {
+	const target = findFile(image, path, layerIndex(image, layer));
+	const {content} = target;
+	const parts: Buffer[] = [];
+	let kept = 0;
+	let position = 0;
+	let linesBefore = 0;
+	const blob = await open(content.layer, signal);
+	await readLayerFiles(blob, new Set([content.entry.path]), async (_entry, body) => {
+		for await (const chunk of body) {
+			const start = position;
+			position += chunk.length;
+			if (position <= offset) {
+				for (let index = chunk.indexOf(10); index >= 0; index = chunk.indexOf(10, index + 1)) {
+					linesBefore++;
+				}
+
+				continue;
+			}
+
+			let piece = start < offset ? chunk.subarray(offset - start) : chunk;
+			if (start < offset) {
+				const skipped = chunk.subarray(0, offset - start);
+				for (let index = skipped.indexOf(10); index >= 0; index = skipped.indexOf(10, index + 1)) {
+					linesBefore++;
+				}
+			}
+
+			piece = piece.subarray(0, maxBytes - kept);
+			parts.push(piece);
+			kept += piece.length;
+			if (kept >= maxBytes) {
+				return;
+			}
+		}
+	});
+	return {offset, bytes: Buffer.concat(parts), totalBytes: content.entry.size, linesBefore, note: target.note};
+}

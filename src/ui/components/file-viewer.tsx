@@ -1,0 +1,83 @@
+import {Box, Text} from 'ink';
+import prettyBytes from 'pretty-bytes';
+import stringWidth from 'string-width';
+import {escapeName} from '../../report/escape.js';
+import type {ViewerState} from '../state/viewer.js';
+
+type Props = {
+	readonly viewer: ViewerState;
+	readonly width: number;
+	readonly height: number;
+	/** Colours allowed (false under NO_COLOR). */
+	readonly colors: boolean;
+};
+
+const segmenter = new Intl.Segmenter();
+
+/** Cut `text` to `width` terminal cells (by grapheme, measuring display width), with `…` when cut. */
+function fit(text: string, width: number): string {
+	if (stringWidth(text) <= width) {
+		return text;
+	}
+
+	let out = '';
+	let used = 0;
+	for (const {segment} of segmenter.segment(text)) {
+		const cells = stringWidth(segment);
+		if (used + cells > width - 1) {
+			break;
+		}
+
+		out += segment;
+		used += cells;
+	}
+
+	return `${out}…`;
+}
+
+/** Rows of the viewer (title, note, content, footer) for a terminal `height` rows high. */
+export function viewerContentHeight(height: number): number {
+	return Math.max(1, height - 3);
+}
+
+/** A file's contents: numbered text lines or a hex dump, a window at a time; `/` searches, q or Esc closes. */
+export function FileViewer({viewer, width, height, colors}: Props) {
+	const contentHeight = viewerContentHeight(height);
+	const size = viewer.window === undefined ? '' : ` ${prettyBytes(viewer.window.totalBytes)}`;
+	const title = fit(`━━ ${escapeName(viewer.path)} (layer ${viewer.layer})${size} `, width);
+	const lines: Array<{text: string; match: boolean}> = [];
+	if (viewer.status === 'ready') {
+		const last = viewer.firstNumber + viewer.rows.length;
+		const gutter = viewer.binary ? 0 : String(last).length;
+		for (let index = viewer.top; index < Math.min(viewer.rows.length, viewer.top + contentHeight); index++) {
+			const row = viewer.rows[index]!;
+			const text = viewer.binary ? row : `${String(viewer.firstNumber + index).padStart(gutter)} │ ${row}`;
+			lines.push({text: fit(text, width), match: viewer.search.match === index});
+		}
+	}
+
+	const {window} = viewer;
+	const shown = window !== undefined && window.bytes.length < window.totalBytes
+		? ` bytes ${window.offset}–${window.offset + window.bytes.length} of ${window.totalBytes}`
+		: '';
+	let status: string;
+	if (viewer.search.editing) {
+		status = `/${viewer.search.query}`;
+	} else if (viewer.status === 'loading') {
+		status = 'reading…';
+	} else {
+		const position = viewer.rows.length === 0 ? 'empty' : `${viewer.top + 1}–${Math.min(viewer.rows.length, viewer.top + contentHeight)} of ${viewer.rows.length}`;
+		status = `${position}${shown}${viewer.search.failed ? `  not found: ${viewer.search.query}` : ''}  ↑↓ PgUp PgDn g G  / search  n N next  q/Esc close`;
+	}
+
+	return (
+		<Box flexDirection='column' width={width} height={height} overflow='hidden'>
+			<Text bold wrap='truncate-end'>{title + '━'.repeat(Math.max(0, width - stringWidth(title)))}</Text>
+			<Text wrap='truncate-end' color={colors && viewer.status === 'error' ? 'red' : undefined}>{fit(viewer.message === '' ? ' ' : escapeName(viewer.message), width)}</Text>
+			<Box flexDirection='column' height={contentHeight} overflow='hidden'>
+				{lines.map((line, index) => <Text key={index} wrap='truncate-end' inverse={line.match}>{line.text === '' ? ' ' : line.text}</Text>)}
+			</Box>
+			<Text wrap='truncate-end' dimColor={colors}>{fit(status, width)}</Text>
+		</Box>
+	);
+}
