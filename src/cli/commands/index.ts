@@ -1,8 +1,10 @@
 // The table of commands: `layerscope NAME …`. Adding a command is one file in this directory exporting its
 // CommandDefinition (src/cli/command.ts) and one line here; parsing, help and completions follow from it.
 import type {CommandDefinition} from '../command.js';
+import {catCommand} from './cat.js';
 import {completionCommand} from './completion.js';
 import {diffCommand} from './diff.js';
+import {extractCommand} from './extract.js';
 import {helpCommand} from './help.js';
 import {imageCommand} from './image.js';
 import {treeCommand} from './tree.js';
@@ -11,6 +13,8 @@ export const commands: readonly CommandDefinition[] = [
 	imageCommand,
 	treeCommand,
 	diffCommand,
+	catCommand,
+	extractCommand,
 	helpCommand,
 	completionCommand,
 ];

@@ -1,0 +1,118 @@
+// `layerscope cat` and `layerscope extract` through the built CLI: exact bytes to a pipe, one-line errors with
+// exit 2, extraction into a directory and as a tar, and a hostile archive that tries to write outside.
+import assert from 'node:assert/strict';
+import {spawnSync} from 'node:child_process';
+import {existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {describe, test} from 'node:test';
+import tarStream from 'tar-stream';
+import {buildImageArchive, collectPack, type FixtureLayer} from '../../scripts/lib/image-builder.js';
+import {runCli} from '../helpers/cli.js';
+import {buildImageFromLayerTars} from '../helpers/raw-image.js';
+
+const layers: FixtureLayer[] = [
+	{entries: [
+		{path: 'etc', type: 'dir'},
+		{path: 'etc/app.conf', content: 'version=1\n'},
+		{path: 'bin', type: 'dir'},
+		{path: 'bin/tool', content: Buffer.from([0x7F, 0x45, 0x4C, 0x46, 0, 0, 1, 2, 0x1B, 0x5B]), mode: 0o755},
+	]},
+	{entries: [
+		{path: 'etc/app.conf', content: 'version=2\n\u001B]0;title\u0007\n'},
+		{path: 'etc/link', type: 'symlink', linkTarget: '/etc/app.conf'},
+	]},
+];
+
+function tempFile(name: string): string {
+	return path.join(mkdtempSync(path.join(tmpdir(), 'layerscope-content-cli-')), name);
+}
+
+async function imageFile(imageLayers: readonly FixtureLayer[] = layers): Promise<string> {
+	const file = tempFile('image.tar');
+	writeFileSync(file, await buildImageArchive(imageLayers, {format: 'docker25', compression: 'gzip'}));
+	return file;
+}
+
+describe('cat (CLI)', () => {
+	test('exact bytes to a pipe, escapes included; --layer; symlinks followed', async () => {
+		const file = await imageFile();
+		const top = await runCli(['cat', file, '/etc/app.conf']);
+		assert.equal(top.code, 0, top.stderr);
+		assert.equal(top.stdout, 'version=2\n\u001B]0;title\u0007\n');
+		assert.equal((await runCli(['cat', file, '/etc/app.conf', '--layer', '0'])).stdout, 'version=1\n');
+		assert.equal((await runCli(['cat', file, 'etc/link'])).stdout, 'version=2\n\u001B]0;title\u0007\n');
+	});
+
+	test('errors are one line with exit 2', async () => {
+		const file = await imageFile();
+		for (const [args, message] of [
+			[['cat', file, '/etc/nope'], /^layerscope: \/etc\/nope does not exist at layer 1; the nearest existing directory is \/etc\n$/],
+			[['cat', file, '/etc'], /^layerscope: \/etc is a directory at layer 1: use `layerscope extract` for a subtree\n$/],
+			[['cat', file, '/etc/app.conf', '--layer', '5'], /^layerscope: --layer 5 does not exist: the image has layers 0 to 1\n$/],
+			[['cat', file, '/etc/app.conf', '--layer', 'x'], /^layerscope: --layer wants a layer index/],
+			[['cat', file], /^layerscope: cat needs a path in the image/],
+			[['cat', '-', '/etc/app.conf'], /stdin cannot be read twice/],
+		] as const) {
+			const result = await runCli(args, {input: args[1] === '-' ? readFileSync(file) : undefined});
+			assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+			assert.match(result.stderr, message);
+			assert.equal(result.stderr.trim().split('\n').length, 1);
+		}
+	});
+});
+
+describe('extract (CLI)', () => {
+	test('into a new directory, then refused when not empty, then --force', async () => {
+		const file = await imageFile();
+		const out = tempFile('out');
+		const first = await runCli(['extract', file, '/', '--output', out]);
+		assert.equal(first.code, 0, first.stderr);
+		assert.match(first.stderr, /^extracted \/ \(layer 1\) to .*out: 2 files, 2 directories, 1 symlinks, 31 B\n$/);
+		assert.equal(readFileSync(path.join(out, 'etc/app.conf'), 'utf8'), 'version=2\n\u001B]0;title\u0007\n');
+		assert.equal(lstatSync(path.join(out, 'bin/tool')).mode & 0o777, 0o755);
+		const again = await runCli(['extract', file, '/etc', '-o', out]);
+		assert.equal(again.code, 2);
+		assert.match(again.stderr, /is not empty: name a new or empty directory, or add --force/);
+		assert.equal((await runCli(['extract', file, '/etc', '-o', out, '--force'])).code, 0);
+		assert.equal((await runCli(['extract', file, '/etc'])).code, 2, '--output is required');
+	});
+
+	test('--output - is a tar that GNU tar reads', async () => {
+		const file = await imageFile();
+		const result = spawnSync(process.execPath, ['bin/layerscope.js', 'extract', file, '/etc', '--output', '-', '--layer', '0'], {encoding: 'buffer'});
+		assert.equal(result.status, 0, result.stderr.toString());
+		const tarFile = tempFile('out.tar');
+		writeFileSync(tarFile, result.stdout);
+		const listing = spawnSync('tar', ['-tf', tarFile], {encoding: 'utf8'});
+		assert.deepEqual(listing.stdout.trim().split('\n').sort(), ['./', 'app.conf']);
+	});
+
+	test('a hostile image cannot write outside the output', async () => {
+		// Names with ../ and absolute paths, a symlink to a directory outside, then a file "through" it, and a
+		// hardlink to a path outside.
+		const base = mkdtempSync(path.join(tmpdir(), 'layerscope-hostile-extract-'));
+		const outside = path.join(base, 'outside');
+		mkdirSync(outside);
+		const pack = tarStream.pack();
+		const add = (header: Partial<tarStream.Header> & {name: string}, body?: string): void => {
+			pack.entry(header, body ?? '');
+		};
+
+		add({name: '../../../escape-dotdot.txt', size: 3, type: 'file'}, 'bad');
+		add({name: `/${outside.slice(1)}/escape-absolute.txt`, size: 3, type: 'file'}, 'bad');
+		add({name: 'jump', type: 'symlink', linkname: outside});
+		add({name: 'jump/escape-through-link.txt', size: 3, type: 'file'}, 'bad');
+		add({name: 'hard', type: 'link', linkname: '../../../../etc/passwd'});
+		pack.finalize();
+		const file = path.join(base, 'hostile.tar');
+		writeFileSync(file, await buildImageFromLayerTars([await collectPack(pack)]));
+		const out = path.join(base, 'out');
+		const result = await runCli(['extract', file, '/', '--output', out]);
+		assert.ok(result.code === 0 || result.code === 2, result.stderr);
+		assert.deepEqual(readdirSync(outside), [], 'nothing written in the directory a link points to');
+		assert.ok(!existsSync(path.join(base, 'escape-dotdot.txt')));
+		const written = spawnSync('find', [base, '-newer', file], {encoding: 'utf8'}).stdout.trim().split('\n').filter(item => item !== '' && !item.startsWith(out) && item !== base);
+		assert.deepEqual(written, [], 'nothing outside the output');
+	});
+});
