@@ -38,6 +38,11 @@ export type LayerContents = {
 	/** Bytes of the blob as stored (compressed size). */
 	readonly blobBytes: number;
 	readonly compression: 'none' | 'gzip' | 'zstd';
+	/**
+	 * sha256 of the whole uncompressed blob ("sha256:<64 hex>"), i.e. the layer's diff_id as the OCI image spec
+	 * defines it; present only when the parse was asked for it (`computeDiffId`).
+	 */
+	readonly diffId?: string;
 	/** Figures the reader gathers while the entries are hot (analysis computes them when absent). */
 	readonly summary?: LayerContentsSummary;
 };

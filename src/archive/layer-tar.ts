@@ -1,4 +1,5 @@
 // One layer blob (plain, gzip or zstd tar) → its entries, in one streaming pass; nothing is kept but headers.
+import {createHash, type Hash} from 'node:crypto';
 import {type Transform, Writable} from 'node:stream';
 import tarStream, {type Header} from 'tar-stream';
 import type {EntryType, LayerContents, LayerEntry} from '../analysis/types.js';
@@ -76,6 +77,17 @@ export function toEntry(header: TarHeader): LayerEntry | undefined {
 
 export type LayerProgress = (entries: number) => void;
 
+/** How to parse a layer. */
+export type LayerParseOptions = {
+	/** Called every 1024 entries with the number read so far. */
+	readonly onEntries?: LayerProgress;
+	/**
+	 * Hash the whole uncompressed stream with sha256 (every byte the decoder yields, data after the tar's end marker
+	 * included) and return it as `LayerContents.diffId` ("sha256:<hex>"), to check it against the config's diff_id.
+	 */
+	readonly computeDiffId?: boolean;
+};
+
 /** tar-stream's errors in words for the user, for the outer archive or a layer. */
 export function tarError(error: Error, subject: 'archive' | 'layer', compression: LayerContents['compression'] = 'none'): Error {
 	if (error instanceof FormatError) {
@@ -107,8 +119,12 @@ export class LayerParser {
 	private readonly extract = tarStream.extract({filenameEncoding: 'latin1', highWaterMark: 1024 * 1024} as Parameters<typeof tarStream.extract>[0]);
 	private failure: Error | undefined;
 	private rejectContents: (error: Error) => void = () => undefined;
+	private readonly diffIdHash: Hash | undefined;
 
-	constructor(kind: BlobKind, onEntries?: LayerProgress) {
+	/** `options` may be just the progress callback (older callers). */
+	constructor(kind: BlobKind, options: LayerParseOptions | LayerProgress = {}) {
+		const {onEntries, computeDiffId} = typeof options === 'function' ? {onEntries: options, computeDiffId: false} : options;
+		this.diffIdHash = computeDiffId === true ? createHash('sha256') : undefined;
 		const decoder = decoderFor(kind);
 		this.decoder = decoder;
 		const compression = kind === 'gzip' || kind === 'zstd' ? kind : 'none';
@@ -139,7 +155,8 @@ export class LayerParser {
 				stream.resume();
 			});
 			extract.on('finish', () => {
-				resolve({entries, tarBytes: framing.bytes, blobBytes: this.blobBytes, compression, summary: {sizeBytes, whiteouts, opaques}});
+				const diffId = this.diffIdHash === undefined ? undefined : `sha256:${this.diffIdHash.digest('hex')}`;
+				resolve({entries, tarBytes: framing.bytes, blobBytes: this.blobBytes, compression, diffId, summary: {sizeBytes, whiteouts, opaques}});
 			});
 		});
 		this.contents.catch(() => undefined); // Reported to whoever awaits it.
@@ -186,6 +203,7 @@ export class LayerParser {
 	}
 
 	private toExtract(chunk: Buffer): boolean {
+		this.diffIdHash?.update(chunk);
 		const part = this.framing.feed(chunk);
 		return part.length === 0 ? true : this.extract.write(part);
 	}
@@ -226,9 +244,9 @@ export class LayerSink extends Writable {
 	readonly contents: Promise<LayerContents>;
 	private readonly parser: LayerParser;
 
-	constructor(kind: BlobKind, onEntries?: LayerProgress) {
+	constructor(kind: BlobKind, options: LayerParseOptions | LayerProgress = {}) {
 		super({highWaterMark: 1024 * 1024});
-		this.parser = new LayerParser(kind, onEntries);
+		this.parser = new LayerParser(kind, options);
 		this.contents = this.parser.contents;
 	}
 
