@@ -153,8 +153,22 @@ export class TarReader {
 	/** The input is complete: throws when it stops in the middle of an entry. */
 	end(): void {
 		const {state} = this;
-		if (state === 'end' || state === 'zero' || state === 'padding' || (state === 'header' && this.blockFill === 0)) {
-			// Go: a clean io.EOF at a header boundary, after one zero block, or inside the padding after data.
+		const specialComplete = state === 'special' && this.blockFill >= this.special!.remaining;
+		if (specialComplete) {
+			// The body is complete, only its padding is missing: Go still parses it (and refuses a bad one).
+			const special = this.special!;
+			special.parts.push(Buffer.from(this.block.subarray(0, special.remaining)));
+			try {
+				this.onSpecial(special.typeflag, Buffer.concat(special.parts, special.size));
+			} catch (error) {
+				this.state = 'failed';
+				throw error;
+			}
+		}
+
+		if (state === 'end' || state === 'padding' || specialComplete || ((state === 'header' || state === 'zero') && this.blockFill === 0)) {
+			// Go: a clean io.EOF at a header boundary, after one zero block, or inside the padding after data or
+			// after a meta header's body (what the meta header would have applied to never comes).
 			if (state === 'padding') {
 				this.state = 'end';
 			}
@@ -305,7 +319,7 @@ export class TarReader {
 				throw new TarHeaderError(`${typeflag === typeXHeader || typeflag === typeXGlobal ? 'PAX header' : 'GNU long name'} larger than ${this.limits.maxSpecialBytes} bytes`);
 			}
 
-			this.special = {parts: [], size: raw.size, remaining: alignUp(raw.size), typeflag};
+			this.special = {parts: [], size: raw.size, remaining: raw.size, typeflag};
 			if (raw.size === 0) {
 				this.onSpecial(typeflag, Buffer.alloc(0));
 			} else {
