@@ -7,8 +7,8 @@ export default tseslint.config(
 	js.configs.recommended,
 	...tseslint.configs.recommended,
 	{
-		files: ['bin/**/*.js'],
-		languageOptions: {globals: {process: 'readonly'}},
+		files: ['bin/**/*.js', 'scripts/**/*.mjs'],
+		languageOptions: {globals: {process: 'readonly', console: 'readonly'}},
 	},
 	{
 		files: ['**/*.ts', '**/*.tsx'],

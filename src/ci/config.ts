@@ -48,11 +48,7 @@ const diveFile = '.dive-ci';
 /** A rules file is a few hundred bytes; anything this large is a mistake. */
 const maxConfigBytes = 1024 * 1024;
 
-/** CI mode from the environment, as dive reads it: CI=true, 1 or yes (any case). */
-export function isCiEnvironment(env: NodeJS.ProcessEnv): boolean {
-	const value = env['CI']?.toLowerCase();
-	return value === 'true' || value === '1' || value === 'yes';
-}
+export {isCiEnvironment} from './environment.js';
 
 function quote(text: string): string {
 	return `"${escapeName(text)}"`;

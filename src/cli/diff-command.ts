@@ -210,7 +210,6 @@ export async function runDiffCommand(input: DiffCommandInput): Promise<number> {
 
 async function loadRunTui(): Promise<RunTui> {
 	// The UI (ink, react) loads only when a terminal shows it.
-	const uiModule = '../ui/run.js';
-	const {runTui} = await import(uiModule) as {runTui: RunTui};
+	const {runTui} = await import('../ui/run.js');
 	return runTui;
 }

@@ -25,7 +25,7 @@ async function sleep(ms: number): Promise<void> {
 
 test('the CLI in tmux: hostile names stay escaped through navigation, filter and modes; the terminal is restored', {skip: hasTmux ? false : 'tmux is not installed', timeout: 120_000}, async () => {
 	const entry = process.env['LAYERSCOPE_TUI_ENTRY'] ?? path.join(repoRoot, 'bin/layerscope.js');
-	if (process.env['LAYERSCOPE_TUI_ENTRY'] === undefined && !existsSync(path.join(repoRoot, 'dist/src/cli/main.js'))) {
+	if (process.env['LAYERSCOPE_TUI_ENTRY'] === undefined && !existsSync(path.join(repoRoot, 'dist/cli/main.js'))) {
 		execFileSync('npm', ['run', 'build', '--silent'], {cwd: repoRoot, stdio: 'inherit'});
 	}
 

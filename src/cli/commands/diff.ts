@@ -1,5 +1,5 @@
 // `layerscope diff CONTAINER`: what a container changed on top of its image (src/cli/diff-command.ts does it).
-import {isCiEnvironment} from '../../ci/index.js';
+import {isCiEnvironment} from '../../ci/environment.js';
 import {UsageError} from '../args.js';
 import {type CommandContext, type CommandDefinition, optionFlag, optionString} from '../command.js';
 

@@ -1,10 +1,9 @@
 // `layerscope [image] IMAGE`: the default command. The terminal UI when stdout is a terminal, else the text
 // report; `--json` for dive's export; `--ci` (or CI=true, or any CI-gate option) for the CI gate.
 import {analyzeImage} from '../../analysis/analyze.js';
-import {ciColorWanted, ciEvaluatingLine, ciJson, ciLoadingLine, ciStatusLine, evaluateCi, ignoreMatcher, isCiEnvironment, loadCiConfig} from '../../ci/index.js';
+import {isCiEnvironment} from '../../ci/environment.js';
 import {formatJson, toJsonExport} from '../../report/json.js';
 import {formatTextReport} from '../../report/text.js';
-import {runCiCommand} from '../ci-command.js';
 import {type CommandContext, type CommandDefinition, optionFlag, optionString, type OptionDefinition} from '../command.js';
 import {writeOutput} from '../output.js';
 import {readImageWithProgress} from '../progress.js';
@@ -54,6 +53,9 @@ async function run(context: CommandContext): Promise<number> {
 
 async function runCi(context: CommandContext, target: string): Promise<number> {
 	const {options, io} = context;
+	// The gate's modules (the YAML parser among them) load only in CI mode.
+	const {ciColorWanted, ciEvaluatingLine, ciJson, ciLoadingLine, ciStatusLine, evaluateCi, ignoreMatcher, loadCiConfig} = await import('../../ci/index.js');
+	const {runCiCommand} = await import('../ci-command.js');
 	// The configuration first: a bad rule is reported before any image is read.
 	const config = loadCiConfig({
 		configPath: optionString(options, 'ci-config'),

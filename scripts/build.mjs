@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// Builds the CLI: one esbuild bundle of src/cli/main.ts into dist/cli/ (ESM, Node 20), split into chunks so that
+// what `await import()` loads lazily — the ink/react UI, dockerode and the daemon sources — stays out of the
+// text report's and --json's start-up. dist/meta.json is esbuild's metafile (test/cli/bundle.test.ts reads it).
+// Also bundles scripts/bench-task.ts (for `npm run bench`) and scripts/make-demo-image.ts (for `npm start`). Type checking is separate: `npm run typecheck` (tsc).
+//
+//   node scripts/build.mjs              build
+//   node scripts/build.mjs --if-stale   build only when a source is newer than the last build (for npm start)
+import {existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(root, 'dist');
+const stamp = path.join(dist, '.build-stamp');
+
+/** Newest modification time (ms) of the files the build reads: sources, the package files, this script. */
+function newestInput() {
+	let newest = 0;
+	const visit = (file) => {
+		const info = statSync(file, {throwIfNoEntry: false});
+		if (info === undefined) {
+			return;
+		}
+
+		// A directory's time too: it changes when a file in it is removed or renamed.
+		newest = Math.max(newest, info.mtimeMs);
+		if (info.isDirectory()) {
+			for (const name of readdirSync(file)) {
+				visit(path.join(file, name));
+			}
+		}
+	};
+
+	for (const input of ['src', 'scripts', 'package.json', 'package-lock.json', 'tsconfig.json']) {
+		visit(path.join(root, input));
+	}
+
+	return newest;
+}
+
+const ifStale = process.argv.includes('--if-stale');
+if (ifStale && existsSync(stamp) && statSync(stamp).mtimeMs >= newestInput()) {
+	process.exit(0);
+}
+
+const started = Date.now();
+rmSync(path.join(dist, 'cli'), {recursive: true, force: true});
+const common = {
+	absWorkingDir: root,
+	bundle: true,
+	format: 'esm',
+	platform: 'node',
+	target: 'node20',
+	// Dependencies stay in node_modules (native addons, dockerode's optional ones): only layerscope is bundled.
+	packages: 'external',
+	sourcemap: 'linked',
+	logLevel: 'warning',
+};
+const result = await esbuild.build({
+	...common,
+	entryPoints: {'cli/main': 'src/cli/main.ts'},
+	outdir: dist,
+	splitting: true,
+	chunkNames: 'cli/chunks/[name]-[hash]',
+	metafile: true,
+});
+await esbuild.build({
+	...common,
+	entryPoints: {'scripts/bench-task': 'scripts/bench-task.ts', 'scripts/make-demo-image': 'scripts/make-demo-image.ts'},
+	outdir: dist,
+});
+mkdirSync(dist, {recursive: true});
+writeFileSync(path.join(dist, 'meta.json'), JSON.stringify(result.metafile));
+writeFileSync(stamp, `${new Date().toISOString()}\n`);
+if (!ifStale || process.stdout.isTTY) {
+	console.error(`built dist/cli in ${Date.now() - started} ms`);
+}
