@@ -1,4 +1,4 @@
-// The version of layerscope: package.json's, found above this module (dist/src/cli/, dist/, or src/cli/ under tsx).
+// The version of layerscope: package.json's, found above this module (dist/cli/ in the bundle, src/cli/ under tsx).
 import {readFileSync} from 'node:fs';
 
 let cached: string | undefined;
