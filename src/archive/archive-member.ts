@@ -39,7 +39,7 @@ function numeric(header: Buffer, start: number, length: number): number {
 	return text === '' ? 0 : Number.parseInt(text, 8);
 }
 
-function paxPath(data: Buffer): string | undefined {
+function paxValue(data: Buffer, key: string): string | undefined {
 	let offset = 0;
 	let found: string | undefined;
 	while (offset < data.length) {
@@ -55,7 +55,7 @@ function paxPath(data: Buffer): string | undefined {
 
 		const record = data.subarray(space + 1, offset + length - 1);
 		const equals = record.indexOf(0x3D);
-		if (equals > 0 && record.toString('latin1', 0, equals) === 'path') {
+		if (equals > 0 && record.toString('latin1', 0, equals) === key) {
 			found = record.subarray(equals + 1).toString('utf8');
 		}
 
@@ -65,25 +65,35 @@ function paxPath(data: Buffer): string | undefined {
 	return found;
 }
 
+/** A member of a tar file: where its data lies, and for links what they point to. */
+export type IndexedMember = MemberSpan & {
+	/** '0' regular file, '1' hardlink, '2' symlink, '5' directory… (the header's typeflag). */
+	readonly type: string;
+	/** Link target, as in the header. */
+	readonly linkName: string;
+};
+
+/** Most members indexed in one archive (an image archive has a few per layer). */
+const memberLimit = 1_000_000;
+
 /**
- * Find `member` (a normalised path, as the image plan names layers) in an uncompressed tar file by reading only
- * its headers. Undefined when the file is not a plain tar (compressed: stream it instead) or has no such member.
+ * Index an uncompressed tar file by reading only its headers (seeking over the data): normalised member path →
+ * where its data lies. Undefined when the file is not a plain tar (compressed: it must be streamed instead).
+ * FormatError for a name record over 1 MiB or over a million members.
  */
-export async function locateTarMember(file: string, member: string): Promise<MemberSpan | undefined> {
+export async function indexTarFile(file: string): Promise<Map<string, IndexedMember> | undefined> {
 	const handle = await open(file, 'r');
 	try {
 		const {size: fileSize} = await handle.stat();
 		const header = Buffer.alloc(block);
+		const members = new Map<string, IndexedMember>();
 		let position = 0;
 		let longName: string | undefined;
+		let longLink: string | undefined;
 		while (position + block <= fileSize) {
 			const {bytesRead} = await handle.read(header, 0, block, position);
-			if (bytesRead < block) {
-				return undefined;
-			}
-
-			if (header.every(byte => byte === 0)) {
-				return undefined; // The end marker.
+			if (bytesRead < block || header.every(byte => byte === 0)) {
+				break; // The end marker (or a short tail).
 			}
 
 			if (position === 0 && header.toString('latin1', 257, 262) !== 'ustar' && !/^[0-7 \0]+$/.test(field(header, 124, 12) || '0')) {
@@ -94,41 +104,59 @@ export async function locateTarMember(file: string, member: string): Promise<Mem
 			const type = String.fromCodePoint(header[156]!);
 			const dataStart = position + block;
 			const next = dataStart + (Math.ceil(size / block) * block);
-			if (type === 'L' || type === 'x') {
+			if (type === 'L' || type === 'K' || type === 'x') {
 				if (size > metadataLimit) {
 					throw new FormatError('the archive has a name record over 1 MiB');
 				}
 
 				const data = Buffer.alloc(size);
 				await handle.read(data, 0, size, dataStart);
-				longName = type === 'L' ? decodeLatin1Name(field(data, 0, size)) : paxPath(data) ?? longName;
+				if (type === 'L') {
+					longName = decodeLatin1Name(field(data, 0, size));
+				} else if (type === 'K') {
+					longLink = decodeLatin1Name(field(data, 0, size));
+				} else {
+					longName = paxValue(data, 'path') ?? longName;
+					longLink = paxValue(data, 'linkpath') ?? longLink;
+				}
+
 				position = next;
 				continue;
 			}
 
-			if (type === 'g') {
-				position = next;
-				continue;
-			}
+			if (type !== 'g') {
+				let name = longName;
+				if (name === undefined) {
+					const prefix = header.toString('latin1', 257, 262) === 'ustar' ? field(header, 345, 155) : '';
+					name = decodeLatin1Name(prefix === '' ? field(header, 0, 100) : `${prefix}/${field(header, 0, 100)}`);
+				}
 
-			let name = longName;
-			if (name === undefined) {
-				const prefix = header.toString('latin1', 257, 262) === 'ustar' ? field(header, 345, 155) : '';
-				name = decodeLatin1Name(prefix === '' ? field(header, 0, 100) : `${prefix}/${field(header, 0, 100)}`);
+				if (members.size >= memberLimit) {
+					throw new FormatError('the archive has over a million members: not an image archive');
+				}
+
+				const linkName = longLink ?? decodeLatin1Name(field(header, 157, 100));
+				members.set(normalizePath(name), {offset: dataStart, size: type === '0' || type === '\0' || type === '7' ? size : 0, type: type === '\0' || type === '7' ? '0' : type, linkName});
 			}
 
 			longName = undefined;
-			if ((type === '0' || type === '\0' || type === '7') && normalizePath(name) === member) {
-				return {offset: dataStart, size};
-			}
-
+			longLink = undefined;
 			position = next;
 		}
 
-		return undefined;
+		return members;
 	} finally {
 		await handle.close();
 	}
+}
+
+/**
+ * Find `member` (a normalised path, as the image plan names layers) in an uncompressed tar file by reading only
+ * its headers. Undefined when the file is not a plain tar (compressed: stream it instead) or has no such member.
+ */
+export async function locateTarMember(file: string, member: string): Promise<MemberSpan | undefined> {
+	const found = (await indexTarFile(file))?.get(member);
+	return found?.type === '0' ? found : undefined;
 }
 
 /**

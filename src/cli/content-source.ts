@@ -1,25 +1,93 @@
-// The image behind `cat`, `extract` and the TUI's viewer: read once (entries only, with progress on stderr),
-// kept with its source so that one layer's bytes can be read again.
-import type {RawImage} from '../analysis/types.js';
-import {layerOpener, type LayerOpener} from './layer-blob.js';
+// The image behind `cat`, `extract` and the TUI's viewer. Where the source allows it (an uncompressed archive
+// on disk, an OCI layout, a registry), nothing but the JSON documents is read up front and each layer's entries
+// only when a lookup needs them; otherwise (the daemon, a compressed archive) the image is read once, with
+// progress on stderr, and one layer's bytes are read again later.
+import type {Readable} from 'node:stream';
+import type {LayerContents, LayerEntry} from '../analysis/types.js';
+import {parseLayerBlob, planArchiveFile, planLayoutDir, type PlannedImage} from '../archive/lazy-archive.js';
+import {parsePlatform} from '../archive/manifest.js';
+import {escapeName} from '../report/escape.js';
+import {type ImageSource, type LazyImage, SourceError} from '../sources/types.js';
+import {UsageError} from './args.js';
+import {type ContentImage, contentImageOf} from './content.js';
+import {type BlobReadCounter, layerOpener} from './layer-blob.js';
 import {type LoadOptions, loadImageFrom, resolveSource} from './load.js';
 import {stderrProgress} from './progress.js';
 
-export type ImageForContent = {
-	readonly image: RawImage;
-	/** Opens one layer's blob again from the same source. */
-	readonly open: LayerOpener;
-};
+/** A ContentImage whose layers are parsed on first use (each once). */
+function lazyContentImage(layerCount: number, openBlob: (index: number) => Promise<Readable>, name: string, counter?: BlobReadCounter): ContentImage {
+	const openLayer = async (index: number): Promise<Readable> => {
+		const blob = await openBlob(index);
+		if (counter !== undefined) {
+			blob.on('data', (chunk: Buffer) => {
+				counter.bytes += chunk.length;
+			});
+		}
 
-/** Read the image the user named (progress on stderr) and keep a way back to its layers' bytes. */
-export async function openImageForContent(target: string, options: Pick<LoadOptions, 'source' | 'platform'>): Promise<ImageForContent> {
+		return blob;
+	};
+
+	const parsed = new Map<number, Promise<LayerContents>>();
+	return {
+		layerCount,
+		async entries(index): Promise<readonly LayerEntry[]> {
+			let contents = parsed.get(index);
+			if (contents === undefined) {
+				contents = openLayer(index).then(async blob => parseLayerBlob(blob)).catch((error: unknown) => {
+					throw new SourceError(`layer ${index} of ${escapeName(name)}: ${(error as Error).message}`);
+				});
+				parsed.set(index, contents);
+			}
+
+			return (await contents).entries;
+		},
+		async open(index) {
+			if (index < 0 || index >= layerCount) {
+				throw new SourceError(`layer ${index} does not exist (the image has ${layerCount})`);
+			}
+
+			return openLayer(index);
+		},
+	};
+}
+
+async function planned(source: ImageSource | LazyImage, options: Pick<LoadOptions, 'platform'>): Promise<PlannedImage | undefined> {
+	const platform = options.platform === undefined ? undefined : parsePlatform(options.platform);
+	if (platform !== undefined && platform.architecture === '') {
+		throw new UsageError(`--platform wants OS/ARCH, e.g. linux/amd64 (got "${escapeName(options.platform ?? '')}")`);
+	}
+
+	if (source.kind === 'layout') {
+		return planLayoutDir(source.dir, {platform, tag: source.ref});
+	}
+
+	if (source.kind === 'archive' && source.file !== undefined) {
+		return planArchiveFile(source.file, {platform, tag: source.tag});
+	}
+
+	return undefined;
+}
+
+/** Open the image the user named for reading files out of it; `counter` adds up the layer bytes read. */
+export async function openImageForContent(target: string, options: Pick<LoadOptions, 'source' | 'platform'>, counter?: BlobReadCounter): Promise<ContentImage> {
 	const progress = stderrProgress(text => process.stderr.write(text), {isTTY: process.stderr.isTTY === true, columns: process.stderr.columns});
 	let ok = false;
 	try {
-		const source = await resolveSource(target, {...options, onStatus: progress.onStatus});
+		const source = await resolveSource(target, {...options, onStatus: progress.onStatus}) as ImageSource | LazyImage;
+		if (source.kind === 'lazy') {
+			ok = true;
+			return lazyContentImage(source.layers.length, async index => source.layers[index]!.open(), source.name, counter);
+		}
+
+		const plan = await planned(source, options);
+		if (plan !== undefined) {
+			ok = true;
+			return lazyContentImage(plan.plan.layers.length, plan.openLayer, source.name, counter);
+		}
+
 		const image = await loadImageFrom(source, {...options, onStatus: progress.onStatus, onRead: progress.onRead});
 		ok = true;
-		return {image, open: layerOpener(source, image)};
+		return contentImageOf(image, layerOpener(source, image, counter));
 	} finally {
 		progress.done(ok);
 	}

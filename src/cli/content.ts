@@ -1,7 +1,8 @@
 // Reading files out of an image: one file's bytes (`cat`, the TUI's viewer) or every file of a subtree
 // (`extract`), each from the one layer that holds it, reading no other layer.
 import type {LayerEntry, RawImage} from '../analysis/types.js';
-import {type ContentSource, type LayerView, findPath, lookupPath, resolvePath, subtreeNodes, viewAtLayer, cleanUserPath} from '../analysis/file-origin.js';
+import {type ContentSource, type LayerView, lookupPath, resolvePath, subtreeNodes, viewAtLayer, cleanUserPath} from '../analysis/file-origin.js';
+import {decide, indexLayer, type LayerIndex, type Resolution, resolveTopDown} from '../analysis/top-down.js';
 import type {FileNode} from '../analysis/tree.js';
 import {readLayerFiles} from '../archive/layer-files.js';
 import {escapeName} from '../report/escape.js';
@@ -20,13 +21,89 @@ export type FileTarget = {
 	readonly note?: string;
 };
 
-function entriesOf(image: RawImage): Array<readonly LayerEntry[]> {
-	return image.layers.map(layer => layer.contents.entries);
+/**
+ * An image as `cat`, `extract` and the viewer read it: layers whose entries are read only when asked for (each
+ * once), and whose bytes can be opened again.
+ */
+export type ContentImage = {
+	readonly layerCount: number;
+	/** Entries of layer `index` (0 = base), read on the first call. */
+	readonly entries: (index: number) => Promise<readonly LayerEntry[]>;
+	readonly open: LayerOpener;
+};
+
+/** A ContentImage over an image read whole already. */
+export function contentImageOf(image: RawImage, open: LayerOpener): ContentImage {
+	return {layerCount: image.layers.length, entries: async index => image.layers[index]!.contents.entries, open};
+}
+
+async function allEntries(image: ContentImage, top: number): Promise<Array<readonly LayerEntry[]>> {
+	const out: Array<readonly LayerEntry[]> = [];
+	for (let index = 0; index <= top; index++) {
+		out.push(await image.entries(index));
+	}
+
+	return out;
+}
+
+/** Top-down lookups over a ContentImage: layers are read (and indexed) only when a decision needs them. */
+class TopDown {
+	private readonly indexes: Array<LayerIndex | undefined>;
+	private readonly image: ContentImage;
+
+	constructor(image: ContentImage) {
+		this.image = image;
+		this.indexes = Array.from({length: image.layerCount});
+	}
+
+	async resolve(top: number, path: string): Promise<Exclude<Resolution, {kind: 'need'}>> {
+		for (;;) {
+			const result = resolveTopDown(this.indexes, top, path);
+			if (result.kind !== 'need') {
+				return result;
+			}
+
+			await this.load(result.layer);
+		}
+	}
+
+	/** Where a regular file's or hardlink's bytes are (a hardlink's target as its layer saw it). */
+	async content(layer: number, entry: LayerEntry): Promise<ContentSource | undefined> {
+		let current: {layer: number; entry: LayerEntry} = {layer, entry};
+		for (let hops = 0; hops < 40; hops++) {
+			if (current.entry.type === 'file') {
+				return current;
+			}
+
+			if (current.entry.type !== 'hardlink' || current.entry.linkTarget === undefined) {
+				return undefined;
+			}
+
+			const target = current.entry.linkTarget;
+			let decision = decide(this.indexes, current.layer, target);
+			while (decision.kind === 'need') {
+				await this.load(decision.layer);
+				decision = decide(this.indexes, current.layer, target);
+			}
+
+			if (decision.kind !== 'found' || decision.entry === undefined || decision.entry === current.entry) {
+				return undefined;
+			}
+
+			current = {layer: decision.layer, entry: decision.entry};
+		}
+
+		return undefined;
+	}
+
+	private async load(index: number): Promise<void> {
+		this.indexes[index] = indexLayer(await this.image.entries(index));
+	}
 }
 
 /** The layer index the user asked for (default: the top), checked. */
-export function layerIndex(image: RawImage, layer: number | undefined): number {
-	const top = image.layers.length - 1;
+export function layerIndex(image: ContentImage | RawImage, layer: number | undefined): number {
+	const top = ('layerCount' in image ? image.layerCount : image.layers.length) - 1;
 	if (layer === undefined) {
 		return top;
 	}
@@ -39,32 +116,38 @@ export function layerIndex(image: RawImage, layer: number | undefined): number {
 }
 
 /**
- * Find the file `cat` should print: `path` (symlinks followed as inside the image) at layer `layer`. A path
- * the layer removed is taken from the last layer that had it, with a note. Errors (SourceError, one line) name
- * the nearest existing parent directory, or say why the path has no bytes (a directory, a device…).
+ * Find the file `cat` should print: `path` (symlinks followed as inside the image) at layer `layer`, reading
+ * layers from that one down only until the path is decided. A path the layer removed is taken from the last
+ * layer that had it, with a note. Errors (SourceError, one line) name the nearest existing parent directory,
+ * or say why the path has no bytes (a directory, a device…).
  */
-export function findFile(image: RawImage, path: string, layer: number): FileTarget {
-	const {at, lastPresent, nearest} = findPath(entriesOf(image), layer, path);
+export async function findFile(image: ContentImage, path: string, layer: number): Promise<FileTarget> {
+	const lookups = new TopDown(image);
 	const shown = escapeName(`/${cleanUserPath(path)}`);
-	const found = at ?? lastPresent;
-	if (found === undefined) {
+	let found = await lookups.resolve(layer, path);
+	const {nearest} = found.kind === 'absent' ? found : {nearest: ''};
+	let note: string | undefined;
+	while (found.kind === 'absent' && found.removedAt !== undefined && found.removedAt > 0) {
+		note = `${shown} was removed at or below layer ${layer}; showing it as layer ${found.removedAt - 1} had it`;
+		found = await lookups.resolve(found.removedAt - 1, path);
+	}
+
+	if (found.kind === 'absent') {
 		throw new SourceError(`${shown} does not exist at layer ${layer}; the nearest existing directory is ${escapeName(`/${nearest}`)}`);
 	}
 
-	if (found.isDirectory) {
-		throw new SourceError(`${shown} is a directory at layer ${found.layer}: use \`layerscope extract\` for a subtree`);
+	if (found.entry === undefined || found.entry.type === 'dir') {
+		throw new SourceError(`${shown} is a directory at layer ${layer}: use \`layerscope extract\` for a subtree`);
 	}
 
-	if (found.content === undefined) {
-		const type = found.entry?.type ?? 'dir';
+	const content = await lookups.content(found.layer, found.entry);
+	if (content === undefined) {
+		const {type} = found.entry;
 		const what = type === 'hardlink' ? 'a hardlink whose target is missing' : `a ${type === 'char' ? 'character device' : type === 'block' ? 'block device' : type}`;
 		throw new SourceError(`${shown} is ${what}: it has no content to show`);
 	}
 
-	const note = at === undefined
-		? `${shown} was removed at or below layer ${layer}; showing it as layer ${found.layer} had it`
-		: undefined;
-	return {path: `/${found.path}`, size: found.content.entry.size, content: found.content, layer: found.layer, note};
+	return {path: `/${found.path}`, size: content.entry.size, content, layer: found.layer, note};
 }
 
 /**
@@ -110,8 +193,8 @@ export type ExtractPlan = {
  * Plan an extraction of `path` at `layer`. A directory's contents go directly below the output; a single file
  * keeps its name. SourceError when the path does not exist (naming the nearest existing directory).
  */
-export function planExtract(image: RawImage, path: string, layer: number): ExtractPlan {
-	const view = viewAtLayer(entriesOf(image), layer);
+export async function planExtract(image: ContentImage, path: string, layer: number): Promise<ExtractPlan> {
+	const view = viewAtLayer(await allEntries(image, layer), layer);
 	const clean = cleanUserPath(path);
 	let node: FileNode | undefined;
 	const literal = lookupPath(view, clean);
@@ -156,8 +239,9 @@ export type FileWindowRead = {
  * Read one window of `path` at `layer` (the viewer's pages): the bytes before `offset` stream past (their
  * newlines counted), the window is kept, and reading stops right after it.
  */
-export async function readFileWindow(image: RawImage, open: LayerOpener, path: string, layer: number, offset: number, maxBytes: number, signal?: AbortSignal): Promise<FileWindowRead> {
-	const target = findFile(image, path, layerIndex(image, layer));
+export async function readFileWindow(image: ContentImage, path: string, layer: number, offset: number, maxBytes: number, signal?: AbortSignal): Promise<FileWindowRead> {
+	const target = await findFile(image, path, layerIndex(image, layer));
+	const {open} = image;
 	const {content} = target;
 	const parts: Buffer[] = [];
 	let kept = 0;

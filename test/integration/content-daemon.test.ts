@@ -7,8 +7,7 @@ import path from 'node:path';
 import {test} from 'node:test';
 import {findFile, layerIndex, planExtract, streamFile} from '../../src/cli/content.js';
 import {extractToDirectory} from '../../src/cli/extract-writer.js';
-import {layerOpener} from '../../src/cli/layer-blob.js';
-import {loadImageFrom, resolveSource} from '../../src/cli/load.js';
+import {openImageForContent} from '../../src/cli/content-source.js';
 import {buildImage, docker, ensureBusyboxImage, removeContainers, removeImages, requireDocker, run, saveImage, tempDir, uniqueTag} from '../helpers/docker.js';
 
 const runtime = new Set(['.dockerenv', 'etc/hosts', 'etc/hostname', 'etc/resolv.conf', 'etc/mtab', 'dev', 'proc', 'sys']);
@@ -79,9 +78,9 @@ test('cat and extract equal docker export (daemon and docker save file)', {timeo
 	const archiveFile = await saveImage(tag, dir);
 
 	for (const argument of [tag, archiveFile]) {
-		const source = await resolveSource(argument, {});
-		const image = await loadImageFrom(source, {});
-		const open = layerOpener(source, image);
+		// The daemon: read whole, then one layer again from a new export; the file: read top-down, lazily.
+		const image = await openImageForContent(argument, {});
+		const {open} = image;
 		const top = layerIndex(image, undefined);
 
 		// cat: every regular file, byte for byte.
@@ -89,7 +88,7 @@ test('cat and extract equal docker export (daemon and docker save file)', {timeo
 		assert.ok(files.length > 4, `${files.length} files`);
 		for (const [rel, item] of files) {
 			const hash = createHash('sha256');
-			await streamFile(open, findFile(image, `/${rel}`, top), chunk => {
+			await streamFile(open, await findFile(image, `/${rel}`, top), chunk => {
 				hash.update(chunk);
 			});
 			assert.equal(hash.digest('hex'), item.sha, `cat /${rel} from ${argument}`);
@@ -97,16 +96,16 @@ test('cat and extract equal docker export (daemon and docker save file)', {timeo
 
 		// An earlier layer's version of an overwritten file and of a file a later layer removed.
 		const earlier: Buffer[] = [];
-		await streamFile(open, findFile(image, '/app/conf/a.conf', top - 2), chunk => {
+		await streamFile(open, await findFile(image, '/app/conf/a.conf', top - 2), chunk => {
 			earlier.push(chunk);
 		});
 		assert.equal(Buffer.concat(earlier).toString(), 'one\n');
-		const removed = findFile(image, '/app/conf/ctl.txt', top - 1);
+		const removed = await findFile(image, '/app/conf/ctl.txt', top - 1);
 		assert.match(removed.note ?? '', /showing it as layer/);
 
 		// extract: the whole filesystem, listed, equals the export (modes, sizes, contents, link targets).
 		const out = path.join(dir, `extract-${argument === tag ? 'daemon' : 'file'}`);
-		await extractToDirectory(planExtract(image, '/', top), open, out);
+		await extractToDirectory(await planExtract(image, '/', top), open, out);
 		const extracted = listing(out);
 		assert.deepEqual([...extracted.keys()].sort(), [...truth.keys()].filter(key => truth.get(key)!.type !== 'other').sort());
 		for (const [rel, item] of extracted) {

@@ -6,9 +6,7 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {describe, test} from 'node:test';
 import {readFileWindow} from '../../src/cli/content.js';
-import {layerOpener} from '../../src/cli/layer-blob.js';
-import {loadImageFrom} from '../../src/cli/load.js';
-import {localSource} from '../../src/sources/archive.js';
+import {openImageForContent} from '../../src/cli/content-source.js';
 import {type FileWindow, openViewer, viewerReducer, type ViewerState, windowRows} from '../../src/ui/state/viewer.js';
 import {buildImageArchive} from '../../scripts/lib/image-builder.js';
 
@@ -68,14 +66,12 @@ test('readFileWindow pages a file: bytes from an offset, newlines before it coun
 	const lines = Array.from({length: 5000}, (_, index) => `line ${index + 1}`).join('\n');
 	const file = path.join(mkdtempSync(path.join(tmpdir(), 'layerscope-viewer-')), 'image.tar');
 	writeFileSync(file, await buildImageArchive([{entries: [{path: 'big.txt', content: lines}]}], {format: 'oci', compression: 'gzip'}));
-	const source = localSource(file);
-	const image = await loadImageFrom(source, {});
-	const open = layerOpener(source, image);
-	const first = await readFileWindow(image, open, '/big.txt', 0, 0, 100);
+	const image = await openImageForContent(file, {});
+	const first = await readFileWindow(image, '/big.txt', 0, 0, 100);
 	assert.equal(first.bytes.length, 100);
 	assert.equal(first.totalBytes, Buffer.byteLength(lines));
 	const offset = lines.indexOf('line 4000');
-	const later = await readFileWindow(image, open, '/big.txt', 0, offset, 20);
+	const later = await readFileWindow(image, '/big.txt', 0, offset, 20);
 	assert.equal(later.linesBefore, 3999);
 	assert.equal(later.bytes.toString(), 'line 4000\nline 4001\n');
 	assert.equal(windowRows(later).rows[0], 'line 4000');

@@ -35,8 +35,8 @@ class ReaderGone extends Error {}
 
 async function run({args, options, io}: CommandContext): Promise<number> {
 	const layer = layerOption(optionString(options, 'layer'));
-	const {image, open} = await openImageForContent(args[0]!, loadOptionsFrom(options));
-	const target = findFile(image, args[1]!, layerIndex(image, layer));
+	const image = await openImageForContent(args[0]!, loadOptionsFrom(options));
+	const target = await findFile(image, args[1]!, layerIndex(image, layer));
 	if (target.note !== undefined) {
 		io.stderr(`${target.note}\n`);
 	}
@@ -47,7 +47,7 @@ async function run({args, options, io}: CommandContext): Promise<number> {
 	const abort = new AbortController();
 	process.stdout.on('error', () => undefined); // EPIPE is reported to the write callback.
 	try {
-		await streamFile(open, target, async chunk => {
+		await streamFile(image.open, target, async chunk => {
 			if (!checked) {
 				checked = true;
 				if (looksBinary(chunk)) {

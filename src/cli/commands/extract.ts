@@ -21,9 +21,10 @@ async function run({args, options, io}: CommandContext): Promise<number> {
 	}
 
 	const layer = layerOption(optionString(options, 'layer'));
-	const {image, open} = await openImageForContent(args[0]!, loadOptionsFrom(options));
+	const image = await openImageForContent(args[0]!, loadOptionsFrom(options));
 	const top = layerIndex(image, layer);
-	const plan = planExtract(image, args[1]!, top);
+	const plan = await planExtract(image, args[1]!, top);
+	const {open} = image;
 	const settings = {force: optionFlag(options, 'force'), sameOwner: optionFlag(options, 'same-owner')};
 	const result = output === '-'
 		? await extractToTar(plan, open, process.stdout, settings)

@@ -1,0 +1,197 @@
+// Finding one path from the top layer down, asking for a layer's entries only when the layers above did not
+// decide it: `cat` of a file in the top layers of a large image reads those layers and no other.
+//
+// The rules are applyLayer's (src/analysis/tree.ts), read from the top: a path is decided by the highest layer
+// (at or below the asked one) that has an entry for it, a whiteout of it or of an ancestor, an opaque marker on an
+// ancestor, or a non-directory at an ancestor. PURE: when a layer is needed it says which, and the caller
+// fetches it and asks again.
+import type {LayerEntry} from './types.js';
+
+/** One layer's entries, indexed for lookups. */
+export type LayerIndex = {
+	/** Non-whiteout entries by path. */
+	readonly entries: ReadonlyMap<string, LayerEntry>;
+	readonly whiteouts: ReadonlySet<string>;
+	/** Directories whose lower contents this layer hides. */
+	readonly opaques: ReadonlySet<string>;
+	/** Every ancestor directory of an entry (a directory the layer implies without a header of its own). */
+	readonly implied: ReadonlySet<string>;
+};
+
+/** Index a layer's entries (O(entries × depth)). */
+export function indexLayer(entries: readonly LayerEntry[]): LayerIndex {
+	const map = new Map<string, LayerEntry>();
+	const whiteouts = new Set<string>();
+	const opaques = new Set<string>();
+	const implied = new Set<string>();
+	for (const entry of entries) {
+		if (entry.whiteout === true) {
+			whiteouts.add(entry.path);
+		} else if (entry.opaque === true) {
+			opaques.add(entry.path);
+		} else {
+			map.set(entry.path, entry);
+		}
+
+		for (let slash = entry.path.lastIndexOf('/'); slash > 0; slash = entry.path.lastIndexOf('/', slash - 1)) {
+			const parent = entry.path.slice(0, slash);
+			if (implied.has(parent)) {
+				break;
+			}
+
+			implied.add(parent);
+		}
+
+		if (entry.opaque === true && entry.path !== '') {
+			implied.add(entry.path);
+		}
+	}
+
+	return {entries: map, whiteouts, opaques, implied};
+}
+
+/** The answer for one literal path. */
+export type Decision =
+	| {readonly kind: 'need'; readonly layer: number}
+	| {readonly kind: 'found'; readonly layer: number; /** undefined: a directory with no header of its own. */ readonly entry: LayerEntry | undefined}
+	| {readonly kind: 'absent'; /** The layer that removed it (a whiteout, an opaque or a non-directory above it). */ readonly removedAt?: number};
+
+function ancestors(path: string): string[] {
+	const out: string[] = [];
+	for (let slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1)) {
+		out.push(path.slice(0, slash));
+	}
+
+	return out;
+}
+
+/** Decide the literal `path` (symlinks not followed) as seen at layer `top`. */
+export function decide(layers: ReadonlyArray<LayerIndex | undefined>, top: number, path: string): Decision {
+	if (path === '') {
+		return {kind: 'found', layer: top, entry: undefined};
+	}
+
+	const above = ancestors(path);
+	for (let index = top; index >= 0; index--) {
+		const layer = layers[index];
+		if (layer === undefined) {
+			return {kind: 'need', layer: index};
+		}
+
+		const entry = layer.entries.get(path);
+		if (entry !== undefined) {
+			return {kind: 'found', layer: index, entry};
+		}
+
+		if (layer.implied.has(path)) {
+			// A directory this layer implies; its own metadata (if any) is lower down.
+			for (let lower = index - 1; lower >= 0; lower--) {
+				const below = layers[lower];
+				if (below === undefined) {
+					return {kind: 'need', layer: lower};
+				}
+
+				const own = below.entries.get(path);
+				if (own?.type === 'dir') {
+					return {kind: 'found', layer: lower, entry: own};
+				}
+
+				if (own !== undefined || below.whiteouts.has(path) || above.some(item => below.whiteouts.has(item) || below.opaques.has(item))) {
+					break;
+				}
+			}
+
+			return {kind: 'found', layer: index, entry: undefined};
+		}
+
+		if (layer.whiteouts.has(path)) {
+			return {kind: 'absent', removedAt: index};
+		}
+
+		for (const ancestor of above) {
+			const other = layer.entries.get(ancestor);
+			if (layer.whiteouts.has(ancestor) || layer.opaques.has(ancestor) || (other !== undefined && other.type !== 'dir')) {
+				return {kind: 'absent', removedAt: index};
+			}
+		}
+	}
+
+	return {kind: 'absent'};
+}
+
+/** What `cat` needs to know of a path, resolved with symlinks followed. */
+export type Resolution =
+	| {readonly kind: 'need'; readonly layer: number}
+	| {readonly kind: 'found'; readonly path: string; readonly layer: number; readonly entry: LayerEntry | undefined}
+	| {readonly kind: 'absent'; /** Deepest existing ancestor. */ readonly nearest: string; readonly removedAt?: number};
+
+const maxSymlinkHops = 40;
+
+/**
+ * Resolve `path` at layer `top` as a process chrooted into the image would: symlinks on the way (the last
+ * component included) are followed, absolute targets from the root, '..' never above it, at most 40 links.
+ */
+export function resolveTopDown(layers: ReadonlyArray<LayerIndex | undefined>, top: number, path: string): Resolution {
+	const pending = path.split('/').filter(part => part !== '' && part !== '.').reverse();
+	const resolved: string[] = [];
+	let hops = 0;
+	let last: Decision | undefined;
+	while (pending.length > 0) {
+		const part = pending.pop()!;
+		if (part === '..') {
+			resolved.pop();
+			last = undefined;
+			continue;
+		}
+
+		const candidate = [...resolved, part].join('/');
+		const decision = decide(layers, top, candidate);
+		if (decision.kind === 'need') {
+			return decision;
+		}
+
+		if (decision.kind === 'absent') {
+			return {kind: 'absent', nearest: resolved.join('/'), removedAt: pending.length === 0 ? decision.removedAt : undefined};
+		}
+
+		const {entry} = decision;
+		if (entry?.type === 'symlink') {
+			if (++hops > maxSymlinkHops) {
+				throw new RangeError(`too many levels of symbolic links at /${candidate}`);
+			}
+
+			const target = entry.linkTarget ?? '';
+			if (target.startsWith('/')) {
+				resolved.length = 0;
+			}
+
+			const parts = target.split('/').filter(segment => segment !== '' && segment !== '.');
+			for (let index = parts.length - 1; index >= 0; index--) {
+				pending.push(parts[index]!);
+			}
+
+			last = undefined;
+			continue;
+		}
+
+		if (entry !== undefined && entry.type !== 'dir' && pending.length > 0) {
+			return {kind: 'absent', nearest: resolved.join('/')};
+		}
+
+		resolved.push(part);
+		last = decision;
+	}
+
+	if (last === undefined) {
+		// The root, or a path that ends in '..' or in a symlink to a directory.
+		const joined = resolved.join('/');
+		const decision = decide(layers, top, joined);
+		if (decision.kind === 'need') {
+			return decision;
+		}
+
+		return decision.kind === 'found' ? {kind: 'found', path: joined, layer: decision.layer, entry: decision.entry} : {kind: 'absent', nearest: ''};
+	}
+
+	return {kind: 'found', path: resolved.join('/'), layer: last.kind === 'found' ? last.layer : top, entry: last.kind === 'found' ? last.entry : undefined};
+}
