@@ -10,22 +10,13 @@ import {escapeName} from '../report/escape.js';
 import {type ImageSource, type LazyImage, SourceError} from '../sources/types.js';
 import {UsageError} from './args.js';
 import {type ContentImage, contentImageOf} from './content.js';
-import {type BlobReadCounter, layerOpener} from './layer-blob.js';
+import {type BlobReadCounter, counted, layerOpener} from './layer-blob.js';
 import {type LoadOptions, loadImageFrom, resolveSource} from './load.js';
 import {stderrProgress} from './progress.js';
 
 /** A ContentImage whose layers are parsed on first use (each once). */
 function lazyContentImage(layerCount: number, openBlob: (index: number) => Promise<Readable>, name: string, counter?: BlobReadCounter): ContentImage {
-	const openLayer = async (index: number): Promise<Readable> => {
-		const blob = await openBlob(index);
-		if (counter !== undefined) {
-			blob.on('data', (chunk: Buffer) => {
-				counter.bytes += chunk.length;
-			});
-		}
-
-		return blob;
-	};
+	const openLayer = async (index: number): Promise<Readable> => counted(await openBlob(index), counter);
 
 	const parsed = new Map<number, Promise<LayerContents>>();
 	return {

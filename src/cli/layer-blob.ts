@@ -3,7 +3,7 @@
 // (the daemon, a compressed archive) is read up to that layer and stopped.
 import {createReadStream} from 'node:fs';
 import path from 'node:path';
-import type {Readable} from 'node:stream';
+import {type Readable, Transform} from 'node:stream';
 import type {RawImage} from '../analysis/types.js';
 import {locateTarMember, streamTarMember} from '../archive/archive-member.js';
 import {escapeName} from '../report/escape.js';
@@ -15,14 +15,21 @@ export type LayerOpener = (index: number, signal?: AbortSignal) => Promise<Reada
 /** Bytes of the blob streams opened so far (for tests and the benchmark: what a `cat` really read). */
 export type BlobReadCounter = {bytes: number};
 
-function counted(stream: Readable, counter: BlobReadCounter | undefined): Readable {
-	if (counter !== undefined) {
-		stream.on('data', (chunk: Buffer) => {
-			counter.bytes += chunk.length;
-		});
+/** `stream` with its bytes added to `counter` as they are read (a pass-through: the reader's pace is kept). */
+export function counted(stream: Readable, counter: BlobReadCounter | undefined): Readable {
+	if (counter === undefined) {
+		return stream;
 	}
 
-	return stream;
+	const counting = new Transform({
+		transform(chunk: Buffer, _encoding, callback) {
+			counter.bytes += chunk.length;
+			callback(null, chunk);
+		},
+	});
+	stream.on('error', error => counting.destroy(error));
+	counting.on('close', () => stream.destroy());
+	return stream.pipe(counting);
 }
 
 /**
