@@ -1,36 +1,39 @@
-// Small text formatters for the UI panes (byte sizes come from src/ci/go-format.ts, padding and one-line
-// commands from src/report/format.ts).
-
-/** Cut text into lines of at most `width` characters (code points), for fixed-height panes. */
-export function chop(text: string, width: number): string[] {
-	const chars = [...text];
-	if (width <= 0) {
-		return [];
-	}
-
-	const lines: string[] = [];
-	for (let index = 0; index < chars.length; index += width) {
-		lines.push(chars.slice(index, index + width).join(''));
-	}
-
-	return lines.length === 0 ? [''] : lines;
-}
-
-/** Fit text to exactly `width` columns (code points), cutting with … when too long. */
-export function fit(text: string, width: number): string {
-	if (width <= 0) {
-		return '';
-	}
-
-	const chars = [...text];
-	if (chars.length <= width) {
-		return text + ' '.repeat(width - chars.length);
-	}
-
-	return width === 1 ? '…' : `${chars.slice(0, width - 1).join('')}…`;
-}
+// Small text formatters for the UI panes (byte sizes come from src/ci/go-format.ts, display widths from
+// text-width.ts).
+import {escapeName} from '../report/escape.js';
+import {oneLine} from '../report/format.js';
 
 /** dive's efficiency figure: whole percent, truncated. */
 export function percentFloor(ratio: number): string {
 	return Number.isFinite(ratio) ? `${Math.trunc(ratio * 100)} %` : 'n/a';
+}
+
+/**
+ * A layer command as safe one-line terminal text, with as few escapes as possible: newlines become `↵` (as in
+ * the layers list), control and bidi characters become `\xNN` / `\u{NNNN}` (src/report/escape.ts), and a
+ * backslash stays single — `printf 'a\nb'` reads as typed — except where it could be taken for one of those
+ * escapes: a run of backslashes before `x`, `u` or an escaped character is doubled. So `\x1b` typed in the
+ * command shows as `\\x1b` and an ESC byte as `\x1b`, and the original can always be read back.
+ */
+export function escapeCommand(command: string): string {
+	const text = oneLine(command);
+	if (!text.includes('\\')) {
+		return escapeName(text);
+	}
+
+	const parts = text.split(/(\\+)/);
+	let out = '';
+	for (const [index, part] of parts.entries()) {
+		if (index % 2 === 0) {
+			out += escapeName(part);
+			continue;
+		}
+
+		const next = parts[index + 1]?.codePointAt(0);
+		const nextChar = next === undefined ? undefined : String.fromCodePoint(next);
+		const ambiguous = nextChar !== undefined && (nextChar === 'x' || nextChar === 'u' || escapeName(nextChar) !== nextChar);
+		out += ambiguous ? part + part : part;
+	}
+
+	return out;
 }

@@ -5,9 +5,10 @@
 // everywhere. Ctrl-M is Enter on a terminal, so in the tree pane Enter toggles "modified" as well.
 import type {Key} from 'ink';
 import type {CommandId, UiState} from './state/types.js';
+import {displayWidth} from './text-width.js';
 
 /** Where a binding applies. 'pane' bindings move within whichever pane has the focus. */
-export type Scope = 'global' | 'pane' | 'layers' | 'tree' | 'image' | 'filter' | 'help';
+export type Scope = 'global' | 'pane' | 'layers' | 'tree' | 'details' | 'image' | 'filter' | 'help';
 
 export type Binding = {
 	readonly command: CommandId;
@@ -27,6 +28,7 @@ export const keyTable: readonly Binding[] = [
 	{command: 'cursor.home', keys: ['home', 'g'], scope: 'pane', help: 'First row'},
 	{command: 'cursor.end', keys: ['end', 'G'], scope: 'pane', help: 'Last row'},
 	{command: 'layer.select', keys: ['enter'], scope: 'layers', help: 'Select the layer and go to its file tree'},
+	{command: 'cursor.down', keys: ['down', 'j'], scope: 'details', help: 'Scroll the layer details (the whole command) down', bar: 'Scroll'},
 	{command: 'tree.left', keys: ['left', 'h'], scope: 'tree', help: 'Collapse the directory, or go to the parent'},
 	{command: 'tree.right', keys: ['right', 'l'], scope: 'tree', help: 'Expand the directory, or go into it'},
 	{command: 'tree.toggle', keys: ['space'], scope: 'tree', help: 'Collapse/expand the directory', bar: 'Collapse dir'},
@@ -54,6 +56,12 @@ export const keyTable: readonly Binding[] = [
 	{command: 'page.down', keys: ['pgdn'], scope: 'filter', help: 'Page down in the tree'},
 	{command: 'quit', keys: ['ctrl+c'], scope: 'filter', help: 'Quit', bar: 'Quit'},
 	{command: 'help.toggle', keys: ['?', 'esc'], scope: 'help', help: 'Close the help', bar: 'Close help'},
+	{command: 'cursor.up', keys: ['up', 'k'], scope: 'help', help: 'Scroll up', bar: 'Scroll'},
+	{command: 'cursor.down', keys: ['down', 'j'], scope: 'help', help: 'Scroll down'},
+	{command: 'page.up', keys: ['pgup', 'u'], scope: 'help', help: 'Page up'},
+	{command: 'page.down', keys: ['pgdn', 'd', 'space'], scope: 'help', help: 'Page down'},
+	{command: 'cursor.home', keys: ['home', 'g'], scope: 'help', help: 'Top'},
+	{command: 'cursor.end', keys: ['end', 'G'], scope: 'help', help: 'Bottom'},
 	{command: 'quit', keys: ['q', 'ctrl+c'], scope: 'help', help: 'Quit', bar: 'Quit'},
 ];
 
@@ -156,7 +164,12 @@ export type BarItem = {
 	readonly label: string;
 	/** For toggles: whether the thing is on (shown as ● / ○). */
 	readonly on?: boolean;
+	/** Kept when the bar is too narrow for every item (help and quit). */
+	readonly pinned?: boolean;
 };
+
+/** Commands whose bar item is never dropped: a user must always see how to get help and how to leave. */
+const pinnedCommands: ReadonlySet<CommandId> = new Set(['help.toggle', 'quit']);
 
 function toggleState(state: UiState, command: CommandId): boolean | undefined {
 	const {hidden} = state.tree;
@@ -215,15 +228,46 @@ export function helpBar(state: UiState): BarItem[] {
 			seen.add(binding.command);
 			const label = binding.command === 'tree.sort' ? `Sort: ${state.tree.sort}` : binding.bar;
 			const on = toggleState(state, binding.command);
-			items.push(on === undefined ? {key: keyLabel(reachable[0]!), label} : {key: keyLabel(reachable[0]!), label, on});
+			const item: BarItem = on === undefined ? {key: keyLabel(reachable[0]!), label} : {key: keyLabel(reachable[0]!), label, on};
+			items.push(pinnedCommands.has(binding.command) ? {...item, pinned: true} : item);
 		}
 	}
 
 	return items;
 }
 
-export function barText(items: readonly BarItem[]): string {
-	return items.map(item => `${item.key} ${item.on === undefined ? '' : (item.on ? '●' : '○')}${item.label}`).join('  ');
+function itemText(item: BarItem): string {
+	return `${item.key} ${item.on === undefined ? '' : (item.on ? '●' : '○')}${item.label}`;
+}
+
+/**
+ * The bar as text. Given a `width` (columns), whole items are dropped from the end until it fits, except the
+ * pinned ones (help, quit), which move to the end and stay; no item is ever cut in the middle.
+ */
+export function barText(items: readonly BarItem[], width?: number): string {
+	if (width === undefined) {
+		return items.map(item => itemText(item)).join('  ');
+	}
+
+	const pinned = items.filter(item => item.pinned === true).map(item => itemText(item));
+	const kept: string[] = [];
+	let used = Math.max(0, pinned.reduce((sum, text) => sum + displayWidth(text) + 2, 0) - 2);
+	for (const item of items) {
+		if (item.pinned === true) {
+			continue;
+		}
+
+		const text = itemText(item);
+		const extra = displayWidth(text) + (used > 0 || kept.length > 0 ? 2 : 0);
+		if (used + extra > width) {
+			break;
+		}
+
+		kept.push(text);
+		used += extra;
+	}
+
+	return [...kept, ...pinned].join('  ');
 }
 
 /** Lines of the full help: every binding, grouped by where it applies. */
@@ -233,11 +277,12 @@ export function fullHelp(): Array<{title: string; rows: Array<{keys: string; hel
 		pane: 'In the focused pane',
 		layers: 'Layers pane',
 		tree: 'File tree pane',
+		details: 'Layer details pane',
 		image: 'Image details pane',
 		filter: 'Filter input',
 		help: 'This help',
 	};
-	const order: Scope[] = ['global', 'pane', 'layers', 'tree', 'image', 'filter', 'help'];
+	const order: Scope[] = ['global', 'pane', 'layers', 'tree', 'details', 'image', 'filter', 'help'];
 	return order.map(scope => ({
 		title: titles[scope],
 		rows: keyTable.filter(binding => binding.scope === scope).map(binding => ({keys: binding.keys.map(key => keyLabel(key)).join(' '), help: binding.help})),

@@ -54,11 +54,13 @@ function selectedPath(model: BrowserModel, state: UiState): string | undefined {
 	return node === undefined ? undefined : model.union.paths[node];
 }
 
-test('Tab and Shift-Tab cycle the panes: layers → tree → image', () => {
+test('Tab and Shift-Tab cycle the panes: layers → tree → layer details → image', () => {
 	let state = start(dive);
 	assert.equal(state.focus, 'layers');
 	state = apply(dive, state, key('tab'));
 	assert.equal(state.focus, 'tree');
+	state = apply(dive, state, key('tab'));
+	assert.equal(state.focus, 'details');
 	state = apply(dive, state, key('tab'));
 	assert.equal(state.focus, 'image');
 	state = apply(dive, state, key('tab'));
@@ -164,7 +166,7 @@ test('Ctrl-L / Ctrl-A switch compare modes; in the tree pane Ctrl-A hides added 
 	assert.equal(state.mode, 'aggregated');
 	state = apply(dive, state, key('ctrl+l'));
 	assert.equal(state.mode, 'layer');
-	state = apply(dive, state, key('tab'), key('tab'), key('ctrl+a'));
+	state = apply(dive, state, key('shift+tab'), key('ctrl+a'));
 	assert.equal(state.focus, 'image');
 	assert.equal(state.mode, 'aggregated');
 	state = apply(dive, state, key('tab'), key('tab'), key('ctrl+a'));
@@ -249,11 +251,12 @@ test('filter: / opens the input, typing filters live, an invalid regex is report
 	assert.equal(dive.rows(state).count, 415);
 });
 
-test('? opens the full help; while open only ?, Esc and quit keys act', () => {
+test('? opens the full help; while open only ?, Esc, quit and scrolling keys act', () => {
 	let state = start(dive);
 	state = apply(dive, state, key('?'));
 	assert.equal(state.help, true);
-	assert.equal(apply(dive, state, key('j')), state);
+	assert.equal(apply(dive, state, key('ctrl+a')), state);
+	assert.equal(apply(dive, state, key('tab')), state);
 	assert.equal(apply(dive, state, key('?')).help, false);
 	assert.equal(apply(dive, state, key('esc')).help, false);
 	assert.equal(apply(dive, state, key('q')).quit, true);

@@ -164,7 +164,7 @@ test('without a fixed viewport the terminal size is used, and a resize re-lays t
 	stdout.columns = 70;
 	stdout.rows = 20;
 	stdout.emit('resize');
-	await until(() => separatorAt(stripVTControlCharacters(stdout.output.slice(before))).includes(21), 'the 70-column layout (21 columns)');
+	await until(() => separatorAt(stripVTControlCharacters(stdout.output.slice(before))).includes(26), 'the 70-column layout (26 columns)');
 	stdin.write('q');
 	assert.equal(await result, 'quit');
 });

@@ -9,7 +9,9 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {test} from 'node:test';
 import {repoRoot} from '../helpers/fixtures.js';
+import stringWidth from 'string-width';
 import {hostileShown, writeHostileImage} from '../helpers/hostile-image.js';
+import {wide, writeWideImage} from '../helpers/wide-image.js';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 
@@ -123,3 +125,55 @@ test('the CLI in tmux with the image piped in: keys come from the terminal', {sk
 		rmSync(dir, {recursive: true, force: true});
 	}
 });
+
+for (const columns of [75, 100]) {
+	test(`the CLI in tmux at ${columns} columns with wide names: the frame stays put (first row the Layers title), no row wider than the terminal`, {skip: hasTmux ? false : 'tmux is not installed', timeout: 60_000}, async () => {
+		const entry = process.env['LAYERSCOPE_TUI_ENTRY'] ?? path.join(repoRoot, 'bin/layerscope.js');
+		const dir = mkdtempSync(path.join(tmpdir(), 'layerscope-tmux-'));
+		const archive = path.join(dir, 'wide.tar');
+		await writeWideImage(archive);
+		const rows = 24;
+		const session = `layerscope-wide-${columns}-${process.pid}`;
+		tmux('new-session', '-d', '-s', session, '-x', String(columns), '-y', String(rows), '-e', 'TERM=xterm-256color', '-e', 'NO_COLOR=1', '-c', repoRoot, `node ${JSON.stringify(entry)} ${JSON.stringify(archive)}; echo "EXIT=$?"; sleep 600`);
+		const screen = (): string => tmux('capture-pane', '-p', '-t', session);
+		const waitFor = async (pattern: RegExp, what: string): Promise<string> => {
+			let text = '';
+			for (let tries = 0; tries < 600; tries++) {
+				text = screen();
+				if (pattern.test(text)) {
+					return text;
+				}
+
+				await sleep(50);
+			}
+
+			throw new Error(`timed out waiting for ${what}; the screen:\n${text}`);
+		};
+
+		const check = (text: string, what: string): void => {
+			const lines = text.split('\n');
+			assert.match(lines[0] ?? '', /^[─━]{2} Layers /, `${what}: the first row is the Layers title:\n${text}`);
+			for (const line of lines) {
+				assert.ok(stringWidth(line) <= columns, `${what}: a row of ${stringWidth(line)} columns: ${line}`);
+			}
+
+			assert.match(text, /\? Help {2}q Quit\s*$/, `${what}: the help and quit hint`);
+		};
+
+		try {
+			check(await waitFor(/Image efficiency score|Efficiency: /, 'the browser'), 'start');
+			tmux('send-keys', '-t', session, 'j');
+			check(await waitFor(/^>● 1 /m, 'layer 1'), 'layer 1');
+			tmux('send-keys', '-t', session, 'j', 'Tab');
+			const text = await waitFor(/━━ Current Layer Contents \(layer 2\)/, 'layer 2 in the tree pane');
+			check(text, 'layer 2');
+			assert.ok(text.includes(wide.japaneseDir), `shows ${wide.japaneseDir}`);
+			assert.ok(text.includes('한국어디렉터리'));
+			tmux('send-keys', '-t', session, 'q');
+			assert.match(await waitFor(/EXIT=\d+/, 'the exit'), /EXIT=0/);
+		} finally {
+			spawnSync('tmux', ['kill-session', '-t', session]);
+			rmSync(dir, {recursive: true, force: true});
+		}
+	});
+}

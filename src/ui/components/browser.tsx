@@ -73,11 +73,11 @@ export function Browser({model, viewport, colors, onQuit, initial}: Props) {
 	}, [model, state.layer, state.mode, state.tree.hidden, state.filter.applied, state.tree.sort, state.tree.collapseAll, state.tree.toggled]);
 	return (
 		<Box flexDirection='column' width={layout.width} height={layout.height}>
-			{state.help ? <HelpScreen width={layout.width} height={layout.bodyHeight}/> : (
+			{state.help ? <HelpScreen width={layout.width} height={layout.bodyHeight} top={state.helpTop}/> : (
 				<Box flexDirection='row' height={layout.bodyHeight}>
 					<Box flexDirection='column' width={layout.leftWidth}>
 						<LayersPane model={model} layer={state.layer} top={state.layerTop} mode={state.mode} focused={state.focus === 'layers' && !state.filter.open} layout={layout} colors={colors}/>
-						<LayerDetails model={model} layer={state.layer} layout={layout} colors={colors}/>
+						<LayerDetails model={model} layer={state.layer} top={state.detailsTop} focused={state.focus === 'details' && !state.filter.open} layout={layout} colors={colors}/>
 						<ImageDetails model={model} top={state.imageTop} focused={state.focus === 'image' && !state.filter.open} layout={layout} colors={colors}/>
 					</Box>
 					<Box width={1} height={layout.bodyHeight}>
@@ -86,8 +86,8 @@ export function Browser({model, viewport, colors, onQuit, initial}: Props) {
 					<TreePane model={model} state={state} layout={layout} colors={colors}/>
 				</Box>
 			)}
-			{layout.filterLine ? <FilterLine filter={state.filter} colors={colors}/> : null}
-			<HelpBar state={state}/>
+			{layout.filterLine ? <FilterLine filter={state.filter} width={layout.width} colors={colors}/> : null}
+			<HelpBar state={state} width={layout.width}/>
 		</Box>
 	);
 }

@@ -4,6 +4,7 @@ import {humanBytes} from '../../ci/go-format.js';
 import {escapeName} from '../../report/escape.js';
 import {padStart} from '../../report/format.js';
 import {percentFloor} from '../format.js';
+import {displayWidth} from '../text-width.js';
 import type {Layout} from '../state/layout.js';
 import type {BrowserModel} from '../state/model.js';
 import {Line} from './line.js';
@@ -19,16 +20,29 @@ type Props = {
 	readonly colors: boolean;
 };
 
+/** `label: value` with the longest label that leaves the value whole in `width` columns (the shortest otherwise). */
+export function labelled(labels: readonly string[], value: string, width: number): string {
+	for (const label of labels) {
+		const text = `${label}: ${value}`;
+		if (displayWidth(text) <= width) {
+			return text;
+		}
+	}
+
+	return `${labels.at(-1)!}: ${value}`;
+}
+
 /** The image: name, sizes, dive's efficiency figures, reclaimable bytes, notes, and the inefficient files. */
 export const ImageDetails = memo(({model, top, focused, layout, colors}: Props) => {
 	const {image} = model.data.analysis;
 	const name = image.tags[0] ?? image.name;
+	const width = layout.leftWidth;
 	const summary = [
-		`Image name: ${escapeName(name)}`,
-		`Total Image size: ${humanBytes(image.sizeBytes)}`,
-		`Potential wasted space: ${humanBytes(image.wastedBytes)}`,
-		`Image efficiency score: ${percentFloor(image.efficiency)}`,
-		`Reclaimable by squash: ${humanBytes(image.reclaimableBytes)}`,
+		labelled(['Image name', 'Image', 'Name'], escapeName(name), width),
+		labelled(['Total Image size', 'Image size', 'Size'], humanBytes(image.sizeBytes), width),
+		labelled(['Potential wasted space', 'Wasted space', 'Wasted'], humanBytes(image.wastedBytes), width),
+		labelled(['Image efficiency score', 'Efficiency', 'Eff.'], percentFloor(image.efficiency), width),
+		labelled(['Reclaimable by squash', 'Reclaimable', 'Squash'], humanBytes(image.reclaimableBytes), width),
 		...(model.data.notes ?? []).map(note => escapeName(note)),
 	];
 	const rows = image.inefficiencies.slice(top, top + layout.imageRows);
@@ -37,13 +51,13 @@ export const ImageDetails = memo(({model, top, focused, layout, colors}: Props) 
 		? (rows.length === 0 ? `${total} files` : `${top + 1}-${top + rows.length} of ${total}`)
 		: undefined;
 	return (
-		<Box flexDirection='column' width={layout.leftWidth} height={layout.imageHeight}>
+		<Box flexDirection='column' width={width} height={layout.imageHeight}>
 			{[
-				<PaneTitle key='title' title='Image details' extra={more} width={layout.leftWidth} focused={focused}/>,
-				...summary.map((text, index) => <Line key={`s${index}`} text={text} colors={colors}/>),
-				<Line key='head' text={image.inefficiencies.length === 0 ? 'Inefficient files: none' : 'Count  Total Space  Path'} colors={colors} dim/>,
+				<PaneTitle key='title' title='Image details' extra={more} width={width} focused={focused}/>,
+				...summary.map((text, index) => <Line key={`s${index}`} text={text} width={width} colors={colors}/>),
+				<Line key='head' text={image.inefficiencies.length === 0 ? 'Inefficient files: none' : 'Count  Total Space  Path'} width={width} colors={colors} dim/>,
 				...rows.map((item, index) => (
-					<Line key={`r${top + index}`} text={`${padStart(String(item.count), 5)}  ${padStart(humanBytes(item.cumulativeSize), 11)}  ${escapeName(item.path)}`} colors={colors}/>
+					<Line key={`r${top + index}`} text={`${padStart(String(item.count), 5)}  ${padStart(humanBytes(item.cumulativeSize), 11)}  ${escapeName(item.path)}`} width={width} colors={colors}/>
 				)),
 			].slice(0, layout.imageHeight)}
 		</Box>

@@ -1,9 +1,6 @@
 import {Box} from 'ink';
 import {memo} from 'react';
-import {humanBytes} from '../../ci/go-format.js';
-import {escapeName} from '../../report/escape.js';
-import {oneLine} from '../../report/format.js';
-import {chop} from '../format.js';
+import {layerDetailLines} from '../details-text.js';
 import type {Layout} from '../state/layout.js';
 import type {BrowserModel} from '../state/model.js';
 import {Line} from './line.js';
@@ -13,38 +10,29 @@ type Props = {
 	readonly model: BrowserModel;
 	/** Selected layer. */
 	readonly layer: number;
+	/** First line in the window (the pane scrolls when it has the focus). */
+	readonly top: number;
+	/** The pane has the keys. */
+	readonly focused: boolean;
 	readonly layout: Layout;
 	readonly colors: boolean;
 };
 
-/** The selected layer: digest, diff id, size, file count, created time and the full command. */
-export const LayerDetails = memo(({model, layer: index, layout, colors}: Props) => {
-	const layer = model.data.analysis.layers[index];
+/**
+ * The selected layer: size, file count and changes, the whole command (wrapped, never cut), created time, digest
+ * and diff id. When it has more lines than room, its title says which are shown, and Tab gives it the focus to
+ * scroll (details-text.ts builds the lines).
+ */
+export const LayerDetails = memo(({model, layer, top, focused, layout, colors}: Props) => {
 	const width = layout.leftWidth;
-	const lines: string[] = [];
-	if (layer !== undefined) {
-		const container = index === model.data.containerLayer;
-		lines.push(
-			container ? `Layer:   ${index}, container (writable)` : `Digest:  ${escapeName(layer.digest || '(unknown)')}`,
-			`Diff ID: ${escapeName(layer.diffId || '(unknown)')}`,
-			`Size:    ${humanBytes(layer.sizeBytes)}   Files: ${layer.nodeCount}   +${layer.added} ~${layer.modified} -${layer.removed}`,
-			`Created: ${escapeName(layer.created || '(unknown)')}`,
-		);
-		const command = container ? 'container (writable)' : escapeName(oneLine(layer.command));
-		lines.push(...chop(`Command: ${command}`, width));
-	}
-
+	const lines = layerDetailLines(model, layer, width);
 	const room = Math.max(0, layout.detailsHeight - 1);
-	const shown = lines.slice(0, room);
-	if (lines.length > room && room > 0) {
-		const last = shown.at(-1)!;
-		shown[room - 1] = [...last].length >= width ? `${[...last].slice(0, width - 1).join('')}…` : `${last}…`;
-	}
-
+	const shown = lines.slice(top, top + room);
+	const more = lines.length > room ? `${top + 1}-${top + shown.length} of ${lines.length}` : undefined;
 	return (
 		<Box flexDirection='column' width={width} height={layout.detailsHeight}>
-			<PaneTitle title='Layer details' width={width} focused={false}/>
-			{shown.map((text, index) => <Line key={index} text={text} colors={colors}/>)}
+			<PaneTitle title='Layer details' extra={more} width={width} focused={focused}/>
+			{shown.map((text, index) => <Line key={top + index} text={text} width={width} colors={colors}/>)}
 		</Box>
 	);
 });

@@ -2,8 +2,8 @@ import {Box} from 'ink';
 import {memo} from 'react';
 import type {CompareMode} from '../../analysis/views.js';
 import {humanBytes} from '../../ci/go-format.js';
-import {escapeName} from '../../report/escape.js';
-import {oneLine, padStart} from '../../report/format.js';
+import {padStart} from '../../report/format.js';
+import {escapeCommand} from '../format.js';
 import type {BrowserModel} from '../state/model.js';
 import type {Layout} from '../state/layout.js';
 import {Line} from './line.js';
@@ -28,7 +28,7 @@ export function layerLabel(model: BrowserModel, index: number): string {
 		return 'container (writable)';
 	}
 
-	return escapeName(oneLine(model.data.image.layers[index]?.command ?? ''));
+	return escapeCommand(model.data.image.layers[index]?.command ?? '');
 }
 
 /** Whether a layer takes part in the comparison shown in the tree (dive's "Cmp" column). */
@@ -54,12 +54,12 @@ export const LayersPane = memo(({model, layer: selectedLayer, top, mode, focused
 		const layer = layers[index]!;
 		const selected = index === selectedLayer;
 		const text = `${selected ? '>' : ' '}${compared(mode, selectedLayer, index)} ${padStart(String(index), digits)} ${padStart(humanBytes(layer.sizeBytes), 9)}  ${layerLabel(model, index)}`;
-		lines.push(<Line key={index} text={text} selected={selected && focused} colors={colors}/>);
+		lines.push(<Line key={index} text={text} width={layout.leftWidth} selected={selected && focused} colors={colors}/>);
 	}
 	return (
 		<Box flexDirection='column' width={layout.leftWidth} height={layout.layersHeight}>
 			<PaneTitle title='Layers' extra={mode === 'layer' ? 'layer changes' : 'aggregated changes'} width={layout.leftWidth} focused={focused}/>
-			<Line text={`Cmp ${padStart('#', digits)} ${padStart('Size', 9)}  Command`} colors={colors} dim/>
+			<Line text={`Cmp ${padStart('#', digits)} ${padStart('Size', 9)}  Command`} width={layout.leftWidth} colors={colors} dim/>
 			{lines}
 		</Box>
 	);

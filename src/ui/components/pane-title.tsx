@@ -1,4 +1,5 @@
 import {Text} from 'ink';
+import {displayWidth, truncate} from '../text-width.js';
 
 type Props = {
 	/** Pane title. */
@@ -11,15 +12,19 @@ type Props = {
 	readonly focused: boolean;
 };
 
-/** A pane's title line: `━━ Layers ━━━━━━━`. */
+/** A pane's title line: `━━ Layers ━━━━━━━`, never wider than the pane (the extra goes first, then the title is cut). */
 export function PaneTitle({title, extra, width, focused}: Props) {
 	const rule = focused ? '━' : '─';
 	const head = `${rule}${rule} ${title} `;
-	const tail = extra === undefined || extra === '' ? '' : ` ${extra} ${rule}`;
-	const fill = Math.max(0, width - [...head].length - [...tail].length);
+	let tail = extra === undefined || extra === '' ? '' : ` ${extra} ${rule}`;
+	if (displayWidth(head) + displayWidth(tail) > width) {
+		tail = '';
+	}
+
+	const fill = Math.max(0, width - displayWidth(head) - displayWidth(tail));
 	return (
 		<Text bold={focused} wrap='truncate-end'>
-			{head + rule.repeat(fill) + tail}
+			{truncate(head + rule.repeat(fill) + tail, width)}
 		</Text>
 	);
 }

@@ -2,6 +2,7 @@ import {Box, Text} from 'ink';
 import prettyBytes from 'pretty-bytes';
 import {escapeName} from '../../report/escape.js';
 import type {LoadProgress} from '../run.js';
+import {truncate} from '../text-width.js';
 
 type Props = {
 	/** What is being loaded (already the user's words: escaped here anyway). */
@@ -40,9 +41,9 @@ export function ProgressView({title, progress, rate, preparing, width}: Props) {
 
 	return (
 		<Box flexDirection='column' width={width}>
-			<Text bold wrap='truncate-end'>{`layerscope · ${escapeName(title)}`}</Text>
-			{lines.map((line, index) => <Text key={index} wrap='truncate-end'>{line}</Text>)}
-			<Text dimColor wrap='truncate-end'>q or Ctrl-C cancels</Text>
+			<Text bold wrap='truncate-end'>{truncate(`layerscope · ${escapeName(title)}`, width)}</Text>
+			{lines.map((line, index) => <Text key={index} wrap='truncate-end'>{truncate(line, width)}</Text>)}
+			<Text dimColor wrap='truncate-end'>{truncate('q or Ctrl-C cancels', width)}</Text>
 		</Box>
 	);
 }

@@ -1,5 +1,5 @@
 import {Box} from 'ink';
-import {attributeHeader, changeGlyph, treeRowText} from '../tree-text.js';
+import {changeGlyph, treeHeader, treeRowText} from '../tree-text.js';
 import type {Layout} from '../state/layout.js';
 import type {BrowserModel} from '../state/model.js';
 import type {UiState} from '../state/types.js';
@@ -24,9 +24,9 @@ export function TreePane({model, state, layout, colors}: Props) {
 	const lines = [];
 	const to = Math.min(rows.count, state.tree.top + layout.treeRows);
 	for (let row = state.tree.top; row < to; row++) {
-		const {kind, text} = treeRowText(rows, row, layout.attributes);
+		const {kind, text} = treeRowText(rows, row, layout.attributeColumns);
 		const selected = row === state.tree.cursor;
-		lines.push(<Line key={row} text={`${selected ? '>' : ' '}${changeGlyph[kind]} ${text}`} kind={kind} selected={selected && focused} colors={colors}/>);
+		lines.push(<Line key={row} text={`${selected ? '>' : ' '}${changeGlyph[kind]} ${text}`} width={layout.rightWidth} kind={kind} selected={selected && focused} colors={colors}/>);
 	}
 
 	const title = state.mode === 'layer' ? `Current Layer Contents (layer ${state.layer})` : `Aggregated Layer Contents (layers 0-${state.layer})`;
@@ -34,8 +34,8 @@ export function TreePane({model, state, layout, colors}: Props) {
 	return (
 		<Box flexDirection='column' width={layout.rightWidth} height={layout.bodyHeight}>
 			<PaneTitle title={title} extra={extra} width={layout.rightWidth} focused={focused}/>
-			<Line text={`   ${layout.attributes ? attributeHeader : 'Filetree'}`} colors={colors} dim/>
-			{lines.length === 0 ? <Line text={state.filter.applied === '' ? '   (nothing to show)' : '   (no file matches the filter)'} colors={colors} dim/> : lines}
+			<Line text={`   ${treeHeader(layout.attributeColumns)}`} width={layout.rightWidth} colors={colors} dim/>
+			{lines.length === 0 ? <Line text={state.filter.applied === '' ? '   (nothing to show)' : '   (no file matches the filter)'} width={layout.rightWidth} colors={colors} dim/> : lines}
 		</Box>
 	);
 }

@@ -9,12 +9,34 @@
 //   filter line (when the filter is open or set)
 //   help bar
 //
-// Narrow terminals degrade like dive: below 90 columns the layers column shrinks; below 60 the attribute columns
-// of the tree are hidden whatever the user chose.
+// Narrow terminals degrade step by step, names first: below 90 columns the left column narrows (its figures
+// switch to shorter labels rather than being cut, see image-details.tsx); the tree's attribute columns go one at a
+// time — owner, then permissions, then size — whenever the name would otherwise get fewer than `nameRoom`
+// columns; below 60 columns they are hidden whatever the user chose.
 import type {UiState} from './types.js';
 
 export const narrowWidth = 90;
 export const attributesMinWidth = 60;
+/** Columns the tree keeps for its branch glyphs and names before any attribute column is drawn. */
+export const nameRoom = 24;
+
+/** Which attribute columns the tree draws, widest first. */
+export type AttributeColumns = 'all' | 'no-owner' | 'size' | 'none';
+
+/** Columns each choice takes before the tree glyphs (each column plus its gap). */
+export const attributeWidths: Readonly<Record<AttributeColumns, number>> = {all: 10 + 1 + 11 + 1 + 10 + 2, 'no-owner': 10 + 1 + 10 + 2, size: 10 + 2, none: 0};
+
+/** The widest attribute choice that leaves the names `nameRoom` columns in a tree pane `rightWidth` wide. */
+export function attributeColumnsFor(rightWidth: number): AttributeColumns {
+	// Three columns before the row text: the cursor mark, the change glyph and a space.
+	for (const choice of ['all', 'no-owner', 'size'] as const) {
+		if (rightWidth - 3 - attributeWidths[choice] >= nameRoom) {
+			return choice;
+		}
+	}
+
+	return 'none';
+}
 /** Lines of the layer details pane, title included. */
 export const detailsLines = 7;
 /** Summary lines of the image details pane, before the notes and the table. */
@@ -37,8 +59,10 @@ export type Layout = {
 	/** File-tree rows visible. */
 	readonly treeRows: number;
 	readonly filterLine: boolean;
-	/** Attribute columns actually drawn. */
+	/** Some attribute columns are drawn. */
 	readonly attributes: boolean;
+	/** Which attribute columns are drawn ('none' when `attributes` is false). */
+	readonly attributeColumns: AttributeColumns;
 };
 
 export type LayoutCounts = {
@@ -58,7 +82,7 @@ export function computeLayout(state: Pick<UiState, 'viewport' | 'filter' | 'tree
 	const bodyHeight = height - 1 - (filterLine ? 1 : 0);
 	const leftWidth = width >= narrowWidth
 		? clamp(Math.round(width * 0.34), 32, 64)
-		: clamp(Math.floor(width * 0.3), 14, 30);
+		: clamp(Math.floor(width * 0.375), 14, 32);
 	const rightWidth = width - leftWidth - 1;
 
 	// Left column: layers (title + header + rows), details (fixed), image details (the rest).
@@ -70,6 +94,7 @@ export function computeLayout(state: Pick<UiState, 'viewport' | 'filter' | 'tree
 	const imageHeight = Math.max(0, bodyHeight - layersHeight - detailsHeight);
 	const imageRows = Math.max(0, imageHeight - 1 - imageSummaryLines - counts.noteCount - 1);
 
+	const attributeColumns = state.tree.attributes && width >= attributesMinWidth ? attributeColumnsFor(rightWidth) : 'none';
 	return {
 		width,
 		height,
@@ -83,6 +108,7 @@ export function computeLayout(state: Pick<UiState, 'viewport' | 'filter' | 'tree
 		imageRows,
 		treeRows: Math.max(1, bodyHeight - 2),
 		filterLine,
-		attributes: state.tree.attributes && width >= attributesMinWidth,
+		attributes: attributeColumns !== 'none',
+		attributeColumns,
 	};
 }

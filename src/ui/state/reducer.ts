@@ -3,11 +3,15 @@
 // selected file selected when it is still listed.
 import {isDirectory, noneHidden, rowOf} from '../../analysis/views.js';
 import type {ChangeKind} from '../../analysis/types.js';
+import {layerDetailLines} from '../details-text.js';
+import {helpLines} from '../help-text.js';
 import {resolveKey} from '../keymap.js';
 import {type BrowserModel, compileFilter} from './model.js';
+import type {Layout} from './layout.js';
 import type {Action, CommandId, Focus, TreeState, UiState, Viewport} from './types.js';
 
-const focusOrder: readonly Focus[] = ['layers', 'tree', 'image'];
+// Tab order: Layers, file tree, Layer details, Image details (Shift-Tab from Layers reaches Image details).
+const focusOrder: readonly Focus[] = ['layers', 'tree', 'details', 'image'];
 
 export function initialState(viewport: Viewport, overrides: Partial<UiState> = {}): UiState {
 	return {
@@ -19,7 +23,9 @@ export function initialState(viewport: Viewport, overrides: Partial<UiState> = {
 		tree: {cursor: 0, top: 0, collapseAll: false, toggled: new Set(), hidden: noneHidden, sort: 'name', attributes: true},
 		filter: {open: false, text: '', applied: '', error: undefined},
 		imageTop: 0,
+		detailsTop: 0,
 		help: false,
+		helpTop: 0,
 		quit: false,
 		...overrides,
 	};
@@ -41,6 +47,14 @@ function scrollTo(cursor: number, top: number, rows: number, count: number): num
 	return clamp(next, 0, Math.max(0, count - rows));
 }
 
+function maxDetailsTop(model: BrowserModel, layer: number, layout: Layout): number {
+	return Math.max(0, layerDetailLines(model, layer, layout.leftWidth).length - Math.max(1, layout.detailsHeight - 1));
+}
+
+function maxHelpTop(layout: Layout): number {
+	return Math.max(0, helpLines(layout.width).length - Math.max(1, layout.bodyHeight - 1));
+}
+
 /** Clamp cursors and scroll windows to the data and the viewport. */
 function settle(model: BrowserModel, state: UiState): UiState {
 	const layout = model.layout(state);
@@ -50,11 +64,14 @@ function settle(model: BrowserModel, state: UiState): UiState {
 	const cursor = clamp(state.tree.cursor, 0, Math.max(0, rows.count - 1));
 	const top = scrollTo(cursor, state.tree.top, layout.treeRows, rows.count);
 	const imageTop = clamp(state.imageTop, 0, Math.max(0, model.inefficiencyCount - layout.imageRows));
-	if (layer === state.layer && layerTop === state.layerTop && cursor === state.tree.cursor && top === state.tree.top && imageTop === state.imageTop) {
+	const detailsTop = layer === state.layer ? clamp(state.detailsTop, 0, maxDetailsTop(model, layer, layout)) : 0;
+	const helpTop = state.help ? clamp(state.helpTop, 0, maxHelpTop(layout)) : 0;
+	if (layer === state.layer && layerTop === state.layerTop && cursor === state.tree.cursor && top === state.tree.top && imageTop === state.imageTop
+		&& detailsTop === state.detailsTop && helpTop === state.helpTop) {
 		return state;
 	}
 
-	return {...state, layer, layerTop, imageTop, tree: {...state.tree, cursor, top}};
+	return {...state, layer, layerTop, imageTop, detailsTop, helpTop, tree: {...state.tree, cursor, top}};
 }
 
 /** Apply a change to what the tree lists, keeping the selected node (or its nearest listed ancestor) selected. */
@@ -110,9 +127,21 @@ function moveBy(model: BrowserModel, state: UiState, command: CommandId): UiStat
 		}
 	};
 
+	if (state.help) {
+		const rows = Math.max(1, layout.bodyHeight - 1);
+		const maxTop = maxHelpTop(layout);
+		return {...state, helpTop: clamp(command === 'cursor.end' ? maxTop : pick(maxTop + 1, Math.max(1, rows - 1), state.helpTop), 0, maxTop)};
+	}
+
 	if (focus === 'layers') {
 		const layer = clamp(pick(model.layerCount, Math.max(1, layout.layerRows - 1), state.layer), 0, model.layerCount - 1);
-		return layer === state.layer ? state : retarget(model, state, {...state, layer});
+		return layer === state.layer ? state : retarget(model, state, {...state, layer, detailsTop: 0});
+	}
+
+	if (focus === 'details') {
+		const rows = Math.max(1, layout.detailsHeight - 1);
+		const maxTop = maxDetailsTop(model, state.layer, layout);
+		return {...state, detailsTop: clamp(command === 'cursor.end' ? maxTop : pick(maxTop + 1, Math.max(1, rows - 1), state.detailsTop), 0, maxTop)};
 	}
 
 	if (focus === 'image') {
@@ -216,7 +245,7 @@ function runCommand(model: BrowserModel, state: UiState, command: CommandId): Ui
 		}
 
 		case 'help.toggle': {
-			return {...state, help: !state.help};
+			return {...state, help: !state.help, helpTop: 0};
 		}
 
 		case 'focus.next':
@@ -298,7 +327,7 @@ export function reduce(model: BrowserModel, state: UiState, action: Action): UiS
 		}
 
 		case 'select-layer': {
-			next = retarget(model, state, {...state, layer: clamp(action.layer, 0, model.layerCount - 1)});
+			next = retarget(model, state, {...state, layer: clamp(action.layer, 0, model.layerCount - 1), detailsTop: 0});
 			break;
 		}
 

@@ -2,7 +2,7 @@
 import type {CompareMode, HiddenKinds, SortOrder} from '../../analysis/views.js';
 import type {ChangeKind} from '../../analysis/types.js';
 
-export type Focus = 'layers' | 'tree' | 'image';
+export type Focus = 'layers' | 'tree' | 'details' | 'image';
 
 export type Viewport = {
 	readonly width: number;
@@ -45,8 +45,12 @@ export type UiState = {
 	readonly filter: FilterState;
 	/** First row of the inefficient-files table in the window. */
 	readonly imageTop: number;
+	/** First line of the Layer details pane in the window (back to 0 when the layer changes). */
+	readonly detailsTop: number;
 	/** The full key help is open. */
 	readonly help: boolean;
+	/** First line of the full help in the window. */
+	readonly helpTop: number;
 	readonly quit: boolean;
 };
 

@@ -1,0 +1,122 @@
+// Display width: how many terminal columns text takes, measured as ink measures it (string-width: East Asian wide
+// and fullwidth characters and emoji take 2 columns, combining marks and zero-width joiners 0), and cut only
+// between graphemes (Intl.Segmenter), so a ZWJ emoji sequence or a letter with its combining accent is never
+// split. Every cut, pad and wrap in the UI goes through here; `.length` counts UTF-16 units, not columns.
+import stringWidth from 'string-width';
+
+const segmenter = new Intl.Segmenter('en', {granularity: 'grapheme'});
+/** Printable ASCII only: one column a character, the fast path for most names and every figure. */
+const plainAscii = /^[\u0020-\u007E]*$/;
+
+/** Terminal columns of `text` (no escape sequences expected: text is escaped before it is measured). */
+export function displayWidth(text: string): number {
+	return plainAscii.test(text) ? text.length : stringWidth(text);
+}
+
+/** The graphemes of `text` with their widths in columns. */
+export function graphemes(text: string): Array<{text: string; width: number}> {
+	if (plainAscii.test(text)) {
+		return [...text].map(char => ({text: char, width: 1}));
+	}
+
+	const out: Array<{text: string; width: number}> = [];
+	for (const {segment} of segmenter.segment(text)) {
+		out.push({text: segment, width: stringWidth(segment)});
+	}
+
+	return out;
+}
+
+/** `text` cut to at most `width` columns, ending with `…` (which counts) when something was cut. */
+export function truncate(text: string, width: number): string {
+	if (width <= 0) {
+		return '';
+	}
+
+	if (plainAscii.test(text)) {
+		return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+	}
+
+	if (stringWidth(text) <= width) {
+		return text;
+	}
+
+	let out = '';
+	let used = 0;
+	for (const {segment} of segmenter.segment(text)) {
+		const columns = stringWidth(segment);
+		if (used + columns > width - 1) {
+			break;
+		}
+
+		out += segment;
+		used += columns;
+	}
+
+	return `${out}…`;
+}
+
+/** `text` in exactly `width` columns: cut with `…` when too wide, padded with spaces when narrower. */
+export function fit(text: string, width: number): string {
+	const cut = truncate(text, width);
+	const rest = width - displayWidth(cut);
+	return rest > 0 ? cut + ' '.repeat(rest) : cut;
+}
+
+/** Pad on the left to `width` columns (never cuts). */
+export function padStartWidth(text: string, width: number): string {
+	const rest = width - displayWidth(text);
+	return rest > 0 ? ' '.repeat(rest) + text : text;
+}
+
+/**
+ * Wrap `text` into lines of at most `width` columns, by grapheme. With `words`, a line breaks after the last space
+ * that leaves it at least half full; a word longer than a line is broken where the line ends. Lines after the
+ * first start with `indent` (counted in the width). Nothing is dropped: the lines joined (without the breaks'
+ * indents) give back `text`, spaces included.
+ */
+export function wrap(text: string, width: number, options: {words?: boolean; indent?: string} = {}): string[] {
+	if (width <= 0) {
+		return [];
+	}
+
+	const indent = options.indent ?? '';
+	const indentWidth = displayWidth(indent) < width ? displayWidth(indent) : 0;
+	const parts = graphemes(text);
+	const lines: string[] = [];
+	let start = 0;
+	while (start < parts.length) {
+		const room = lines.length === 0 ? width : width - indentWidth;
+		let used = 0;
+		let end = start;
+		while (end < parts.length && used + parts[end]!.width <= room) {
+			used += parts[end]!.width;
+			end++;
+		}
+
+		if (end === start) {
+			// A grapheme wider than the whole line (a 2-column character in 1 column): it goes alone.
+			end = start + 1;
+		} else if (options.words && end < parts.length) {
+			let space = end;
+			while (space > start && parts[space - 1]!.text !== ' ') {
+				space--;
+			}
+
+			let kept = 0;
+			for (let index = start; index < space; index++) {
+				kept += parts[index]!.width;
+			}
+
+			if (space > start && kept * 2 >= room) {
+				end = space;
+			}
+		}
+
+		const line = parts.slice(start, end).map(part => part.text).join('');
+		lines.push(lines.length === 0 || indentWidth === 0 ? line : indent + line);
+		start = end;
+	}
+
+	return lines.length === 0 ? [''] : lines;
+}

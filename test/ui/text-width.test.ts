@@ -1,0 +1,64 @@
+// Display width: cuts, pads and wraps measured in terminal columns (string-width, as ink measures), by grapheme.
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import fc from 'fast-check';
+import stringWidth from 'string-width';
+import {displayWidth, fit, truncate, wrap} from '../../src/ui/text-width.js';
+
+const family = '👩‍👩‍👧‍👦';
+const eAcute = 'e\u0301';
+
+test('widths: CJK and fullwidth take 2 columns, a ZWJ family 2, e + U+0301 one', () => {
+	assert.equal(displayWidth('日本語'), 6);
+	assert.equal(displayWidth('한국어'), 6);
+	assert.equal(displayWidth('ＡＢＣ１２３'), 12);
+	assert.equal(displayWidth(family), 2);
+	assert.equal(displayWidth(`caf${eAcute}`), 4);
+	assert.equal(displayWidth('plain'), 5);
+});
+
+test('truncate cuts by display width and never splits a grapheme; the ellipsis counts', () => {
+	assert.equal(truncate('日本語のファイル', 7), '日本語…');
+	assert.equal(truncate('日本語のファイル', 8), '日本語…', 'a wide character that would straddle the edge is left out');
+	assert.equal(truncate(`${family}${family}${family}`, 5), `${family}${family}…`);
+	assert.equal(truncate(`${family}abc`, 2), '…', 'the family emoji is never split into its code points');
+	assert.equal(truncate(`caf${eAcute}${eAcute}${eAcute}x`, 6), `caf${eAcute}${eAcute}…`);
+	assert.equal(truncate('ＡＢＣ１２３', 12), 'ＡＢＣ１２３');
+	assert.equal(truncate('ＡＢＣ１２３', 11), 'ＡＢＣ１２…');
+	assert.equal(truncate('abc', 0), '');
+	assert.equal(fit('日本', 5), '日本 ');
+	assert.equal(fit('日本語', 5), '日本…');
+	assert.equal(displayWidth(fit('日本語', 4)), 4, '日… plus a space: exactly the width');
+});
+
+test('wrap keeps every grapheme, in lines no wider than the width', () => {
+	const text = `echo 日本語と한국어と${family}と${eAcute}とＡＢＣ１２３ > /x && done`;
+	for (const width of [1, 2, 3, 5, 7, 10, 20]) {
+		const lines = wrap(text, width);
+		assert.equal(lines.join(''), text, `width ${width}`);
+		for (const line of lines) {
+			assert.ok(displayWidth(line) <= Math.max(width, 2), `width ${width}: ${line}`);
+		}
+	}
+
+	assert.deepEqual(wrap('Command: echo step-one > /s1 && echo step-two', 20, {words: true}), ['Command: echo ', 'step-one > /s1 && ', 'echo step-two']);
+	assert.deepEqual(wrap('sha256:0123456789abcdef', 12, {indent: '  '}), ['sha256:01234', '  56789abcde', '  f']);
+});
+
+// Printable text made of the kinds of graphemes that go wrong: ASCII, CJK, fullwidth, ZWJ emoji, combining accents.
+const pieces = fc.constantFrom('a', 'Z', ' ', '/', '日', '語', '한', 'Ａ', '１', family, eAcute, '👍', '…', '-');
+const texts = fc.array(pieces, {maxLength: 40}).map(parts => parts.join(''));
+
+test('property: truncate, fit and wrap never exceed the width (string-width, as ink measures) and lose nothing', () => {
+	fc.assert(fc.property(texts, fc.integer({min: 2, max: 30}), (text, width) => {
+		const cut = truncate(text, width);
+		assert.ok(stringWidth(cut) <= width);
+		assert.ok(cut === text || cut.endsWith('…'));
+		assert.equal(stringWidth(fit(text, width)), width);
+		const lines = wrap(text, width, {words: true});
+		assert.equal(lines.join(''), text);
+		for (const line of lines) {
+			assert.ok(stringWidth(line) <= width, `${JSON.stringify(line)} > ${width}`);
+		}
+	}));
+});
