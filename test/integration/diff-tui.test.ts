@@ -69,6 +69,9 @@ RUN echo again >> /data/append.txt
 	assert.match(frame, /SizeRw/);
 	assert.match(frame, /big/);
 	assert.match(frame, /gone/);
+	// The image's figures are the image's (2 MB of busybox and two small layers), the container's apart, labelled.
+	assert.match(frame, /^Total Image size: 2\.0 MB /m);
+	assert.match(frame, /^(Image \+ container|With container): 3\.0 MB, efficiency \d+ % /m);
 
 	if (process.env['LAYERSCOPE_UPDATE_SNAPSHOTS'] === '1') {
 		await writeFile(snapshot, frame);

@@ -172,6 +172,8 @@ test('a container\'s writable layer is labelled, with its notes in the image pan
 	assert.match(frame, /^>● 14 {4}1\.2 kB {2}container \(writa/m);
 	assert.match(frame, /Layer: {3}14, container \(writable\)/);
 	assert.match(frame, /Container: web \(running\)/);
+	assert.match(frame, /^Potential wasted space: 32 kB /m, 'the image\'s own figures: dive\'s 32 kB, without the writable layer');
+	assert.match(frame, /^With container: 1\.2 MB, 97 % /m, 'image and writable layer together, labelled');
 	assert.match(frame, / - -rw-rw-r-- {9}0:0 {5}6\.4 kB {2}├── somefile\.txt/);
 	assertSnapshot('container-layer', frame);
 	ui.unmount();

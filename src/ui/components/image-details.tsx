@@ -22,20 +22,23 @@ type Props = {
 
 /** `label: value` with the longest label that leaves the value whole in `width` columns (the shortest otherwise). */
 export function labelled(labels: readonly string[], value: string, width: number): string {
-	for (const label of labels) {
-		const text = `${label}: ${value}`;
-		if (displayWidth(text) <= width) {
-			return text;
-		}
-	}
-
-	return `${labels.at(-1)!}: ${value}`;
+	return firstFitting(labels.map(label => `${label}: ${value}`), width);
 }
 
-/** The image: name, sizes, dive's efficiency figures, reclaimable bytes, notes, and the inefficient files. */
+/** The first of `texts` that fits in `width` columns, else the last. */
+function firstFitting(texts: readonly string[], width: number): string {
+	return texts.find(text => displayWidth(text) <= width) ?? texts.at(-1)!;
+}
+
+/**
+ * The image: name, sizes, dive's efficiency figures, reclaimable bytes, notes, and the inefficient files — always
+ * the image's own. Over a container (`layerscope diff`) the writable layer is left out of them; the notes say
+ * what the container changed, and one line labelled `Image + container` gives the figures of both together.
+ */
 export const ImageDetails = memo(({model, top, focused, layout, colors}: Props) => {
-	const {image} = model.data.analysis;
+	const image = model.imageFigures;
 	const name = image.tags[0] ?? image.name;
+	const combined = model.withContainer;
 	const width = layout.leftWidth;
 	const summary = [
 		labelled(['Image name', 'Image', 'Name'], escapeName(name), width),
@@ -44,6 +47,12 @@ export const ImageDetails = memo(({model, top, focused, layout, colors}: Props) 
 		labelled(['Image efficiency score', 'Efficiency', 'Eff.'], percentFloor(image.efficiency), width),
 		labelled(['Reclaimable by squash', 'Reclaimable', 'Squash'], humanBytes(image.reclaimableBytes), width),
 		...(model.data.notes ?? []).map(note => escapeName(note)),
+		...(combined === undefined ? [] : [firstFitting([
+			`Image + container: ${humanBytes(combined.sizeBytes)}, efficiency ${percentFloor(combined.efficiency)}`,
+			`With container: ${humanBytes(combined.sizeBytes)}, efficiency ${percentFloor(combined.efficiency)}`,
+			`With container: ${humanBytes(combined.sizeBytes)}, ${percentFloor(combined.efficiency)}`,
+			`+Container: ${humanBytes(combined.sizeBytes)}, ${percentFloor(combined.efficiency)}`,
+		], width)]),
 	];
 	const rows = image.inefficiencies.slice(top, top + layout.imageRows);
 	const total = image.inefficiencies.length;

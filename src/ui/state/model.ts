@@ -1,6 +1,7 @@
 // The finished data behind the browser and its memoised selectors. The union tree is built once; each layer's
 // view once per compare mode; visibility (hide kinds, filter) and the row list only when their inputs change.
 // Key presses that only move a cursor reuse everything.
+import {analyzeImage} from '../../analysis/analyze.js';
 import type {Analysis, LayerEntry, RawImage} from '../../analysis/types.js';
 import {
 	type LayerView,
@@ -137,6 +138,14 @@ function warmUp(): void {
 export class BrowserModel {
 	readonly data: BrowserData;
 	readonly union: UnionTree;
+	/**
+	 * The image's own figures (size, wasted bytes, efficiency, reclaimable bytes, inefficient files). With a
+	 * container's writable layer on top (`layerscope diff`), those of the layers below it: the writable layer is
+	 * not part of the image, and its figures are shown apart (see `withContainer`).
+	 */
+	readonly imageFigures: Analysis['image'];
+	/** The figures of image and writable layer together, when there is a writable layer. */
+	readonly withContainer: Analysis['image'] | undefined;
 	private readonly views = new Lru<string, LayerView>(viewCacheSize);
 	private readonly matches = new Lru<string, MatchCache>(matchCacheSize);
 	/** Unfiltered and filtered visible trees apart: typing a filter must not evict the unfiltered ones. */
@@ -148,6 +157,19 @@ export class BrowserModel {
 		warmUp();
 		this.data = data;
 		this.union = buildUnionTree(data.image.layers.map(layer => layer.contents.entries));
+		const top = data.containerLayer;
+		if (top === undefined || top !== data.image.layers.length - 1 || top === 0) {
+			this.imageFigures = data.analysis.image;
+			this.withContainer = undefined;
+		} else {
+			this.imageFigures = analyzeImage({...data.image, layers: data.image.layers.slice(0, top)}).image;
+			this.withContainer = data.analysis.image;
+		}
+	}
+
+	/** Lines of notes under the image figures: the caller's (a container's), then the combined figures. */
+	get noteCount(): number {
+		return (this.data.notes?.length ?? 0) + (this.withContainer === undefined ? 0 : 1);
 	}
 
 	get layerCount(): number {
@@ -155,11 +177,11 @@ export class BrowserModel {
 	}
 
 	get inefficiencyCount(): number {
-		return this.data.analysis.image.inefficiencies.length;
+		return this.imageFigures.inefficiencies.length;
 	}
 
 	layout(state: Pick<UiState, 'viewport' | 'filter' | 'tree'>): Layout {
-		return computeLayout(state, {layerCount: this.layerCount, noteCount: this.data.notes?.length ?? 0});
+		return computeLayout(state, {layerCount: this.layerCount, noteCount: this.noteCount});
 	}
 
 	view(layer: number, mode: UiState['mode']): LayerView {
