@@ -216,3 +216,6 @@ for (const [label, archive] of [['plain layers', plain], ['gzip layers', gzip]] 
 }
 
 console.log(rows.join('\n'));
+
+// cat of one file, by the layer that holds it (scripts/bench-content.ts).
+spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench-content.ts', plain, gzip], {stdio: 'inherit'});

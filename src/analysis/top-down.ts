@@ -18,33 +18,51 @@ export type LayerIndex = {
 	readonly implied: ReadonlySet<string>;
 };
 
-/** Index a layer's entries (O(entries × depth)). */
+function addAncestors(path: string, into: Set<string>): void {
+	for (let slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
+		const parent = path.slice(0, slash);
+		if (into.has(parent)) {
+			break;
+		}
+
+		into.add(parent);
+	}
+}
+
+/**
+ * Index a layer's entries (O(entries × depth)), as applyLayer applies them: opaque markers hide but create
+ * nothing; whiteouts, in tar order, imply their parent directories and then delete their path (so a later
+ * whiteout can delete a directory an earlier one implied); entries imply their parents, always.
+ */
 export function indexLayer(entries: readonly LayerEntry[]): LayerIndex {
 	const map = new Map<string, LayerEntry>();
 	const whiteouts = new Set<string>();
 	const opaques = new Set<string>();
 	const implied = new Set<string>();
+	const byWhiteouts = new Set<string>();
 	for (const entry of entries) {
-		if (entry.whiteout === true) {
-			whiteouts.add(entry.path);
-		} else if (entry.opaque === true) {
+		if (entry.opaque === true) {
 			opaques.add(entry.path);
+		} else if (entry.whiteout === true) {
+			whiteouts.add(entry.path);
+			addAncestors(entry.path, byWhiteouts);
+			if (byWhiteouts.size > 0) {
+				byWhiteouts.delete(entry.path);
+				const below = `${entry.path}/`;
+				for (const path of byWhiteouts) {
+					if (path.startsWith(below)) {
+						byWhiteouts.delete(path);
+					}
+				}
+			}
 		} else {
 			map.set(entry.path, entry);
+			addAncestors(entry.path, implied);
 		}
+	}
 
-		for (let slash = entry.path.lastIndexOf('/'); slash > 0; slash = entry.path.lastIndexOf('/', slash - 1)) {
-			const parent = entry.path.slice(0, slash);
-			if (implied.has(parent)) {
-				break;
-			}
-
-			implied.add(parent);
-		}
-
-		if (entry.opaque === true && entry.path !== '') {
-			implied.add(entry.path);
-		}
+	for (const path of byWhiteouts) {
+		implied.add(path);
 	}
 
 	return {entries: map, whiteouts, opaques, implied};
@@ -84,23 +102,8 @@ export function decide(layers: ReadonlyArray<LayerIndex | undefined>, top: numbe
 		}
 
 		if (layer.implied.has(path)) {
-			// A directory this layer implies; its own metadata (if any) is lower down.
-			for (let lower = index - 1; lower >= 0; lower--) {
-				const below = layers[lower];
-				if (below === undefined) {
-					return {kind: 'need', layer: lower};
-				}
-
-				const own = below.entries.get(path);
-				if (own?.type === 'dir') {
-					return {kind: 'found', layer: lower, entry: own};
-				}
-
-				if (own !== undefined || below.whiteouts.has(path) || above.some(item => below.whiteouts.has(item) || below.opaques.has(item))) {
-					break;
-				}
-			}
-
+			// A directory this layer implies (whatever was lower there is replaced or merged: it is a directory now).
+			// Its own header, if any, is lower down: not read for a lookup that only passes through it.
 			return {kind: 'found', layer: index, entry: undefined};
 		}
 
