@@ -7,6 +7,7 @@ import type {EntryType, LayerContents, LayerEntry} from '../analysis/types.js';
 import {type BlobDecoder, type BlobKind, blobDecoder} from './blob.js';
 import {FormatError} from './manifest.js';
 import {decodeBytes, headerLinkName, headerName, normalizePath} from './names.js';
+import {TarLimitError} from './tar-header.js';
 import {defaultTarLimits, type TarHeader, TarReader, type TarLimits, type TarSink} from './tar-reader.js';
 
 const whiteoutPrefix = '.wh.';
@@ -308,7 +309,7 @@ class EntryCollector implements TarSink {
 /** A layer error in words for the user (the caller names the layer). */
 function layerError(error: unknown, compression: LayerContents['compression']): Error {
 	const {message} = error as Error;
-	if (compression === 'none' && error instanceof FormatError) {
+	if (error instanceof TarLimitError || (compression === 'none' && error instanceof FormatError)) {
 		return error;
 	}
 

@@ -2,6 +2,8 @@
 // it ends the stream at the end-of-archive marker (two zero blocks), as Go's archive/tar and docker do, so data
 // after it (the estargz TOC, padding) is never read as entries, and it names the entry a truncated tar ends in.
 
+import {parseDecimal, parsePaxRecords} from './tar-pax.js';
+
 const block = 512;
 
 function octal(buf: Buffer, offset: number, length: number): number {
@@ -38,10 +40,14 @@ function isZero(buf: Buffer): boolean {
 	return true;
 }
 
+/** The PAX `size` record, parsed by length prefixes (a path value may hold "\n1 size=0\n"); undefined if none. */
 function paxSize(record: Buffer): number | undefined {
-	const text = record.toString('latin1');
-	const match = /(?:^|\n)\d+ size=(\d+)\n/.exec(text);
-	return match === null ? undefined : Number(match[1]);
+	try {
+		const value = parsePaxRecords(record).get('size');
+		return value === undefined || value.length === 0 ? undefined : parseDecimal(value.toString('latin1'));
+	} catch {
+		return undefined; // Malformed: the tar parser behind this reports it.
+	}
 }
 
 export class TarFraming {

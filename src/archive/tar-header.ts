@@ -29,6 +29,9 @@ export type RawHeader = {
 /** A header Go's reader refuses (its ErrHeader): one line, no entry name (names are untrusted). */
 export class TarHeaderError extends FormatError {}
 
+/** A layer past one of the reader's limits on metadata (names, PAX records, sparse maps): refused, not corrupt. */
+export class TarLimitError extends TarHeaderError {}
+
 const ascii0 = 0x30;
 
 /** Bytes of `block` from `start` up to the first NUL within `length` (Go's parseString). */

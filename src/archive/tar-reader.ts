@@ -9,7 +9,7 @@
 // have their real name and size and their holes as zeros. The end is two zero blocks (or the end of the input at
 // a header boundary); a zero block followed by anything else is refused, as Go refuses it.
 
-import {blockSize, gnuRealSize, isZeroBlock, parseHeader, type RawHeader, TarHeaderError, blockFormat} from './tar-header.js';
+import {blockSize, gnuRealSize, isZeroBlock, parseHeader, type RawHeader, TarHeaderError, TarLimitError, blockFormat} from './tar-header.js';
 import {parseDecimal, parsePaxRecords, parsePaxTime, type PaxRecords, paxKeys, paxText} from './tar-pax.js';
 import {oldGnuSparseEntries, paxSparseVersion, sparseHoles, type SparseSpan, sparseMap0x, SparseMap1x0Reader, validSparse} from './tar-sparse.js';
 
@@ -316,7 +316,7 @@ export class TarReader {
 
 		if (typeflag === typeXHeader || typeflag === typeXGlobal || typeflag === typeLongName || typeflag === typeLongLink) {
 			if (raw.size > this.limits.maxSpecialBytes) {
-				throw new TarHeaderError(`${typeflag === typeXHeader || typeflag === typeXGlobal ? 'PAX header' : 'GNU long name'} larger than ${this.limits.maxSpecialBytes} bytes`);
+				throw new TarLimitError(`refused: a ${typeflag === typeXHeader || typeflag === typeXGlobal ? 'PAX header' : 'GNU long name'} larger than ${this.limits.maxSpecialBytes} bytes`);
 			}
 
 			this.special = {parts: [], size: raw.size, remaining: raw.size, typeflag};
@@ -525,12 +525,12 @@ export class TarReader {
 		this.pending = undefined;
 		const {limits} = this;
 		if (pending.name.length > limits.maxNameBytes || pending.linkname.length > limits.maxNameBytes) {
-			throw new TarHeaderError(`entry name or link target longer than ${limits.maxNameBytes} bytes`);
+			throw new TarLimitError(`refused: an entry name or link target longer than ${limits.maxNameBytes} bytes`);
 		}
 
 		this.metadataBytes += pending.name.length + pending.linkname.length;
 		if (this.metadataBytes > limits.maxMetadataBytes) {
-			throw new TarHeaderError(`names and link targets of the layer exceed ${limits.maxMetadataBytes} bytes`);
+			throw new TarLimitError(`refused: names and link targets of the layer exceed ${limits.maxMetadataBytes} bytes`);
 		}
 
 		const headerOnly = isHeaderOnly(pending.typeflag);

@@ -5,7 +5,7 @@
 // readOldGNUSparseMap, validateSparseEntries, invertSparseEntries).
 
 import {parseDecimal, type PaxRecords, paxKeys, paxText} from './tar-pax.js';
-import {parseNumeric, TarHeaderError} from './tar-header.js';
+import {parseNumeric, TarHeaderError, TarLimitError} from './tar-header.js';
 
 /** A data fragment (in a sparse map) or a hole: bytes [offset, offset + length) of the logical file. */
 export type SparseSpan = {readonly offset: number; readonly length: number};
@@ -19,7 +19,7 @@ function fail(message = 'invalid GNU sparse map'): never {
 
 function checkCount(count: number): void {
 	if (count > maxSparseEntries) {
-		fail(`GNU sparse map with more than ${maxSparseEntries} fragments`);
+		throw new TarLimitError(`refused: a GNU sparse map with more than ${maxSparseEntries} fragments`);
 	}
 }
 
@@ -94,7 +94,7 @@ export class SparseMap1x0Reader {
 		this.parts.push(Buffer.from(block));
 		this.bytes += block.length;
 		if (this.bytes > SparseMap1x0Reader.maxBytes) {
-			fail('GNU sparse map too long');
+			throw new TarLimitError('refused: a GNU sparse map longer than 32 MiB');
 		}
 
 		for (const byte of block) {

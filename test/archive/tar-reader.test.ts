@@ -7,6 +7,7 @@ import {mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, writeSync, c
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {test} from 'node:test';
+import {gzipSync} from 'node:zlib';
 import {xxh64} from '@node-rs/xxhash';
 import type {LayerContents, LayerEntry} from '../../src/analysis/types.js';
 import {LayerParser} from '../../src/archive/layer-tar.js';
@@ -177,6 +178,8 @@ test('a08: names, link targets and PAX records have limits; past them the layer 
 	await refused(tar(paxHeader([['path', `p${'a'.repeat(2 * 1024 * 1024)}`]]), file('x', '')), /PAX header larger than 1048576 bytes/);
 	await refused(tar(paxHeader([['path', `${'a/'.repeat(2100)}x`]]), file('x', '')), /entry name or link target longer than 4096 bytes/);
 	await refused(tar(paxHeader([['linkpath', 'l'.repeat(5000)]]), header({name: 'x', typeflag: '2'})), /longer than 4096 bytes/);
+	// Refused, not "corrupt", whatever the compression.
+	await refused(gzipSync(tar(paxHeader([['path', 'n'.repeat(5000)]]), file('x', ''))), /^Error: refused: an entry name or link target longer than 4096 bytes$/);
 	const many = Array.from({length: 200}, (_, index) => Buffer.concat([paxHeader([['path', `${String(index).padStart(4, '0')}${'n'.repeat(4000)}`]]), header({name: 'x', typeflag: '5'})]));
 	const parser = new LayerParser('tar', {limits: {maxNameBytes: 4096, maxSpecialBytes: 1024 * 1024, maxMetadataBytes: 400_000}});
 	await assert.rejects(async () => {
