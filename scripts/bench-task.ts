@@ -1,12 +1,16 @@
 // One measured task of the benchmark, in its own process so its peak RSS is its own. Prints JSON.
-import {createReadStream} from 'node:fs';
+import {createReadStream, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import tarStream from 'tar-stream';
 import {analyzeImage} from '../src/analysis/analyze.js';
 import {readImageArchive} from '../src/archive/read-image.js';
+import {writeOutput} from '../src/cli/output.js';
+import {jsonExportChunks} from '../src/report/json.js';
+import {formatTextReport} from '../src/report/text.js';
 
-const [task, archive] = process.argv.slice(2) as ['floor' | 'analyse', string];
+const [task, archive] = process.argv.slice(2) as ['floor' | 'analyse' | 'text' | 'json', string];
 
 /** The floor: walk the archive and every layer tar inside it with tar-stream, counting entries, nothing else. */
 async function floor(file: string): Promise<number> {
@@ -47,8 +51,22 @@ async function analyse(file: string): Promise<number> {
 	return analysis.layers.reduce((sum, layer) => sum + layer.entryCount, 0);
 }
 
+/** What `layerscope ARCHIVE --no-tui > F` and `--json F` do: read, analyse, write the output to a file. */
+async function output(file: string, kind: 'text' | 'json'): Promise<number> {
+	const image = await readImageArchive(createReadStream(file, {highWaterMark: 1024 * 1024}), {name: path.basename(file)});
+	const analysis = analyzeImage(image);
+	const target = path.join(tmpdir(), `layerscope-bench-${process.pid}.out`);
+	try {
+		await writeOutput(target, kind === 'text' ? formatTextReport(analysis) : jsonExportChunks(image, analysis));
+	} finally {
+		rmSync(target, {force: true});
+	}
+
+	return analysis.layers.reduce((sum, layer) => sum + layer.entryCount, 0);
+}
+
 const start = performance.now();
-const entries = task === 'floor' ? await floor(archive) : await analyse(archive);
+const entries = task === 'floor' ? await floor(archive) : (task === 'analyse' ? await analyse(archive) : await output(archive, task));
 const wallMs = performance.now() - start;
 const usage = process.resourceUsage();
 process.stdout.write(JSON.stringify({wallMs, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, entries, maxRssMb: usage.maxRSS / 1024}));

@@ -3,7 +3,8 @@
 // Builds (once, cached under .bench/) an image of 300,000 files and over 1 GB as a docker-save archive with
 // plain layers and as a kaniko-style archive with gzip layers. Then, in one run, alternating, it measures in child
 // processes: the floor (a bare tar-stream walk that only counts entries, through nested layer tars and gunzip) and
-// layerscope's full read + analysis. Reports median wall time, MB/s of tar, entries/s and peak RSS.
+// layerscope's full read + analysis. Reports median wall time, MB/s of tar, entries/s and peak RSS. Then the two
+// outputs of the plain archive, each written to a file: the text report and the streamed --json export.
 // Usage: npm run bench [-- --runs N] [-- --files N]
 import {spawnSync} from 'node:child_process';
 import {createHash} from 'node:crypto';
@@ -172,7 +173,7 @@ async function buildArchives(): Promise<{plain: string; gzip: string; entries: n
 
 type Measure = {wallMs: number; cpuMs: number; entries: number; maxRssMb: number};
 
-function measure(task: 'floor' | 'analyse', archive: string): Measure {
+function measure(task: 'floor' | 'analyse' | 'text' | 'json', archive: string): Measure {
 	// The compiled JavaScript (npm run bench builds first), as users run it.
 	const compiled = 'dist/scripts/bench-task.js';
 	const command = existsSync(compiled) ? [compiled] : ['--import', 'tsx', 'scripts/bench-task.ts'];
@@ -215,6 +216,19 @@ for (const [label, archive] of [['plain layers', plain], ['gzip layers', gzip]] 
 	}
 }
 
+// The outputs: the text report and the --json export (streamed), written to a file, on the plain archive.
+const outputs: Record<'text' | 'json', Measure[]> = {text: [], json: []};
+for (let run = 0; run < runs; run++) {
+	outputs.text.push(measure('text', plain));
+	outputs.json.push(measure('json', plain));
+}
+
+const peak = (list: Measure[]): number => median(list.map(item => item.maxRssMb));
+for (const [name, list] of [['text report', outputs.text], ['--json export', outputs.json]] as const) {
+	rows.push(`output        ${name.padEnd(29)} ${(median(list.map(item => item.wallMs)) / 1000).toFixed(2).padStart(6)} s wall ${peak(list).toFixed(0).padStart(4)} MB peak RSS (median)`);
+}
+
+rows.push(`output        --json / text peak RSS: ${(peak(outputs.json) / peak(outputs.text)).toFixed(2)}× (target ≤ 1.1×, and ≤ 400 MB)`, '');
 console.log(rows.join('\n'));
 
 // cat of one file, by the layer that holds it (scripts/bench-content.ts).

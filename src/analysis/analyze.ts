@@ -1,4 +1,5 @@
 // From a fully read image to its analysis: dive's figures, per-layer change counts, and layerscope's own.
+import {findDuplicates} from './duplicates.js';
 import {EfficiencyAccumulator} from './efficiency.js';
 import {applyLayer, buildLayerTree, countNodes, newRoot, subtreeSize} from './tree.js';
 import {type Analysis, type LayerSummary, type RawImage, summarizeEntries} from './types.js';
@@ -53,6 +54,7 @@ export function analyzeImage(image: RawImage, options: AnalyzeOptions = {}): Ana
 	});
 
 	const result = efficiency.result();
+	const {duplicateBytes, duplicateFiles} = findDuplicates(stacked);
 	return {
 		config: image.config,
 		layers,
@@ -69,6 +71,8 @@ export function analyzeImage(image: RawImage, options: AnalyzeOptions = {}): Ana
 			fileCount: countNodes(stacked),
 			nodeCount: nodeTotal,
 			inefficiencies: result.inefficiencies,
+			duplicateBytes,
+			duplicateFiles,
 		},
 	};
 }

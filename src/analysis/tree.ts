@@ -9,10 +9,12 @@ export type FileNode = {
 	entry: LayerEntry | undefined;
 	/** Present on directories (explicit or implicit). */
 	children: Map<string, FileNode> | undefined;
+	/** Which applyLayer call created the node (for the change counts; 0: none). */
+	born: number;
 };
 
 export function newRoot(): FileNode {
-	return {name: '', path: '', entry: undefined, children: new Map()};
+	return {name: '', path: '', entry: undefined, children: new Map(), born: 0};
 }
 
 export function isDirNode(node: FileNode): boolean {
@@ -39,8 +41,11 @@ export function getNode(root: FileNode, path: string): FileNode | undefined {
 	return node;
 }
 
-/** Find or create the directory that holds `path`, creating implicit directories on the way. */
-function parentFor(root: FileNode, path: string): {parent: FileNode; name: string} {
+/**
+ * Find or create the directory that holds `path`, creating implicit directories on the way; `tally` hears of each
+ * node created or turned into an implicit directory.
+ */
+function parentFor(root: FileNode, path: string, tally?: ChangeTally): {parent: FileNode; name: string} {
 	const slash = path.lastIndexOf('/');
 	const name = slash < 0 ? path : path.slice(slash + 1);
 	let node = root;
@@ -48,10 +53,12 @@ function parentFor(root: FileNode, path: string): {parent: FileNode; name: strin
 		node.children ??= new Map();
 		let child = node.children.get(part);
 		if (child === undefined) {
-			child = {name: part, path: joinPath(node.path, part), entry: undefined, children: new Map()};
+			child = {name: part, path: joinPath(node.path, part), entry: undefined, children: new Map(), born: 0};
 			node.children.set(part, child);
+			tally?.created(child);
 		} else if (child.children === undefined) {
 			// A non-directory in the way: the layer implies a directory here.
+			tally?.changed(child, 'implicit');
 			child.children = new Map();
 			child.entry = undefined;
 		}
@@ -94,19 +101,134 @@ export function countNodes(node: FileNode): number {
 /** Called for every path a layer touches while it is stacked. */
 export type StackObserver = (path: string, kind: Exclude<ChangeKind, 'unmodified'> | 'unmodified', lower: FileNode | undefined) => void;
 
-export function sameMetadata(a: LayerEntry, b: LayerEntry): boolean {
-	return a.type === b.type && a.size === b.size && a.mode === b.mode && a.uid === b.uid && a.gid === b.gid
-		&& (a.linkTarget ?? '') === (b.linkTarget ?? '');
+/**
+ * Whether two entries at one path are the same file: layerscope's one definition of "unmodified", used by the
+ * per-layer change counts, the tree marks, the container diff and compare. Same type, content, mode (permission
+ * and setuid/setgid/sticky bits), uid, gid and link target. This is dive's FileInfo.Compare (type flag, xxhash of
+ * the content, mode, uid, gid) plus the link target. The mtime is not compared: rewriting identical bytes leaves a
+ * file unmodified.
+ *
+ * Content is compared by `digest` when both entries have one ("xxh64:…" or "sha256:…"; two different algorithms
+ * never match). When either has none, the content is unknown (non-files, readers or caches without digests, a
+ * container's tar header), and equal sizes count as the same content.
+ */
+export function sameFile(a: LayerEntry, b: LayerEntry): boolean {
+	if (a.type !== b.type || a.mode !== b.mode || a.uid !== b.uid || a.gid !== b.gid || (a.linkTarget ?? '') !== (b.linkTarget ?? '')) {
+		return false;
+	}
+
+	return a.digest !== undefined && b.digest !== undefined ? a.digest === b.digest : a.size === b.size;
+}
+
+/**
+ * What one layer did to the filesystem of the layers below it: layerscope's one definition of a layer's
+ * "+added ~modified -removed", shown by the text report, the JSON export, the TUI and `diff`. The filesystems
+ * before and after the layer (the one below is empty for layer 0) are compared path by path, directories
+ * (explicit or implicit) included:
+ * - added: a path there after the layer that was not there before;
+ * - removed: a path there before that is not after; each path below a removed directory counts too;
+ * - modified: a path there before and after that is not the same file (`sameFile`: type, content digest, mode,
+ *   uid, gid, link target; an implicit directory is the same only as an implicit one). A directory counts for its
+ *   own header only: one whose header stayed, beneath which something changed, is marked ~ in the tree (as dive
+ *   marks it) but not counted.
+ * A path the layer touches twice (whited out and added back) counts by its net effect.
+ */
+export type LayerChanges = {added: number; modified: number; removed: number};
+
+/** What a path holds, for the change counts: an entry, an implicit directory, or nothing (null). */
+type PathState = LayerEntry | 'implicit' | null;
+
+function stateOf(node: FileNode): PathState {
+	return node.entry ?? 'implicit';
+}
+
+let tallies = 0;
+
+/**
+ * The change counts of one layer as it is applied. A node the layer creates is an addition (marked with the
+ * tally's serial, so that removing it again in the same layer takes it back); for the paths that were there
+ * before, the first "before" and the last "after" state are kept and compared at the end. So the memory is
+ * proportional to the lower paths the layer touches, not to what it adds.
+ */
+class ChangeTally {
+	readonly serial = ++tallies;
+	private added = 0;
+	private readonly before = new Map<string, PathState>();
+	private readonly after = new Map<string, PathState>();
+
+	/** `node` was just created at its path. */
+	created(node: FileNode): void {
+		if (this.before.has(node.path)) {
+			// There before, gone, and back within the layer: compared with what was there.
+			this.after.set(node.path, stateOf(node));
+		} else {
+			node.born = this.serial;
+			this.added++;
+		}
+	}
+
+	/** `node` (still there) is about to change to `now`. */
+	changed(node: FileNode, now: PathState): void {
+		if (node.born !== this.serial) {
+			this.touch(node.path, stateOf(node), now);
+		}
+	}
+
+	/** Every node of a subtree stops being visible. An explicit stack: no recursion a deep path could overflow. */
+	removed(node: FileNode): void {
+		const stack = [node];
+		while (stack.length > 0) {
+			const current = stack.pop()!;
+			if (current.born === this.serial) {
+				this.added--;
+			} else {
+				this.touch(current.path, stateOf(current), null);
+			}
+
+			if (current.children !== undefined) {
+				for (const child of current.children.values()) {
+					stack.push(child);
+				}
+			}
+		}
+	}
+
+	counts(): LayerChanges {
+		const changes: LayerChanges = {added: this.added, modified: 0, removed: 0};
+		for (const [path, was] of this.before) {
+			const now = this.after.get(path)!;
+			if (was === null) {
+				changes.added += now === null ? 0 : 1;
+			} else if (now === null) {
+				changes.removed++;
+			} else if (was === 'implicit' || now === 'implicit' ? was !== now : !sameFile(was, now)) {
+				changes.modified++;
+			}
+		}
+
+		return changes;
+	}
+
+	private touch(path: string, was: PathState, now: PathState): void {
+		if (path === '') {
+			return;
+		}
+
+		if (!this.before.has(path)) {
+			this.before.set(path, was);
+		}
+
+		this.after.set(path, now);
+	}
 }
 
 /**
  * Apply one layer onto `root` in place, as overlayfs/containerd do: opaque directories first drop their lower
  * contents, whiteouts delete lower paths (wherever they appear in the tar), then entries are added; a directory
- * over a directory keeps the lower children, anything else replaces the lower node whole.
- * `onDrop` receives every lower node (file or subtree root) that stops being visible.
+ * over a directory keeps the lower children, anything else replaces the lower node whole. Returns the layer's
+ * change counts (LayerChanges). `observe` sees each path the layer's entries name; `onDrop` receives every lower
+ * node (file or subtree root) that stops being visible.
  */
-export type LayerChanges = {added: number; modified: number; removed: number};
-
 export function applyLayer(
 	root: FileNode,
 	entries: readonly LayerEntry[],
@@ -114,12 +236,9 @@ export function applyLayer(
 	onDrop?: (node: FileNode) => void,
 	summary: LayerContentsSummary = summarizeEntries(entries),
 ): LayerChanges {
-	const changes: LayerChanges = {added: 0, modified: 0, removed: 0};
-	const note = (path: string, kind: ChangeKind, lower: FileNode | undefined): void => {
-		if (kind !== 'unmodified') {
-			changes[kind]++;
-		}
+	const tally = new ChangeTally();
 
+	const note = (path: string, kind: ChangeKind, lower: FileNode | undefined): void => {
 		observe?.(path, kind, lower);
 	};
 	// Lower nodes an opaque directory hides, by path: what the layer puts back is compared with them.
@@ -141,6 +260,7 @@ export function applyLayer(
 				for (const child of dir.children.values()) {
 					onDrop?.(child);
 					collect(child);
+					tally.removed(child);
 				}
 
 				dir.children = new Map();
@@ -150,10 +270,11 @@ export function applyLayer(
 
 	for (const entry of summary.whiteouts === 0 ? [] : entries) {
 		if (entry.whiteout === true) {
-			const {parent, name} = parentFor(root, entry.path);
+			const {parent, name} = parentFor(root, entry.path, tally);
 			const lower = parent.children?.get(name);
 			if (lower !== undefined) {
 				onDrop?.(lower);
+				tally.removed(lower);
 				parent.children?.delete(name);
 				note(entry.path, 'removed', lower);
 			}
@@ -168,7 +289,7 @@ export function applyLayer(
 		}
 
 		if (entry.path === '') {
-			root.entry = entry;
+			root.entry = entry; // The root is no path of the counts.
 			continue;
 		}
 
@@ -178,7 +299,7 @@ export function applyLayer(
 		if (dir === cachedDir && cachedParent !== undefined) {
 			parent = cachedParent;
 		} else {
-			parent = parentFor(root, entry.path).parent;
+			parent = parentFor(root, entry.path, tally).parent;
 			cachedDir = dir;
 			cachedParent = parent;
 		}
@@ -187,13 +308,15 @@ export function applyLayer(
 		const children = parent.children!;
 		const lower = children.get(name);
 		if (lower === undefined) {
-			children.set(name, {name, path: entry.path, entry, children: entry.type === 'dir' ? new Map() : undefined});
+			const node: FileNode = {name, path: entry.path, entry, children: entry.type === 'dir' ? new Map() : undefined, born: 0};
+			children.set(name, node);
+			tally.created(node);
 			const shadowed = hidden?.get(entry.path);
 			if (shadowed === undefined) {
 				note(entry.path, 'added', undefined);
 			} else {
 				hidden!.delete(entry.path);
-				const same = shadowed.entry !== undefined && sameMetadata(shadowed.entry, entry);
+				const same = shadowed.entry !== undefined && sameFile(shadowed.entry, entry);
 				note(entry.path, same ? 'unmodified' : 'modified', shadowed);
 			}
 
@@ -201,7 +324,7 @@ export function applyLayer(
 		}
 
 		let kind: ChangeKind = 'modified';
-		if (lower.entry !== undefined && sameMetadata(lower.entry, entry)) {
+		if (lower.entry !== undefined && sameFile(lower.entry, entry)) {
 			kind = 'unmodified';
 		} else if (lower.entry === undefined && entry.type === 'dir') {
 			kind = 'added';
@@ -209,16 +332,20 @@ export function applyLayer(
 
 		note(entry.path, kind, lower);
 		if (entry.type === 'dir' && lower.children !== undefined) {
+			tally.changed(lower, entry);
 			lower.entry = entry;
 			continue;
 		}
 
 		onDrop?.(lower);
+		tally.removed(lower);
 		if (lower.children !== undefined) {
 			cachedParent = undefined; // The cached directory may have been below the replaced one.
 		}
 
-		children.set(name, {name, path: entry.path, entry, children: entry.type === 'dir' ? new Map() : undefined});
+		const node: FileNode = {name, path: entry.path, entry, children: entry.type === 'dir' ? new Map() : undefined, born: 0};
+		children.set(name, node);
+		tally.created(node);
 	}
 
 	if (hidden !== undefined) {
@@ -230,7 +357,7 @@ export function applyLayer(
 		}
 	}
 
-	return changes;
+	return tally.counts();
 }
 
 /** The filesystem after stacking `layers` (each a list of entries) from the bottom. */
@@ -332,13 +459,33 @@ export function sortedChildren<T extends {children: Map<string, T> | undefined}>
 /** All nodes below `root`, children before their parent, keys in byte order (dive's VisitDepthChildFirst). */
 export function childFirstOrder(root: LayerTreeNode): Array<[string, LayerTreeNode]> {
 	const out: Array<[string, LayerTreeNode]> = [];
-	const visit = (node: LayerTreeNode): void => {
-		for (const item of sortedChildren(node)) {
-			visit(item[1]);
-			out.push(item);
-		}
-	};
+	for (const item of childFirstNodes(root)) {
+		out.push(item);
+	}
 
-	visit(root);
 	return out;
+}
+
+/**
+ * childFirstOrder one [key, node] at a time, with an explicit stack: no recursion a deep
+ * path could overflow, and no list of the whole tree.
+ */
+export function * childFirstNodes(root: LayerTreeNode): Generator<[string, LayerTreeNode]> {
+	type Frame = {readonly items: Array<[string, LayerTreeNode]>; next: number};
+	const stack: Frame[] = [{items: sortedChildren(root), next: 0}];
+	while (stack.length > 0) {
+		const frame = stack.at(-1)!;
+		const item = frame.items[frame.next];
+		if (item === undefined) {
+			stack.pop();
+			const parent = stack.at(-1);
+			if (parent !== undefined) {
+				yield parent.items[parent.next++]!;
+			}
+
+			continue;
+		}
+
+		stack.push({items: sortedChildren(item[1]), next: 0});
+	}
 }

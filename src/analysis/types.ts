@@ -118,6 +118,18 @@ export type Inefficiency = {
 	readonly minimumSize: number;
 };
 
+/** Regular files with identical content (equal digests) at different paths of the final filesystem. */
+export type DuplicateFiles = {
+	/** The shared content digest ("xxh64:…" or "sha256:…"). */
+	readonly digest: string;
+	/** Size of one copy. */
+	readonly sizeBytes: number;
+	/** Number of copies (≥ 2); hardlinks are one file, never counted as copies. */
+	readonly count: number;
+	/** Absolute paths of the copies, in byte order. */
+	readonly paths: readonly string[];
+};
+
 export type LayerSummary = {
 	readonly index: number;
 	readonly id: string;
@@ -134,6 +146,11 @@ export type LayerSummary = {
 	readonly tarBytes: number;
 	readonly blobBytes: number;
 	readonly compression: LayerContents['compression'];
+	/**
+	 * The layer's change counts against the filesystem of the layers below it (empty for layer 0), directories
+	 * included; defined once in src/analysis/tree.ts `LayerChanges`: paths added, modified (sameFile:
+	 * type, content digest, mode, uid, gid, link target) and removed (each path below a removed directory too).
+	 */
 	readonly added: number;
 	readonly modified: number;
 	readonly removed: number;
@@ -159,6 +176,10 @@ export type ImageSummary = {
 	/** Sum of every layer's node count (dive's "files:" figure). */
 	readonly nodeCount: number;
 	readonly inefficiencies: readonly Inefficiency[];
+	/** Σ size × (copies − 1) over duplicateFiles: bytes stored more than once in the final filesystem. */
+	readonly duplicateBytes: number;
+	/** Groups of identical regular files at different paths, largest duplicated bytes first. */
+	readonly duplicateFiles: readonly DuplicateFiles[];
 };
 
 export type Analysis = {

@@ -12,10 +12,11 @@
 //   paths layer i removed stay listed, marked removed.
 // - 'aggregated': the filesystem of layers 0..i, marked against layer 0; every path that existed at some point in
 //   layers 0..i and is gone at i is listed as removed.
-// For layer 0 both modes show layer 0 with everything unmodified (as dive does).
+// For layer 0 both modes show layer 0 with everything unmodified (as dive does); its change counts
+// (src/analysis/tree.ts LayerChanges) still count every path as added.
 // A directory is modified when its own header changed or anything below it changed (dive's "derived" type);
 // added and removed directories mark everything below them the same way.
-import {sameMetadata} from './tree.js';
+import {sameFile} from './tree.js';
 import type {ChangeKind, LayerEntry} from './types.js';
 
 export type CompareMode = 'layer' | 'aggregated';
@@ -303,7 +304,12 @@ export type LayerView = {
 	readonly mark: Uint8Array;
 	/** Entry index (or implicitDir) each listed node shows: the current one, or for a removed node the last. */
 	readonly shown: Int32Array;
-	/** Listed nodes per kind. */
+	/**
+	 * Listed nodes per kind, by the definition of a layer's change counts (src/analysis/tree.ts LayerChanges: a
+	 * directory marked ~ only because of what changed
+	 * beneath it is counted unmodified). In 'layer' mode for layers ≥ 1 these are the layer's change counts; for
+	 * layer 0 (shown unmodified, as dive) and in 'aggregated' mode they are another figure: label it as such.
+	 */
 	readonly counts: Readonly<Record<ChangeKind, number>>;
 };
 
@@ -316,7 +322,7 @@ function sameValue(union: UnionTree, a: number, b: number): boolean {
 		return false;
 	}
 
-	return sameMetadata(union.entries[a]!, union.entries[b]!);
+	return sameFile(union.entries[a]!, union.entries[b]!);
 }
 
 /** The view of layer `layer` in `mode`. One linear pass over the union tree. */
@@ -371,6 +377,13 @@ export function layerView(union: UnionTree, layer: number, mode: CompareMode): L
 		}
 	}
 
+	// Counted before directories take on what changed beneath them (as LayerChanges defines the counts).
+	const tally = [0, 0, 0, 0, 0];
+	for (let node = 1; node < size; node++) {
+		tally[mark[node]!] = tally[mark[node]!]! + 1;
+	}
+
+	const counts = {unmodified: tally[markUnmodified]!, modified: tally[markModified]!, added: tally[markAdded]!, removed: tally[markRemoved]!};
 	// A directory that is there before and after is modified when anything below it changed. Children come after
 	// their parent, so one backward pass sees every child (and what it passed up) before its parent.
 	for (let node = size - 1; node > 0; node--) {
@@ -382,12 +395,6 @@ export function layerView(union: UnionTree, layer: number, mode: CompareMode): L
 		}
 	}
 
-	const tally = [0, 0, 0, 0, 0];
-	for (let node = 1; node < size; node++) {
-		tally[mark[node]!] = tally[mark[node]!]! + 1;
-	}
-
-	const counts = {unmodified: tally[markUnmodified]!, modified: tally[markModified]!, added: tally[markAdded]!, removed: tally[markRemoved]!};
 	return {union, layer, mode, mark, shown, counts};
 }
 

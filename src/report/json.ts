@@ -1,5 +1,4 @@
 // dive's JSON export schema (so dive consumers work unchanged), plus layerscope's own image figures.
-import {buildLayerTree, childFirstOrder} from '../analysis/tree.js';
 import type {Analysis, EntryType, LayerEntry, RawImage} from '../analysis/types.js';
 
 /** dive's per-file record: Go's tar header FileInfo, fields in dive's order. */
@@ -82,14 +81,74 @@ export function diveFileInfo(entry: LayerEntry): DiveFileInfo {
 
 /** A layer's entries in dive's order: its own tree, children first, names in byte order; implicit dirs left out. */
 export function diveFileList(entries: readonly LayerEntry[]): DiveFileInfo[] {
-	const out: DiveFileInfo[] = [];
-	for (const [, node] of childFirstOrder(buildLayerTree(entries))) {
-		if (node.entry !== undefined) {
-			out.push(diveFileInfo(node.entry));
+	return [...diveFiles(entries)];
+}
+
+/** The name a layer's own tree sorts an entry by: its path, with `.wh.` before a whiteout's last name. */
+function sortName(entry: LayerEntry): string {
+	return entry.whiteout === true ? tarName(entry) : entry.path;
+}
+
+/**
+ * Order of two paths in dive's child-first walk of a layer tree (names in code-unit order, children before their
+ * parent): compare name by name; a path before its ancestors; a shorter name before a longer one it begins.
+ */
+export function compareChildFirst(a: string, b: string): number {
+	const length = Math.min(a.length, b.length);
+	let index = 0;
+	while (index < length && a.charCodeAt(index) === b.charCodeAt(index)) {
+		index++;
+	}
+
+	if (index === length) {
+		if (a.length === b.length) {
+			return 0;
+		}
+
+		// One is the other plus more: a descendant ("a" and "a/b") comes first; "ab" after "a" is a sibling.
+		const longer = a.length > b.length ? a : b;
+		const descendant = longer.charCodeAt(index) === 0x2F;
+		return (a.length > b.length) === descendant ? -1 : 1;
+	}
+
+	// The names differ here: the one that ends (at "/") is a prefix of the other, so it comes first.
+	const x = a.charCodeAt(index);
+	const y = b.charCodeAt(index);
+	if (x === 0x2F) {
+		return -1;
+	}
+
+	if (y === 0x2F) {
+		return 1;
+	}
+
+	return x - y;
+}
+
+/**
+ * diveFileList one record at a time: the entries sorted into dive's order (the layer's tree walked children
+ * first, names in code-unit order; for a path named twice, the last entry; opaque markers and implicit
+ * directories are no records). Sorting indexes instead of building the layer's tree keeps the memory to one
+ * number an entry.
+ */
+export function * diveFiles(entries: readonly LayerEntry[]): Generator<DiveFileInfo> {
+	const names = entries.map(entry => sortName(entry));
+	const order: number[] = [];
+	for (const [index, entry] of entries.entries()) {
+		if (entry.opaque !== true && entry.path !== '') {
+			order.push(index);
 		}
 	}
 
-	return out;
+	// Stable: entries with one name keep their tar order, and the last of them is the one the tree keeps.
+	order.sort((a, b) => compareChildFirst(names[a]!, names[b]!));
+	for (let at = 0; at < order.length; at++) {
+		const index = order[at]!;
+		const next = order[at + 1];
+		if (next === undefined || names[next] !== names[index]) {
+			yield diveFileInfo(entries[index]!);
+		}
+	}
 }
 
 export type JsonExtras = {
@@ -97,30 +156,91 @@ export type JsonExtras = {
 	readonly ci?: unknown;
 };
 
-/** The export document. Numbers that are NaN (dive's 0/0) become null. */
-export function toJsonExport(image: RawImage, analysis: Analysis, extras: JsonExtras = {}): unknown {
+/** A layer's record without its file list (which comes last, as in dive's export). */
+function layerHead(layer: Analysis['layers'][number]) {
+	return {index: layer.index, id: layer.id, digestId: layer.diffId, sizeBytes: layer.sizeBytes, command: layer.command};
+}
+
+/** The export's "image" object: dive's figures, then layerscope's. NaN (dive's 0/0) becomes null. */
+function imageRecord(analysis: Analysis) {
 	const {image: summary} = analysis;
 	return {
+		sizeBytes: summary.sizeBytes,
+		inefficientBytes: summary.wastedBytes,
+		efficiencyScore: summary.efficiency,
+		fileReference: summary.inefficiencies.map(item => ({count: item.count, sizeBytes: item.cumulativeSize, file: item.path})),
+		userSizeBytes: summary.userSizeBytes,
+		userWastedPercent: Number.isNaN(summary.userWastedPercent) ? null : summary.userWastedPercent,
+		reclaimableBytes: summary.reclaimableBytes,
+		fileCount: summary.fileCount,
+		duplicateBytes: summary.duplicateBytes,
+		duplicateFiles: summary.duplicateFiles.map(item => ({digest: item.digest, sizeBytes: item.sizeBytes, count: item.count, paths: item.paths})),
+	};
+}
+
+/** The export document, whole (see jsonExportChunks for the streamed text). */
+export function toJsonExport(image: RawImage, analysis: Analysis, extras: JsonExtras = {}): unknown {
+	return {
 		layer: analysis.layers.map((layer, index) => ({
-			index: layer.index,
-			id: layer.id,
-			digestId: layer.diffId,
-			sizeBytes: layer.sizeBytes,
-			command: layer.command,
+			...layerHead(layer),
 			fileList: diveFileList(image.layers[index]?.contents.entries ?? []),
 		})),
-		image: {
-			sizeBytes: summary.sizeBytes,
-			inefficientBytes: summary.wastedBytes,
-			efficiencyScore: summary.efficiency,
-			fileReference: summary.inefficiencies.map(item => ({count: item.count, sizeBytes: item.cumulativeSize, file: item.path})),
-			userSizeBytes: summary.userSizeBytes,
-			userWastedPercent: Number.isNaN(summary.userWastedPercent) ? null : summary.userWastedPercent,
-			reclaimableBytes: summary.reclaimableBytes,
-			fileCount: summary.fileCount,
-		},
+		image: imageRecord(analysis),
 		...(extras.ci === undefined ? {} : {ci: extras.ci}),
 	};
+}
+
+/** JSON.stringify(value, null, 2) for a value that sits `depth` levels deep in a document indented by 2. */
+function nested(value: unknown, depth: number): string {
+	// JSON text has no raw line breaks inside strings: every "\n" is a line break of the layout.
+	return JSON.stringify(value, null, 2).replaceAll('\n', `\n${'  '.repeat(depth)}`);
+}
+
+/** nested(info, 4) for a file record, written out directly: far less garbage for hundreds of thousands of them. */
+function fileRecordText(info: DiveFileInfo): string {
+	const json = JSON.stringify;
+	return `{\n          "path": ${json(info.path)},\n          "typeFlag": ${json(info.typeFlag)},\n          "linkName": ${json(info.linkName)},\n          "size": ${json(info.size)},\n          "fileMode": ${json(info.fileMode)},\n          "uid": ${json(info.uid)},\n          "gid": ${json(info.gid)},\n          "isDir": ${json(info.isDir)}\n        }`;
+}
+
+/** Chunks are gathered up to about this many UTF-16 units before they are handed on. */
+const chunkUnits = 64 * 1024;
+
+/**
+ * The export as text, in chunks of about 64 KiB: exactly `formatJson(toJsonExport(image, analysis, extras))`,
+ * without ever holding more than one layer's tree and one chunk (the whole document for a 300k-file image is
+ * hundreds of megabytes as objects and text).
+ */
+export function * jsonExportChunks(image: RawImage, analysis: Analysis, extras: JsonExtras = {}): Generator<string> {
+	let buffer = '{\n  "layer": [';
+	const flush = function * (): Generator<string> {
+		if (buffer.length >= chunkUnits) {
+			yield buffer;
+			buffer = '';
+		}
+	};
+
+	for (const [index, layer] of analysis.layers.entries()) {
+		// The layer's record with an empty list, then the list written in place of that "[]".
+		const head = nested({...layerHead(layer), fileList: []}, 2);
+		buffer += `${index === 0 ? '' : ','}\n    ${head.slice(0, -'[]\n    }'.length)}`;
+		let count = 0;
+		for (const record of diveFiles(image.layers[index]?.contents.entries ?? [])) {
+			buffer += `${count === 0 ? '[' : ','}\n        ${fileRecordText(record)}`;
+			count++;
+			yield * flush();
+		}
+
+		buffer += count === 0 ? '[]\n    }' : '\n      ]\n    }';
+		yield * flush();
+	}
+
+	buffer += analysis.layers.length === 0 ? ']' : '\n  ]';
+	buffer += `,\n  "image": ${nested(imageRecord(analysis), 1)}`;
+	if (extras.ci !== undefined) {
+		buffer += `,\n  "ci": ${nested(extras.ci, 1)}`;
+	}
+
+	yield `${buffer}\n}\n`;
 }
 
 export function formatJson(document: unknown): string {

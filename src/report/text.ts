@@ -26,6 +26,7 @@ export function formatTextReport(analysis: Analysis, options: TextOptions = {}):
 	lines.push('Layers:');
 	const sizeWidth = columnWidth(layers.map(layer => bytes(layer.sizeBytes)), 4);
 	const indexWidth = Math.max(1, String(layers.length - 1).length);
+	// The layer's change counts (src/analysis/tree.ts LayerChanges): paths added, modified, removed.
 	lines.push(`  ${padStart('#', indexWidth)}  ${padStart('Size', sizeWidth)}  ${padEnd('Changes (+ ~ -)', 17)}  Command`);
 	for (const layer of layers) {
 		const changes = `+${layer.added} ~${layer.modified} -${layer.removed}`;
@@ -55,5 +56,34 @@ export function formatTextReport(analysis: Analysis, options: TextOptions = {}):
 		}
 	}
 
+	lines.push('', ...duplicateLines(analysis, options));
 	return `${lines.join('\n')}\n`;
+}
+
+/** The "Duplicate files" section: identical content at different paths of the final filesystem. */
+function duplicateLines(analysis: Analysis, options: TextOptions): string[] {
+	const {duplicateFiles: groups, duplicateBytes} = analysis.image;
+	if (groups.length === 0) {
+		return ['Duplicate files: none'];
+	}
+
+	const shown = options.topFiles === undefined ? groups : groups.slice(0, options.topFiles);
+	const more = groups.length - shown.length;
+	const lines = [
+		`Duplicate files${more > 0 ? ` (top ${shown.length} of ${groups.length})` : ''}: ${bytes(duplicateBytes)} (${duplicateBytes} bytes) stored more than once`,
+	];
+	const countWidth = columnWidth(shown.map(item => String(item.count)), 6);
+	const sizeWidth = columnWidth(shown.map(item => bytes(item.sizeBytes)), 4);
+	const extraWidth = columnWidth(shown.map(item => bytes(item.sizeBytes * (item.count - 1))), 10);
+	const indent = ' '.repeat(2 + countWidth + 2 + sizeWidth + 2 + extraWidth + 2);
+	lines.push(`  ${padEnd('Copies', countWidth)}  ${padStart('Size', sizeWidth)}  ${padStart('Duplicated', extraWidth)}  Paths`);
+	for (const item of shown) {
+		const [first, ...rest] = item.paths;
+		lines.push(`  ${padEnd(String(item.count), countWidth)}  ${padStart(bytes(item.sizeBytes), sizeWidth)}  ${padStart(bytes(item.sizeBytes * (item.count - 1)), extraWidth)}  ${escapeName(first ?? '')}`);
+		for (const path of rest) {
+			lines.push(`${indent}${escapeName(path)}`);
+		}
+	}
+
+	return lines;
 }

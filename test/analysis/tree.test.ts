@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {listTree} from '../../src/analysis/listing.js';
-import {applyLayer, newRoot, stackLayers} from '../../src/analysis/tree.js';
+import {applyLayer, newRoot, sameFile, stackLayers} from '../../src/analysis/tree.js';
 import type {LayerEntry} from '../../src/analysis/types.js';
 
 const file = (path: string, size = 1, extra: Partial<LayerEntry> = {}): LayerEntry => ({path, type: 'file', mode: 0o644, uid: 0, gid: 0, size, ...extra});
@@ -38,4 +38,21 @@ test('the observer sees added, modified, unmodified and removed paths, and drops
 	});
 	assert.deepEqual(seen.sort(), ['added:a/z', 'modified:a/x', 'removed:a/y', 'unmodified:a']);
 	assert.equal(dropped, 12);
+});
+
+test('sameFile: type, content digest, mode, uid, gid and link target decide; the mtime does not', () => {
+	const conf = file('etc/app.conf', 10, {digest: 'xxh64:00000000000000aa', mtime: 1});
+	assert.equal(sameFile(conf, {...conf, mtime: 2}), true);
+	assert.equal(sameFile(conf, {...conf, digest: 'xxh64:00000000000000bb'}), false, 'same size, other bytes');
+	assert.equal(sameFile(conf, {...conf, digest: 'sha256:00000000000000aa'}), false, 'another algorithm never matches');
+	assert.equal(sameFile(conf, {...conf, mode: 0o600}), false);
+	assert.equal(sameFile(conf, {...conf, uid: 1}), false);
+	assert.equal(sameFile(conf, {...conf, gid: 1}), false);
+	assert.equal(sameFile(conf, {...conf, type: 'hardlink', size: 0, linkTarget: 'x'}), false);
+	const link = {...file('l', 0), type: 'symlink' as const, linkTarget: 'a'};
+	assert.equal(sameFile(link, {...link, linkTarget: 'b'}), false);
+	// Content unknown on either side: equal sizes count as the same content.
+	assert.equal(sameFile(file('x', 3), file('x', 3)), true);
+	assert.equal(sameFile(file('x', 3), file('x', 3, {digest: 'xxh64:1'})), true);
+	assert.equal(sameFile(file('x', 3), file('x', 4, {digest: 'xxh64:1'})), false);
 });

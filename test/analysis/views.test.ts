@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {listTree} from '../../src/analysis/listing.js';
-import {stackLayers} from '../../src/analysis/tree.js';
+import fc from 'fast-check';
+import {type FileNode, type LayerChanges, applyLayer, newRoot, sameFile, stackLayers} from '../../src/analysis/tree.js';
 import type {ChangeKind, LayerEntry} from '../../src/analysis/types.js';
 import {
 	type LayerView,
@@ -147,7 +148,9 @@ test('an opaque directory removes what the lower layers had in it', () => {
 
 test('counts per kind', () => {
 	const union = buildUnionTree([[dir('a'), file('a/x')], [file('a/y'), whiteout('a/x')]]);
-	assert.deepEqual(layerView(union, 1, 'layer').counts, {unmodified: 0, modified: 1, added: 1, removed: 1});
+	// /a is marked modified (something below it changed) but counted unmodified: its own header stayed.
+	assert.deepEqual(layerView(union, 1, 'layer').counts, {unmodified: 1, modified: 0, added: 1, removed: 1});
+	assert.equal(marks(layerView(union, 1, 'layer'))['/a'], 'modified');
 	assert.throws(() => layerView(union, 2, 'layer'), RangeError);
 });
 
@@ -195,4 +198,115 @@ test('rows skip collapsed directories, and size order sorts siblings largest fir
 	assert.deepEqual(names(bySize), ['/z', '/z/huge', '/a', '/a/big', '/a/small']);
 	assert.equal(bySize.isLast[a], 1);
 	assert.equal(bySize.isLast[union.paths.indexOf('/z')], 0);
+});
+
+/** path → entry (or 'implicit' for a directory without a header) of every path in a stacked filesystem. */
+function flatten(root: FileNode): Map<string, LayerEntry | 'implicit'> {
+	const out = new Map<string, LayerEntry | 'implicit'>();
+	const stack = [...root.children?.values() ?? []];
+	while (stack.length > 0) {
+		const node = stack.pop()!;
+		out.set(node.path, node.entry ?? 'implicit');
+		stack.push(...node.children?.values() ?? []);
+	}
+
+	return out;
+}
+
+/** Each layer's counts as applyLayer returns them (what the analysis reports). */
+function layerChangeCounts(layers: LayerEntry[][]): LayerChanges[] {
+	const root = newRoot();
+	return layers.map(entries => applyLayer(root, entries));
+}
+
+/** The counts by their definition, from two stackLayers filesystems (an oracle independent of the union tree). */
+function countsByDefinition(layers: LayerEntry[][], index: number): LayerChanges {
+	const before = index === 0 ? new Map<string, LayerEntry | 'implicit'>() : flatten(stackLayers(layers.slice(0, index)));
+	const after = flatten(stackLayers(layers.slice(0, index + 1)));
+	let added = 0;
+	let modified = 0;
+	let removed = 0;
+	for (const [path, entry] of after) {
+		const lower = before.get(path);
+		if (lower === undefined) {
+			added++;
+		} else if (lower === 'implicit' || entry === 'implicit' ? lower !== entry : !sameFile(lower, entry)) {
+			modified++;
+		}
+	}
+
+	for (const path of before.keys()) {
+		removed += after.has(path) ? 0 : 1;
+	}
+
+	return {added, modified, removed};
+}
+
+test('change counts: directories count, every path of a removed directory counts, derived directory changes do not', () => {
+	const layers = [
+		[dir('etc'), file('etc/app.conf', 10, {digest: 'xxh64:aa'}), dir('gone'), file('gone/a'), dir('gone/sub'), file('gone/sub/b')],
+		[dir('etc'), file('etc/app.conf', 10, {digest: 'xxh64:bb'}), whiteout('gone')],
+		[file('etc/app.conf', 10, {digest: 'xxh64:bb', mtime: 99})],
+		[dir('etc', 0o700), file('new/deep/x')],
+	];
+	const counts = layerChangeCounts(layers);
+	assert.deepEqual(counts, [
+		{added: 6, modified: 0, removed: 0},
+		// Same size, other bytes: modified. /etc is marked ~ in the tree (something below changed) but not counted.
+		{added: 0, modified: 1, removed: 4},
+		// Identical bytes rewritten (only the mtime differs): no change.
+		{added: 0, modified: 0, removed: 0},
+		// A chmod of a directory; an implicit directory is a path too.
+		{added: 3, modified: 1, removed: 0},
+	]);
+	const view = layerView(buildUnionTree(layers), 1, 'layer');
+	assert.deepEqual(marks(view)['/etc'], 'modified');
+	assert.deepEqual(marks(view)['/etc/app.conf'], 'modified');
+	assert.deepEqual(marks(layerView(buildUnionTree(layers), 2, 'layer'))['/etc/app.conf'], 'unmodified');
+});
+
+test('change counts equal their definition over stackLayers, and the + and - rows of the layer view, for any layers', () => {
+	const names = ['a', 'a/b', 'a/b/c', 'a/d', 'e', 'e/f'];
+	const entry = fc.record({
+		path: fc.constantFrom(...names),
+		kind: fc.constantFrom('file', 'dir', 'symlink', 'hardlink', 'whiteout', 'opaque'),
+		mode: fc.constantFrom(0o644, 0o755),
+		size: fc.constantFrom(0, 1, 2),
+		digest: fc.constantFrom(undefined, 'xxh64:1', 'xxh64:2', 'sha256:1'),
+		uid: fc.constantFrom(0, 1),
+		link: fc.constantFrom('x', 'y'),
+	}).map(({path, kind, mode, size, digest, uid, link}): LayerEntry => {
+		if (kind === 'whiteout') {
+			return whiteout(path);
+		}
+
+		if (kind === 'opaque') {
+			return opaque(path);
+		}
+
+		if (kind === 'dir') {
+			return {...dir(path, mode), uid};
+		}
+
+		if (kind === 'file') {
+			return file(path, size, {mode, uid, ...(digest === undefined ? {} : {digest})});
+		}
+
+		return {path, type: kind, mode, uid, gid: 0, size: 0, linkTarget: link};
+	});
+	// One entry a path in a layer (tars with two headers for a path are another matter).
+	const layer = fc.uniqueArray(entry, {selector: item => `${item.path}${item.whiteout === true ? '/wh' : ''}${item.opaque === true ? '/opq' : ''}`, maxLength: 6});
+	fc.assert(fc.property(fc.array(layer, {minLength: 1, maxLength: 4}), layers => {
+		const union = buildUnionTree(layers);
+		const counts = layerChangeCounts(layers);
+		for (let index = 0; index < layers.length; index++) {
+			assert.deepEqual(counts[index], countsByDefinition(layers, index), `layer ${index}`);
+			if (index > 0) {
+				const {counts: shown} = layerView(union, index, 'layer');
+				assert.equal(shown.added, counts[index]!.added);
+				assert.equal(shown.removed, counts[index]!.removed);
+				assert.equal(shown.modified, counts[index]!.modified);
+			}
+		}
+	}), {numRuns: 400});
 });

@@ -38,7 +38,7 @@ function synthetic(image: {
 			name: 'synthetic', tags: [], sizeBytes: image.sizeBytes, userSizeBytes: image.userSizeBytes,
 			wastedBytes: image.wastedBytes, userWastedPercent: image.wastedBytes / image.userSizeBytes,
 			efficiency: image.efficiency, reclaimableBytes: 0, fileCount: 0, nodeCount: image.nodeCount,
-			inefficiencies: image.inefficiencies,
+			inefficiencies: image.inefficiencies, duplicateBytes: 0, duplicateFiles: [],
 		},
 	};
 }

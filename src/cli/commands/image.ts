@@ -2,7 +2,7 @@
 // report; `--json` for dive's export; `--ci` (or CI=true, or any CI-gate option) for the CI gate.
 import {analyzeImage} from '../../analysis/analyze.js';
 import {isCiEnvironment} from '../../ci/environment.js';
-import {formatJson, toJsonExport} from '../../report/json.js';
+import {jsonExportChunks} from '../../report/json.js';
 import {formatTextReport} from '../../report/text.js';
 import {type CommandContext, type CommandDefinition, optionFlag, optionString, type OptionDefinition} from '../command.js';
 import {writeOutput} from '../output.js';
@@ -45,7 +45,7 @@ async function run(context: CommandContext): Promise<number> {
 	if (json === undefined) {
 		io.stdout(formatTextReport(analysis));
 	} else {
-		await writeOutput(json, formatJson(toJsonExport(image, analysis)));
+		await writeOutput(json, jsonExportChunks(image, analysis));
 	}
 
 	return 0;
@@ -76,7 +76,7 @@ async function runCi(context: CommandContext, target: string): Promise<number> {
 	io.stderr(`${ciEvaluatingLine(evaluation)}\n\n`);
 	const json = optionString(options, 'json');
 	if (json !== undefined) {
-		await writeOutput(json, formatJson(toJsonExport(image, analysis, {ci: ciJson(evaluation)})));
+		await writeOutput(json, jsonExportChunks(image, analysis, {ci: ciJson(evaluation)}));
 	}
 
 	// With --json -, stdout holds the JSON: no report there, the verdict is the exit code.

@@ -46,6 +46,7 @@ export const ImageDetails = memo(({model, top, focused, layout, colors}: Props) 
 		labelled(['Potential wasted space', 'Wasted space', 'Wasted'], humanBytes(image.wastedBytes), width),
 		labelled(['Image efficiency score', 'Efficiency', 'Eff.'], percentFloor(image.efficiency), width),
 		labelled(['Reclaimable by squash', 'Reclaimable', 'Squash'], humanBytes(image.reclaimableBytes), width),
+		labelled(['Duplicate files', 'Duplicates', 'Dups'], image.duplicateFiles.length === 0 ? 'none' : `${humanBytes(image.duplicateBytes)} in ${image.duplicateFiles.length} group${image.duplicateFiles.length === 1 ? '' : 's'}`, width),
 		...(model.data.notes ?? []).map(note => escapeName(note)),
 		...(combined === undefined ? [] : [firstFitting([
 			`Image + container: ${humanBytes(combined.sizeBytes)}, efficiency ${percentFloor(combined.efficiency)}`,

@@ -30,7 +30,11 @@ export function TreePane({model, state, layout, colors}: Props) {
 	}
 
 	const title = state.mode === 'layer' ? `Current Layer Contents (layer ${state.layer})` : `Aggregated Layer Contents (layers 0-${state.layer})`;
-	const extra = `+${counts.added} ~${counts.modified} -${counts.removed}${state.tree.sort === 'size' ? ' · by size' : ''}`;
+	// Layer mode: the layer's change counts, the same figures as Layer details and the text report. Aggregated mode
+	// shows another figure, the paths changed since layer 0 (same definition), and says so.
+	const layer = model.data.analysis.layers[state.layer];
+	const shown = state.mode === 'layer' && layer !== undefined ? layer : counts;
+	const extra = `${state.mode === 'layer' ? '' : 'vs 0: '}+${shown.added} ~${shown.modified} -${shown.removed}${state.tree.sort === 'size' ? ' · by size' : ''}`;
 	return (
 		<Box flexDirection='column' width={layout.rightWidth} height={layout.bodyHeight}>
 			<PaneTitle title={title} extra={extra} width={layout.rightWidth} focused={focused}/>

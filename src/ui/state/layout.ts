@@ -40,7 +40,7 @@ export function attributeColumnsFor(rightWidth: number): AttributeColumns {
 /** Lines of the layer details pane, title included. */
 export const detailsLines = 7;
 /** Summary lines of the image details pane, before the notes and the table. */
-export const imageSummaryLines = 5;
+export const imageSummaryLines = 6;
 
 export type Layout = {
 	readonly width: number;
