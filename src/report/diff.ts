@@ -157,7 +157,8 @@ export function diffNotes(diff: ContainerDiff): string[] {
 	const {summary} = diff;
 	const notes = [
 		`Container: ${diff.container.name} (${diff.container.state})`,
-		`Changed: ${summary.added.toLocaleString('en-US')} added, ${summary.modified.toLocaleString('en-US')} modified, ${summary.deleted.toLocaleString('en-US')} deleted`,
+		// The daemon's change list, by its letters: not the layer's +~- counts (a deleted directory is one D there).
+		`docker diff: ${summary.added.toLocaleString('en-US')} A, ${summary.modified.toLocaleString('en-US')} C, ${summary.deleted.toLocaleString('en-US')} D`,
 		`Writable layer: ${bytes(summary.bytes)}${summary.sizeRw === null ? '' : ` (SizeRw ${bytes(summary.sizeRw)})`}`,
 	];
 	const vanished = diff.changes.filter(change => change.vanished === true).length;

@@ -50,7 +50,7 @@ test('daemon image: same analysis as its docker save file; stacked layers equal 
 		[0, 1, 0], // /data/over.txt overwritten
 		[0, 2, 0], // Chmod of /perm/p and /data/sub
 		[2, 1, 0], // Symlink and hardlink added; the hardlink's target is copied up (modified)
-		[0, 0, 1], // Rm -rf /gone: one whiteout
+		[0, 0, 3], // Rm -rf /gone: one whiteout removes the directory and the 2 paths below it
 	]);
 	// dive visits leaves only: /gone was a directory with children, so it is not wasted space; its files count once.
 	assert.deepEqual(analysis.image.inefficiencies.map(inefficiency => inefficiency.path).sort(),

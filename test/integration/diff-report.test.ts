@@ -79,7 +79,7 @@ test('JSON: the documented shape, raw names (JSON escapes them), vanished only w
 test('TUI notes: container, counts, the writable layer against SizeRw', () => {
 	assert.deepEqual(diffNotes(diff), [
 		'Container: web\u001B]0;pwned\u0007-1 (running)',
-		'Changed: 3 added, 2 modified, 2 deleted',
+		'docker diff: 3 A, 2 C, 2 D',
 		'Writable layer: 2 MB (SizeRw 2 MB)',
 		'1 path gone before read',
 	]);
