@@ -133,7 +133,7 @@ function platformName(descriptor: Json): string {
 	return [text(p['os']), text(p['architecture']), text(p['variant'])].filter(part => part !== '').join('/') || 'unknown';
 }
 
-type PickOptions = {
+export type PickOptions = {
 	/** The platform wanted; `strict` when the user named it (no fallback to another one). */
 	readonly platform: Platform;
 	readonly strict: boolean;
@@ -141,18 +141,19 @@ type PickOptions = {
 	readonly ref?: string;
 };
 
-function pickManifest(index: Json, lookup: JsonLookup, options: PickOptions, depth = 0): {descriptor: Json; manifest: Json} {
-	if (depth > 4) {
-		throw new FormatError('OCI index nesting is too deep');
-	}
-
-	let candidates = (Array.isArray(index['manifests']) ? index['manifests'] : []).filter(item => isObject(item) && !isAttestation(item));
+/**
+ * From an image index (OCI index or Docker manifest list), the descriptor of the image to read: attestation
+ * manifests skipped, then by ref name (when given), then the platform's; without a `strict` platform, the first
+ * when none matches (as docker does for a single-platform image). Shared by layouts, archives and registries.
+ */
+export function chooseDescriptor(index: unknown, options: PickOptions): Json {
+	let candidates = (isObject(index) && Array.isArray(index['manifests']) ? index['manifests'] : []).filter(item => isObject(item) && !isAttestation(item));
 	if (candidates.length === 0) {
 		throw new FormatError('the OCI index lists no image manifest');
 	}
 
 	const {platform, ref} = options;
-	if (ref !== undefined && depth === 0) {
+	if (ref !== undefined) {
 		const named = candidates.filter(item => refNames(item).some(name => name === ref || name.endsWith(`:${ref}`)));
 		if (named.length === 0) {
 			const known = [...new Set(candidates.flatMap(item => refNames(item)))];
@@ -168,16 +169,24 @@ function pickManifest(index: Json, lookup: JsonLookup, options: PickOptions, dep
 			&& (platform.variant === undefined || p['variant'] === platform.variant));
 	};
 
-	let chosen = candidates.find(item => matches(item));
-	if (chosen === undefined) {
-		if (options.strict) {
-			throw new FormatError(`no image for platform ${[platform.os, platform.architecture, platform.variant].filter(Boolean).join('/')} (the image has: ${candidates.map(item => platformName(item)).join(', ')})`);
-		}
-
-		// Not the host's platform, and none asked for: the first image, as docker does for a single-platform one.
-		chosen = candidates[0]!;
+	const chosen = candidates.find(item => matches(item));
+	if (chosen !== undefined) {
+		return chosen;
 	}
 
+	if (options.strict) {
+		throw new FormatError(`no image for platform ${[platform.os, platform.architecture, platform.variant].filter(Boolean).join('/')} (the image has: ${candidates.map(item => platformName(item)).join(', ')})`);
+	}
+
+	return candidates[0]!;
+}
+
+function pickManifest(index: Json, lookup: JsonLookup, options: PickOptions, depth = 0): {descriptor: Json; manifest: Json} {
+	if (depth > 4) {
+		throw new FormatError('OCI index nesting is too deep');
+	}
+
+	const chosen = chooseDescriptor(index, depth === 0 ? options : {...options, ref: undefined});
 	const document = lookup(blobPath(text(chosen['digest'])));
 	if (!isObject(document)) {
 		throw new FormatError(`manifest ${text(chosen['digest'])} is missing`);
@@ -188,6 +197,15 @@ function pickManifest(index: Json, lookup: JsonLookup, options: PickOptions, dep
 	}
 
 	return {descriptor: chosen, manifest: document};
+}
+
+/** A plan from an image config (parsed JSON) and the manifest's layers: what a registry or lazy image knows. */
+export function planFromConfig(config: unknown, configDigest: string, layers: LayerRef[], tags: string[]): ImagePlan {
+	if (!isObject(config)) {
+		throw new FormatError(`image config ${configDigest} is not a JSON object`);
+	}
+
+	return {tags, config: configSummary(config, configDigest), layers, diffIds: diffIdsOf(config), history: historyOf(config)};
 }
 
 function planFromOciIndex(index: Json, lookup: JsonLookup, options: PickOptions): ImagePlan {

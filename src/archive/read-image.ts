@@ -5,12 +5,13 @@ import {createReadStream, readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {Readable} from 'node:stream';
 import tarStream, {type Header} from 'tar-stream';
-import type {LayerContents, RawImage, RawLayer} from '../analysis/types.js';
+import type {RawImage} from '../analysis/types.js';
 import {type BlobKind, decoderFor, readHead, sniff, sniffBytes} from './blob.js';
 import {LayerParser, tarError} from './layer-tar.js';
-import {FormatError, type ImagePlan, type Platform, planImage} from './manifest.js';
+import {FormatError, type Platform, planImage} from './manifest.js';
 import {headerLinkName, headerName, normalizePath} from './names.js';
 import {TarFraming} from './tar-framing.js';
+import {assemble, readLayers} from './read-lazy.js';
 
 export {FormatError} from './manifest.js';
 
@@ -195,26 +196,6 @@ async function drainInto(stream: DataSource, sink: BlobSink, onBytes?: (count: n
 	});
 }
 
-/** Assemble the image from a plan and the layers read. */
-function assemble(plan: ImagePlan, name: string, layerAt: (index: number) => LayerContents, locate: (path: string) => string = path => path): RawImage {
-	const layers: RawLayer[] = plan.layers.map((ref, index) => {
-		const contents = layerAt(index);
-		const diffId = plan.diffIds[index] ?? '';
-		return {
-			id: ref.path.split('/')[0] ?? ref.path,
-			// A legacy `docker save` names no blob digests, but its layer.tar is the uncompressed tar: its digest is
-			// the diff id.
-			digest: ref.digest === '' && contents.compression === 'none' ? diffId : ref.digest,
-			diffId,
-			command: plan.history[index]?.command ?? '',
-			created: plan.history[index]?.created ?? '',
-			contents,
-			location: locate(ref.path),
-		};
-	});
-	return {name, tags: plan.tags, config: plan.config, layers};
-}
-
 /** Undo a compression of the whole archive (`docker save | gzip`), recognised by its first bytes. */
 async function decompressed(input: Readable): Promise<Readable> {
 	const head = await readHead(input, 4);
@@ -340,7 +321,6 @@ export async function readImageArchive(source: Readable, options: ReadOptions): 
 
 /** Read an OCI image layout directory: index.json first, then each layer blob streamed from disk. */
 export async function readOciLayout(dir: string, options: ReadOptions): Promise<RawImage> {
-	const progress = makeProgress(options);
 	/** A regular file of the layout (never a FIFO or device, which could block forever), or undefined if absent. */
 	const regularFile = (name: string): {file: string; size: number} | undefined => {
 		const file = path.join(dir, ...name.split('/'));
@@ -384,31 +364,24 @@ export async function readOciLayout(dir: string, options: ReadOptions): Promise<
 	};
 
 	const plan = planImage(lookup, {platform: options.platform, tag: options.tag});
-	const contents: LayerContents[] = [];
-	for (const ref of plan.layers) {
-		const blob = regularFile(ref.path);
-		if (blob === undefined) {
-			throw new FormatError(`layer ${ref.path} is missing from the layout`);
-		}
+	// The layout's blobs as lazy layers: the same reader as a registry's.
+	const layers = plan.layers.map(ref => ({
+		label: ref.path,
+		layer: {
+			digest: ref.digest,
+			diffId: '',
+			async open() {
+				const blob = regularFile(ref.path);
+				if (blob === undefined) {
+					throw new FormatError(`layer ${ref.path} is missing from the layout`);
+				}
 
-		const stream = createReadStream(blob.file, {highWaterMark: 1024 * 1024});
-		const sink = new BlobSink(progress);
-		await drainInto(stream as DataSource, sink, count => {
-			progress.bytes += count;
-		}).catch((error: unknown) => {
-			const code = (error as NodeJS.ErrnoException).code;
-			throw code === undefined ? error : new FormatError(`cannot read layer ${ref.path}: ${code}`);
-		});
-		if (sink.layer === undefined) {
-			throw new FormatError(`layer ${ref.path} is not a tar, gzip or zstd blob`);
-		}
-
-		if (sink.failure !== undefined) {
-			throw new FormatError(`layer ${ref.path}: ${sink.failure.message}`);
-		}
-
-		contents.push(await sink.layer.contents);
-	}
-
+				return createReadStream(blob.file, {highWaterMark: 1024 * 1024});
+			},
+		},
+	}));
+	const contents = await readLayers(layers, {onProgress: options.onProgress === undefined ? undefined : progress => {
+		options.onProgress?.({...progress, totalBytes: options.totalBytes});
+	}});
 	return assemble(plan, options.name, index => contents[index]!);
 }

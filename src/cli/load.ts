@@ -1,28 +1,94 @@
 // From the user's IMAGE argument to a read image: pick the source, stream it through the archive reader.
 import {readImageArchive, readOciLayout} from '../archive/read-image.js';
-import {parsePlatform} from '../archive/manifest.js';
+import {parsePlatform, type Platform} from '../archive/manifest.js';
 import type {RawImage} from '../analysis/types.js';
 import {isLocalReference, localSource} from '../sources/archive.js';
-import {type ImageSource, type SourceStatus, SourceError} from '../sources/types.js';
+import {singleLine} from '../report/escape.js';
+import {type ImageSource, type LazyImage, type SourceStatus, SourceError} from '../sources/types.js';
 import {UsageError} from './args.js';
 
 export type LoadOptions = {
 	readonly source?: string;
 	readonly platform?: string;
+	/** Registry: allow plain HTTP and unverified TLS (--insecure). */
+	readonly insecure?: boolean;
 	readonly signal?: AbortSignal;
 	readonly onStatus?: (status: SourceStatus) => void;
 	readonly onRead?: (progress: {bytes: number; totalBytes?: number; layersDone: number; entries: number}) => void;
+	/** A line worth telling the user (e.g. that the registry is used because no daemon answers). */
+	readonly onNotice?: (line: string) => void;
 };
 
 /** The values of --source. */
-export const sourceNames: readonly string[] = ['docker', 'podman', 'docker-archive', 'oci-archive', 'oci'];
+export const sourceNames: readonly string[] = ['docker', 'podman', 'registry', 'docker-archive', 'oci-archive', 'oci'];
 const sources = new Set(sourceNames);
 
-/** Where the user's IMAGE argument's bytes come from (no byte read yet, but a daemon may be asked). */
-export async function resolveSource(target: string, options: LoadOptions): Promise<ImageSource> {
+const registryPrefix = 'registry:';
+
+/** How long a bare reference waits for the daemon's ping before the registry is used instead. */
+const daemonProbeMs = 3000;
+
+function platformOf(options: LoadOptions): Platform | undefined {
+	const platform = options.platform === undefined ? undefined : parsePlatform(options.platform);
+	if (platform !== undefined && platform.architecture === '') {
+		throw new UsageError(`--platform wants OS/ARCH, e.g. linux/amd64 (got "${options.platform}")`);
+	}
+
+	return platform;
+}
+
+async function registrySource(reference: string, options: LoadOptions): Promise<LazyImage> {
+	// The registry client loads only when a registry is used.
+	const {registryImage} = await import('../sources/registry/client.js');
+	return registryImage(reference, {platform: platformOf(options), insecure: options.insecure, signal: options.signal, onStatus: options.onStatus});
+}
+
+/** Whether a Docker daemon answers a ping (briefly): a bare reference goes to it, else to the registry. */
+async function daemonAnswers(signal: AbortSignal | undefined): Promise<boolean> {
+	const {ensureDaemon} = await import('../sources/daemon.js');
+	try {
+		await ensureDaemon('docker', {signal, timeoutMs: daemonProbeMs});
+		return true;
+	} catch (error) {
+		if (signal?.aborted === true) {
+			throw error;
+		}
+
+		return false;
+	}
+}
+
+/**
+ * Where the user's IMAGE argument's bytes come from (no layer byte read yet, but a daemon may be asked, and a
+ * registry's manifest and config are fetched): `registry:REF` or --source registry, a bare reference (the daemon
+ * when one answers, else its registry, told through onNotice), a path, or a prefixed archive or layout.
+ */
+export async function resolveSource(target: string, options: LoadOptions): Promise<ImageSource | LazyImage> {
 	const {source} = options;
 	if (source !== undefined && !sources.has(source)) {
-		throw new UsageError(`unknown --source "${source}" (docker, podman, docker-archive, oci-archive or oci)`);
+		throw new UsageError(`unknown --source "${source}" (${sourceNames.join(', ')})`);
+	}
+
+	if (target.startsWith(registryPrefix) || source === 'registry') {
+		if (source !== undefined && source !== 'registry') {
+			throw new UsageError(`${registryPrefix}… reads from a registry, not --source ${source}`);
+		}
+
+		const reference = target.startsWith(registryPrefix) ? target.slice(registryPrefix.length) : target;
+		if (reference === '') {
+			throw new SourceError(`${registryPrefix} needs an image reference, e.g. registry:ghcr.io/acme/app:1.4`);
+		}
+
+		return registrySource(reference, options);
+	}
+
+	if (options.insecure === true) {
+		throw new UsageError('--insecure goes with a registry image (registry:REFERENCE or --source registry)');
+	}
+
+	if (source === undefined && !isLocalReference(target) && !await daemonAnswers(options.signal)) {
+		options.onNotice?.(`no Docker daemon answers; reading ${singleLine(target)} straight from its registry`);
+		return registrySource(target, options);
 	}
 
 	if (source === 'docker' || source === 'podman' || (source === undefined && !isLocalReference(target))) {
@@ -39,17 +105,25 @@ export async function resolveSource(target: string, options: LoadOptions): Promi
 }
 
 export async function loadImage(target: string, options: LoadOptions): Promise<RawImage> {
+	platformOf(options);
 	return loadImageFrom(await resolveSource(target, options), options);
 }
 
 /** Read an image from a resolved source (the source can then be asked again for one layer's bytes). */
-export async function loadImageFrom(source: ImageSource, options: LoadOptions): Promise<RawImage> {
-	const platform = options.platform === undefined ? undefined : parsePlatform(options.platform);
-	if (platform !== undefined && platform.architecture === '') {
-		throw new UsageError(`--platform wants OS/ARCH, e.g. linux/amd64 (got "${options.platform}")`);
+export async function loadImageFrom(source: ImageSource | LazyImage, options: LoadOptions): Promise<RawImage> {
+	const platform = platformOf(options);
+	options.onStatus?.({phase: 'read', message: `reading ${source.name}`});
+	if (source.kind === 'lazy') {
+		const {readLazyImage} = await import('../archive/read-lazy.js');
+		let bytes = 0;
+		const image = await readLazyImage(source, {signal: options.signal, onProgress(progress) {
+			bytes = progress.bytes;
+			options.onRead?.(progress);
+		}});
+		options.onStatus?.({phase: 'pull', message: `pulled ${singleLine(source.name)}`, current: bytes, total: bytes});
+		return image;
 	}
 
-	options.onStatus?.({phase: 'read', message: `reading ${source.name}`});
 	if (source.kind === 'layout') {
 		return readOciLayout(source.dir, {name: source.name, platform, tag: source.ref, onProgress: options.onRead});
 	}

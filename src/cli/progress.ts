@@ -65,11 +65,18 @@ export function stderrProgress(write: (text: string) => void, terminal: {isTTY: 
 }
 
 /** Reads the image the user named, with progress on stderr. */
-export async function readImageWithProgress(target: string, options: Pick<LoadOptions, 'source' | 'platform'>): Promise<RawImage> {
+export async function readImageWithProgress(target: string, options: Pick<LoadOptions, 'source' | 'platform' | 'insecure'>): Promise<RawImage> {
 	const progress = stderrProgress(text => process.stderr.write(text), {isTTY: process.stderr.isTTY === true, columns: process.stderr.columns});
 	let ok = false;
 	try {
-		const image = await loadImage(target, {...options, onStatus: progress.onStatus, onRead: progress.onRead});
+		const image = await loadImage(target, {
+			...options,
+			onStatus: progress.onStatus,
+			onRead: progress.onRead,
+			onNotice(line) {
+				process.stderr.write(`layerscope: ${line}\n`);
+			},
+		});
 		ok = true;
 		return image;
 	} finally {

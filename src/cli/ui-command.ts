@@ -4,7 +4,7 @@ import {runTui} from '../ui/run.js';
 import type {LoadOptions} from './load.js';
 import {loadImage} from './load.js';
 
-export async function runUi(target: string, options: Pick<LoadOptions, 'source' | 'platform'>): Promise<'quit' | 'cancelled'> {
+export async function runUi(target: string, options: Pick<LoadOptions, 'source' | 'platform' | 'insecure'>): Promise<'quit' | 'cancelled'> {
 	return runTui({
 		title: target,
 		async load(onProgress, signal) {
@@ -20,6 +20,9 @@ export async function runUi(target: string, options: Pick<LoadOptions, 'source' 
 						layersDone: 0,
 						entries: 0,
 					});
+				},
+				onNotice(line) {
+					onProgress({phase: 'pull', message: line, bytes: 0, layersDone: 0, entries: 0});
 				},
 				onRead(progress) {
 					onProgress({phase: 'read', message: `reading ${target}`, ...progress});

@@ -1,14 +1,15 @@
 // Options every command that reads an image shares: where the image comes from. A new source option (a registry
 // flag, --no-cache…) goes here, and into `loadOptionsFrom`, so every such command gets it.
-import {optionString, type OptionDefinition, type OptionValues} from '../command.js';
+import {optionFlag, optionString, type OptionDefinition, type OptionValues} from '../command.js';
 import {type LoadOptions, sourceNames} from '../load.js';
 
 export const imageSourceOptions: readonly OptionDefinition[] = [
 	{name: 'source', value: 'SOURCE', help: `where IMAGE comes from: ${sourceNames.join(', ')} (default: the daemon for references, the file for paths)`, complete: {words: sourceNames}},
+	{name: 'insecure', help: 'registry: allow plain HTTP and unverified TLS (loopback registries always may; also LAYERSCOPE_INSECURE_REGISTRIES)'},
 	{name: 'platform', value: 'OS/ARCH', help: 'which platform of a multi-platform image (default: this host)', complete: {words: ['linux/amd64', 'linux/arm64', 'linux/arm/v7', 'linux/386', 'linux/ppc64le', 'linux/s390x', 'windows/amd64']}},
 ];
 
 /** The load options the shared source options ask for. */
-export function loadOptionsFrom(options: OptionValues): Pick<LoadOptions, 'source' | 'platform'> {
-	return {source: optionString(options, 'source'), platform: optionString(options, 'platform')};
+export function loadOptionsFrom(options: OptionValues): Pick<LoadOptions, 'source' | 'platform' | 'insecure'> {
+	return {source: optionString(options, 'source'), platform: optionString(options, 'platform'), insecure: optionFlag(options, 'insecure')};
 }
