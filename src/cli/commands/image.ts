@@ -88,7 +88,7 @@ export const imageCommand: CommandDefinition = {
 	summary: 'analyse an image: terminal UI, or the text report when stdout is not a terminal (the default command)',
 	arguments: [{
 		name: 'IMAGE',
-		help: 'a daemon reference (pulled if missing), an archive file (docker save, podman, kaniko, OCI), - for stdin, docker-archive:PATH[:TAG], oci-archive:PATH[:REF] or oci:DIR[:REF]',
+		help: 'a daemon reference (pulled if missing; with no daemon, read from its registry), registry:REFERENCE (straight from the registry), an archive file (docker save, podman, kaniko, OCI), - for stdin, docker-archive:PATH[:TAG], oci-archive:PATH[:REF] or oci:DIR[:REF]',
 		required: true,
 		missing: 'no image given (try layerscope help)',
 		complete: 'file',
