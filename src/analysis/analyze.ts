@@ -1,13 +1,38 @@
 // From a fully read image to its analysis: dive's figures, per-layer change counts, and layerscope's own.
 import {findDuplicates} from './duplicates.js';
 import {EfficiencyAccumulator} from './efficiency.js';
-import {applyLayer, buildLayerTree, countNodes, newRoot, subtreeSize} from './tree.js';
+import {applyLayer, buildLayerTree, countNodes, type FileNode, newRoot, subtreeSize} from './tree.js';
 import {type Analysis, type LayerSummary, type RawImage, summarizeEntries} from './types.js';
 
 export type AnalyzeOptions = {
-	/** Paths (absolute) left out of the wasted-space accounting. */
+	/**
+	 * Paths (absolute, "/a/b") left out of the wasted-space accounting: efficiency, wasted bytes, the inefficient
+	 * files and reclaimableBytes. Sizes and file counts are the image's, ignored paths included.
+	 */
 	readonly ignore?: (path: string) => boolean;
 };
+
+/** Bytes of a dropped subtree, less the paths `ignore` matches (an ignored directory takes its subtree along). */
+function droppedBytes(node: FileNode, ignore: ((path: string) => boolean) | undefined): number {
+	if (ignore === undefined) {
+		return subtreeSize(node);
+	}
+
+	let total = 0;
+	const pending = [node];
+	for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+		if (ignore(`/${next.path}`)) {
+			continue;
+		}
+
+		total += next.entry?.size ?? 0;
+		for (const child of next.children?.values() ?? []) {
+			pending.push(child);
+		}
+	}
+
+	return total;
+}
 
 export function analyzeImage(image: RawImage, options: AnalyzeOptions = {}): Analysis {
 	const efficiency = new EfficiencyAccumulator(options.ignore);
@@ -25,7 +50,7 @@ export function analyzeImage(image: RawImage, options: AnalyzeOptions = {}): Ana
 
 		const summary = layer.contents.summary ?? summarizeEntries(entries);
 		const {added, modified, removed} = applyLayer(stacked, entries, undefined, node => {
-			reclaimableBytes += subtreeSize(node);
+			reclaimableBytes += droppedBytes(node, options.ignore);
 		}, summary);
 		const layerSize = summary.sizeBytes;
 		sizeBytes += layerSize;

@@ -1,65 +1,45 @@
-// `ignorePaths` globs (dive #347): paths left out of wasted-space accounting.
+// `ignorePaths` globs (dive #347): paths left out of the wasted-space accounting, matched with picomatch.
 //
-// A pattern is an absolute path ("/" is added in front when missing) in which `*` matches within one path segment,
-// `?` matches one character other than "/", and `**` matches across segments: "/a/**/b" matches "/a/b" and
-// "/a/x/y/b", "**/*.pyc" matches at any depth. A pattern that matches a directory also covers everything under it.
-// Every other character, "[" included, stands for itself.
+// A pattern is an absolute path ("/" in front is optional) in which `*` matches within one path segment, `?`
+// matches one character other than "/", and `**` as a whole segment matches any number of segments, none
+// included: "/a/**/b" matches "/a/b" and "/a/x/y/b", "**/*.pyc" matches at any depth, "/var/cache/**" matches
+// "/var/cache" and everything below it. `**` inside a segment ("/a**z") is a `*` (picomatch's and bash's globstar
+// rule). A pattern that matches a directory also covers everything under it. Names starting with "." match like
+// any other. Every other character — "[", "{", "(", "!", "+", "@", "\" included — stands for itself: no
+// brackets, braces, extglobs or negation, so a path copied from a listing matches itself.
+import picomatch from 'picomatch';
 
-function escapeRegExp(text: string): string {
-	return text.replaceAll(/[\\^$.*+?()[\]{}|/]/g, String.raw`\$&`);
+const options: picomatch.PicomatchOptions = {dot: true, nobrace: true, nobracket: true, noextglob: true, nonegate: true};
+
+/** The pattern relative to "/" without trailing slashes ("" for "/" itself), its special characters escaped for picomatch. */
+function picomatchPattern(pattern: string): string {
+	const relative = pattern.replace(/^\/+/, '').replace(/\/+$/, '');
+	return relative.replaceAll(/[\\()[\]{}|!+@^$.]/g, String.raw`\$&`);
 }
 
-/** The pattern as an absolute path without a trailing "/" ("/" itself stays "/"). */
-function normalizePattern(pattern: string): string {
-	let text = pattern.startsWith('/') ? pattern : `/${pattern}`;
-	while (text.length > 1 && text.endsWith('/')) {
-		text = text.slice(0, -1);
-	}
-
-	return text;
-}
-
-/** One glob as a regular expression over absolute paths (the match covers the subtree below it). */
+/**
+ * One glob as a regular expression over paths relative to "/" ("a/b" for "/a/b"; picomatch's output anchors a
+ * leading `**` at the start of the string). A match also covers the subtree below it.
+ */
 export function globToRegExp(pattern: string): RegExp {
-	const text = normalizePattern(pattern);
-	if (text === '/') {
-		return /^\//;
+	const relative = picomatchPattern(pattern);
+	if (relative === '') {
+		return /^/; // "/": everything.
 	}
 
-	let source = '';
-	let index = 0;
-	while (index < text.length) {
-		if (text.startsWith('/**/', index)) {
-			source += '/(?:.*/)?'; // Zero or more whole segments.
-			index += 4;
-		} else if (text.startsWith('/**', index) && index + 3 === text.length) {
-			source += '(?:/.*)?'; // A trailing "/**": the directory and all below it.
-			index += 3;
-		} else if (text.startsWith('**', index)) {
-			source += '.*';
-			index += 2;
-		} else if (text[index] === '*') {
-			source += '[^/]*';
-			index++;
-		} else if (text[index] === '?') {
-			source += '[^/]';
-			index++;
-		} else {
-			const char = String.fromCodePoint(text.codePointAt(index)!);
-			source += escapeRegExp(char);
-			index += char.length;
-		}
-	}
-
-	return new RegExp(`^${source}(?:/.*)?$`, 'su');
+	const {output} = picomatch.parse(relative, options);
+	return new RegExp(`^(?:${output})(?:/.*)?$`, 's');
 }
 
-/** A predicate over absolute paths for a list of globs; undefined when the list is empty. */
+/** A predicate over absolute paths ("/a/b") for a list of globs; undefined when the list is empty. */
 export function globMatcher(patterns: readonly string[]): ((absolutePath: string) => boolean) | undefined {
 	if (patterns.length === 0) {
 		return undefined;
 	}
 
 	const expressions = patterns.map(pattern => globToRegExp(pattern));
-	return (absolutePath: string) => expressions.some(expression => expression.test(absolutePath));
+	return (absolutePath: string) => {
+		const relative = absolutePath.startsWith('/') ? absolutePath.slice(1) : absolutePath;
+		return expressions.some(expression => expression.test(relative));
+	};
 }

@@ -20,6 +20,29 @@ test('a plain path covers itself and its subtree, nothing else', () => {
 	assert.equal(matches('/root/a.b', '/root/aXb'), false, '"." is literal');
 	assert.equal(matches('/a[1]', '/a[1]'), true, '"[" is literal');
 	assert.equal(matches('/a+(b)', '/a+(b)/c'), true);
+	assert.equal(matches('/a+(b)', '/ab'), false, 'no extglob');
+	assert.equal(matches('/a/(b|c)', '/a/b'), false, 'no groups');
+	assert.equal(matches('/a/(b|c)', '/a/(b|c)'), true);
+	assert.equal(matches('/a{b,c}', '/ab'), false, 'no braces');
+	assert.equal(matches('/a{b,c}', '/a{b,c}'), true);
+	assert.equal(matches('/a[bc]', '/ab'), false, 'no brackets');
+	assert.equal(matches('!/tmp', '/!/tmp'), true, 'no negation');
+	assert.equal(matches('!/tmp', '/etc'), false);
+	assert.equal(matches(String.raw`/x\y*`, String.raw`/x\yz`), true, 'a backslash is a character');
+	assert.equal(matches('/a$b^c@d', '/a$b^c@d'), true);
+});
+
+test('names starting with "." match *, ? and **', () => {
+	assert.equal(matches('/root/*', '/root/.bashrc'), true);
+	assert.equal(matches('**/*.pyc', '/usr/.hidden/x.pyc'), true);
+	assert.equal(matches('/root/?bashrc', '/root/.bashrc'), true);
+	assert.equal(matches('/**/.wh.x', '/a/.wh.x'), true);
+	assert.equal(matches('/var/**', '/var/.cache/x'), true);
+});
+
+test('non-ASCII names', () => {
+	assert.equal(matches('/データ/*', '/データ/ファイル.txt'), true);
+	assert.equal(matches('/é?', '/éa'), true);
 });
 
 test('* and ? stay within one segment', () => {
@@ -43,7 +66,8 @@ test('** crosses segments, including none', () => {
 	assert.equal(matches('/var/cache/**', '/var/cache'), true);
 	assert.equal(matches('/var/cache/**', '/var/cache/apt/a.deb'), true);
 	assert.equal(matches('/var/cache/**', '/var/cached'), false);
-	assert.equal(matches('/a**z', '/a/b/z'), true);
+	assert.equal(matches('/a**z', '/abcz'), true, '** inside a segment is a *');
+	assert.equal(matches('/a**z', '/a/b/z'), false);
 	assert.equal(matches('/', '/anything/at/all'), true);
 });
 
@@ -67,6 +91,10 @@ test('ignorePaths take paths out of the wasted-space figures (dive #347)', async
 	assert.equal(analysis.image.wastedBytes, 12_810);
 	assert.equal(plain.image.wastedBytes, 32_025);
 	assert.ok(analysis.image.efficiency > plain.image.efficiency);
+	// Ignored means ignored for reclaimableBytes too: only /root/saved.txt's first copy is left to reclaim.
+	assert.equal(plain.image.reclaimableBytes, 32_025);
+	assert.equal(analysis.image.reclaimableBytes, 6405);
+	assert.equal((await fixtureAnalysis('test-docker-image.tar', {ignore: globMatcher(['**/*.txt'])})).image.reclaimableBytes, 0);
 	// The image itself is unchanged: only the accounting differs.
 	assert.equal(analysis.image.sizeBytes, plain.image.sizeBytes);
 	assert.equal(analysis.image.userSizeBytes, plain.image.userSizeBytes);

@@ -118,3 +118,18 @@ test('stderr and stdout together read as dive\'s Test_LoadImage/from_archive sna
 	assert.equal(combined.status, 0);
 	assert.equal(combined.stdout.replace(/^(Loading image {17}).*$/m, '$1<archive>'), expected);
 });
+
+test('ignorePaths leave reclaimable bytes too: highestReclaimableBytes passes when the waste is in ignored paths', async () => {
+	const dir = cwd();
+	writeFileSync(path.join(dir, '.layerscope-ci.yml'), 'rules:\n  highestReclaimableBytes: 10kB\n  highestUserWastedPercent: disabled\n');
+	const counted = await runCli([fixture, '--ci'], {cwd: dir, env});
+	assert.equal(counted.code, 1, counted.stderr);
+	assert.match(counted.stdout, /^ {2}FAIL {2}highestReclaimableBytes/m);
+
+	writeFileSync(path.join(dir, '.layerscope-ci.yml'), 'rules:\n  highestReclaimableBytes: 10kB\n  highestUserWastedPercent: disabled\nignorePaths:\n  - /root/example\n');
+	const ignored = await runCli([fixture, '--ci', '--json', path.join(dir, 'out.json')], {cwd: dir, env});
+	assert.equal(ignored.code, 0, ignored.stdout);
+	assert.match(ignored.stdout, /^ {2}PASS {2}highestReclaimableBytes \(10kB\)$/m);
+	const document = JSON.parse(readFileSync(path.join(dir, 'out.json'), 'utf8')) as {image: {reclaimableBytes: number}};
+	assert.equal(document.image.reclaimableBytes, 6405);
+});
