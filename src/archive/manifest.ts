@@ -24,6 +24,18 @@ export type JsonLookup = (path: string) => unknown;
 
 export class FormatError extends Error {}
 
+/** A single-platform image that is not the platform asked for (`wanted`, `holds`: "os/arch"). */
+export class PlatformMismatchError extends FormatError {
+	readonly wanted: string;
+	readonly holds: string;
+
+	constructor(wanted: string, holds: string) {
+		super(`no image for platform ${wanted} (the archive holds ${holds} only; leave out --platform to read it)`);
+		this.wanted = wanted;
+		this.holds = holds;
+	}
+}
+
 type Json = Record<string, unknown>;
 
 function isObject(value: unknown): value is Json {
@@ -242,7 +254,7 @@ export function planImage(lookup: JsonLookup, options: {platform?: Platform; tag
 		const plan = planFromDockerManifest(manifest, lookup, options.tag);
 		const {platform} = options;
 		if (platform !== undefined && plan.config.architecture !== '' && (plan.config.os !== platform.os || plan.config.architecture !== platform.architecture)) {
-			throw new FormatError(`no image for platform ${platform.os}/${platform.architecture} (the archive holds ${plan.config.os}/${plan.config.architecture})`);
+			throw new PlatformMismatchError(`${platform.os}/${platform.architecture}`, `${plan.config.os}/${plan.config.architecture}`);
 		}
 
 		return plan;

@@ -9,6 +9,7 @@ import {readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {type Document, isAlias, isMap, isScalar, isSeq, type Node, parseAllDocuments} from 'yaml';
 import {escapeName} from '../report/escape.js';
+import {systemErrorText} from '../report/system-error.js';
 import {isDisabledValue, type Parsed, parseByteSize, parseRatio} from './parse.js';
 import type {CiConfig, CiFormat, RuleKey, RuleSetting, RuleSource} from './types.js';
 
@@ -144,8 +145,7 @@ function readRulesFile(file: string, label: string, kind: 'layerscope' | 'dive')
 			throw error;
 		}
 
-		const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-		throw new CiConfigError(`cannot read CI config ${where}: ${code}`);
+		throw new CiConfigError(`cannot read CI config ${where}: ${systemErrorText(error)}`);
 	}
 
 	const values: FileValues = {rules: new Map(), ignorePaths: [], warnings: []};
@@ -233,7 +233,7 @@ function findRulesFile(flags: CiFlags, cwd: string): {file: string; kind: 'layer
 		const resolved = path.resolve(cwd, flags.configPath);
 		// Unlike dive, which quietly falls back to the defaults, a rules file asked for must exist.
 		if (!exists(resolved)) {
-			throw new CiConfigError(`cannot read CI config ${escapeName(flags.configPath)}: ENOENT`);
+			throw new CiConfigError(`cannot read CI config ${escapeName(flags.configPath)}: there is no such file (looked for ${escapeName(resolved)}); name an existing rules file, or leave out --ci-config to use ./.layerscope-ci.yml, ./.dive-ci or the defaults`);
 		}
 
 		const kind = path.basename(resolved) === diveFile ? 'dive' : 'layerscope';

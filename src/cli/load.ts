@@ -1,6 +1,6 @@
 // From the user's IMAGE argument to a read image: pick the source, stream it through the archive reader.
 import {readImageArchive, readOciLayout} from '../archive/read-image.js';
-import {parsePlatform, type Platform} from '../archive/manifest.js';
+import {parsePlatform, PlatformMismatchError, type Platform} from '../archive/manifest.js';
 import type {RawImage} from '../analysis/types.js';
 import {isLocalReference, localSource} from '../sources/archive.js';
 import {singleLine} from '../report/escape.js';
@@ -106,7 +106,19 @@ export async function resolveSource(target: string, options: LoadOptions): Promi
 
 export async function loadImage(target: string, options: LoadOptions): Promise<RawImage> {
 	platformOf(options);
-	return loadImageFrom(await resolveSource(target, options), options);
+	const source = await resolveSource(target, options);
+	try {
+		return await loadImageFrom(source, options);
+	} catch (error) {
+		const fromDaemon = source.kind === 'archive' && (options.source === 'docker' || options.source === 'podman' || (options.source === undefined && !isLocalReference(target)));
+		if (error instanceof PlatformMismatchError && fromDaemon) {
+			// A daemon keeps one platform per tag; the save archive it wrote is not the user's "archive".
+			const engine = options.source === 'podman' ? 'podman' : 'docker';
+			throw new SourceError(`${singleLine(target)} in the ${engine === 'podman' ? 'podman' : 'Docker'} daemon is ${error.holds}, not ${error.wanted}: a daemon keeps one platform of an image; pull that one first (${engine} pull --platform ${error.wanted} ${singleLine(target)}), or leave out --platform`);
+		}
+
+		throw error;
+	}
 }
 
 /** Read an image from a resolved source (the source can then be asked again for one layer's bytes). */

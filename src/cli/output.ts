@@ -9,6 +9,8 @@ import {createWriteStream, promises as fs} from 'node:fs';
 import path from 'node:path';
 import {Readable, type Writable} from 'node:stream';
 import {pipeline} from 'node:stream/promises';
+import {escapeName} from '../report/escape.js';
+import {systemErrorText} from '../report/system-error.js';
 
 export class OutputError extends Error {}
 
@@ -50,44 +52,77 @@ function isDescriptorPath(file: string): boolean {
 	return /^\/(?:dev|proc\/self\/fd|proc\/\d+\/fd)\//.test(path.resolve(file));
 }
 
+/** A failure of the file system (it has an errno code), as opposed to one of the text's producer. */
+function isSystemError(error: unknown): boolean {
+	return typeof (error as {code?: unknown} | undefined)?.code === 'string' && typeof (error as {syscall?: unknown}).syscall === 'string';
+}
+
+/**
+ * Writes `text` to `target` (see the top of this file). Throws OutputError, one line saying which step failed and
+ * what to do; an error of the text's producer (a chunk iterable that throws) is rethrown as it is, nothing left behind.
+ */
 export async function writeOutput(target: string, text: OutputText): Promise<void> {
 	if (target === '-') {
 		await writeStdout(text);
 		return;
 	}
 
+	const shown = escapeName(target);
+	let real = target;
 	try {
-		let real = target;
+		real = await fs.realpath(target);
+	} catch {
+		// Does not exist yet (or a dangling link): written as a new file.
+	}
+
+	const existing = await fs.stat(real).catch(() => undefined);
+	if (existing?.isDirectory() === true) {
+		throw new OutputError(`cannot write ${shown}: it is a directory; name a file in it, or - for stdout`);
+	}
+
+	if (isDescriptorPath(target) || (existing !== undefined && !existing.isFile())) {
 		try {
-			real = await fs.realpath(target);
-		} catch {
-			// Does not exist yet (or a dangling link): written as a new file.
-		}
-
-		const existing = await fs.stat(real).catch(() => undefined);
-		if (existing?.isDirectory() === true) {
-			throw new OutputError(`cannot write ${target}: it is a directory`);
-		}
-
-		if (isDescriptorPath(target) || (existing !== undefined && !existing.isFile())) {
 			await writeFileChunks(real, text);
-			return;
-		}
-
-		const temporary = path.join(path.dirname(path.resolve(real)), `.${path.basename(real)}.${randomBytes(6).toString('hex')}.tmp`);
-		try {
-			await writeFileChunks(temporary, text, existing === undefined ? 0o644 : existing.mode & 0o777);
-			await fs.rename(temporary, real);
 		} catch (error) {
-			await fs.rm(temporary, {force: true});
-			throw error;
-		}
-	} catch (error) {
-		if (error instanceof OutputError) {
-			throw error;
+			throw isSystemError(error) ? new OutputError(`cannot write ${shown}: ${systemErrorText(error)}`) : error;
 		}
 
-		const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-		throw new OutputError(`cannot write ${target}: ${code}`);
+		return;
+	}
+
+	const directory = path.dirname(path.resolve(real));
+	const directoryStats = await fs.stat(directory).catch(() => undefined);
+	if (directoryStats === undefined) {
+		throw new OutputError(`cannot write ${shown}: the directory ${escapeName(directory)} does not exist; create it first, or write elsewhere (- for stdout)`);
+	}
+
+	if (!directoryStats.isDirectory()) {
+		throw new OutputError(`cannot write ${shown}: ${escapeName(directory)} is not a directory`);
+	}
+
+	const temporary = path.join(directory, `.${path.basename(real)}.${randomBytes(6).toString('hex')}.tmp`);
+	const mode = existing === undefined ? 0o644 : existing.mode & 0o777;
+	try {
+		// Created empty first, so that a directory that takes no new file is told apart from a failed write.
+		await fs.writeFile(temporary, '', {mode, flag: 'wx'});
+	} catch (error) {
+		const reason = systemErrorText(error);
+		throw new OutputError(existing === undefined
+			? `cannot write ${shown}: cannot create a file in ${escapeName(directory)} (${reason}); write to a directory you can write to, or - for stdout`
+			: `cannot write ${shown}: it exists, but it is replaced by writing a new file beside it, and ${escapeName(directory)} does not allow that (${reason}); write to a directory you can write to, or - for stdout`);
+	}
+
+	try {
+		await writeFileChunks(temporary, text, mode);
+	} catch (error) {
+		await fs.rm(temporary, {force: true}).catch(() => undefined);
+		throw isSystemError(error) ? new OutputError(`cannot write ${shown}: ${systemErrorText(error)}`) : error;
+	}
+
+	try {
+		await fs.rename(temporary, real);
+	} catch (error) {
+		await fs.rm(temporary, {force: true}).catch(() => undefined);
+		throw new OutputError(`cannot write ${shown}: cannot put the new file in its place (${systemErrorText(error)})`);
 	}
 }

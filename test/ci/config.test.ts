@@ -120,7 +120,7 @@ test('--ci-config wins over the files found; a missing one is an error (dive wou
 	assert.equal(absolute.fileKind, 'dive');
 	assert.equal(rule(absolute, 'lowestEfficiency').threshold, 0.95);
 
-	assert.equal(configError(() => loadCiConfig({configPath: 'nope.yml'}, cwd)), 'cannot read CI config nope.yml: ENOENT');
+	assert.equal(configError(() => loadCiConfig({configPath: 'nope.yml'}, cwd)), `cannot read CI config nope.yml: there is no such file (looked for ${path.join(cwd, 'nope.yml')}); name an existing rules file, or leave out --ci-config to use ./.layerscope-ci.yml, ./.dive-ci or the defaults`);
 	assert.match(configError(() => loadCiConfig({configPath: '.'}, cwd)), /^cannot read CI config \.: it is a directory$/);
 });
 

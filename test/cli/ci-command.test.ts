@@ -99,7 +99,7 @@ test('a JUnit file that cannot be written is an OutputError, leaving nothing beh
 	const dir = mkdtempSync(path.join(root, 'junit-'));
 	await assert.rejects(
 		run('test-docker-image.tar', {junitFile: path.join(dir, 'missing', 'report.xml')}),
-		(error: unknown) => error instanceof OutputError && /^cannot write .*report\.xml: ENOENT$/.test(error.message),
+		(error: unknown) => error instanceof OutputError && /^cannot write .*report\.xml: the directory .*\/missing does not exist; create it first, or write elsewhere \(- for stdout\)$/.test(error.message),
 	);
 	await assert.rejects(run('test-docker-image.tar', {junitFile: dir}), OutputError);
 	assert.deepEqual(readdirSync(dir), []);

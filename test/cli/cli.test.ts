@@ -125,7 +125,10 @@ test('errors: one line on stderr, exit 2, no stack trace (unless --debug)', asyn
 		[[fixture, '--bogus'], /^layerscope: unknown option --bogus for layerscope image \(see layerscope help image\)\n$/],
 		[[], /^layerscope: no image given \(try layerscope help\)\n$/],
 		[['tree', fixture, '--layer', '99'], /^layerscope: --layer must be a layer index from 0 to 13 \(got "99"\)\n$/],
-		[[fixture, '--json', path.join(work, 'missing-dir', 'x.json')], /^layerscope: cannot write .*missing-dir\/x\.json: ENOENT\n$/],
+		[[fixture, '--json', path.join(work, 'missing-dir', 'x.json')], /^layerscope: cannot write .*missing-dir\/x\.json: the directory .*\/missing-dir does not exist; create it first, or write elsewhere \(- for stdout\)\n$/],
+		// /proc/version exists: the problem is that /proc takes no new file (the old message said ENOENT).
+		[[fixture, '--json', '/proc/version'], /^layerscope: cannot write \/proc\/version: it exists, but it is replaced by writing a new file beside it, and \/proc does not allow that \(no such file or directory\); write to a directory you can write to, or - for stdout\n$/],
+		[[fixture, '--json', work], /^layerscope: cannot write .*: it is a directory; name a file in it, or - for stdout\n$/],
 	];
 	for (const [args, pattern] of cases) {
 		const result = await runCli(args);

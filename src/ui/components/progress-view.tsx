@@ -22,6 +22,19 @@ const phaseNames: Record<LoadProgress['phase'], string> = {
 	analyse: 'Analysing',
 };
 
+/**
+ * The headline of the loading screen: the message when it names its own verb ("exporting app:1 from Docker" →
+ * "Exporting app:1 from Docker"), else the phase's name before it, so a verb is never said twice.
+ */
+export function progressHeadline(phase: LoadProgress['phase'], message: string): string {
+	const stem = phaseNames[phase].toLowerCase().replace(/ing$/, '').replace(/s$/, '');
+	if (message.toLowerCase().startsWith(stem)) {
+		return `${message.charAt(0).toUpperCase()}${message.slice(1)}`;
+	}
+
+	return message === '' ? phaseNames[phase] : `${phaseNames[phase]}  ${message}`;
+}
+
 /** The loading screen: phase, bytes, layers and entries/s. q or Ctrl-C cancels. */
 export function ProgressView({title, progress, rate, preparing, width}: Props) {
 	const lines: string[] = [];
@@ -32,7 +45,7 @@ export function ProgressView({title, progress, rate, preparing, width}: Props) {
 	} else {
 		const total = progress.totalBytes === undefined || progress.totalBytes <= 0 ? '' : ` of ${prettyBytes(progress.totalBytes)} (${Math.min(100, Math.floor(progress.bytes / progress.totalBytes * 100))} %)`;
 		lines.push(
-			`${phaseNames[progress.phase]}  ${escapeName(progress.message)}`,
+			progressHeadline(progress.phase, escapeName(progress.message)),
 			`Bytes    ${prettyBytes(progress.bytes)}${total}`,
 			`Layers   ${progress.layersDone}${progress.layersTotal === undefined ? '' : ` of ${progress.layersTotal}`}`,
 			`Entries  ${progress.entries.toLocaleString('en-US')} (${Math.round(rate).toLocaleString('en-US')}/s)`,
