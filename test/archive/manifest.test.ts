@@ -25,7 +25,7 @@ test('docker save of two images: the first by default, another by its tag, a cle
 	assert.deepEqual(planImage(lookup).layers.map(layer => layer.path), ['a/layer.tar']);
 	assert.deepEqual(planImage(lookup, {tag: 'app:latest'}).layers.map(layer => layer.path), ['b/layer.tar']);
 	assert.throws(() => planImage(lookup, {tag: 'app:3'}), /no image tagged "app:3" in the archive \(it has: app:1, app:2, app:latest\)/);
-	assert.throws(() => planImage(lookup, {platform: {os: 'linux', architecture: 's390x'}}), /^no image for platform linux\/s390x \(the archive holds linux\/amd64 only; leave out --platform to read it\)$/);
+	assert.throws(() => planImage(lookup, {platform: {os: 'linux', architecture: 's390x'}}), /no image for platform linux\/s390x \(the archive holds linux\/amd64 only; leave out --platform to read it\)$/);
 });
 
 test('an OCI index: --platform must match; without it the host is preferred, else the first', () => {
