@@ -67,6 +67,9 @@ export type TestRegistry = {
 	readonly creds?: string;
 };
 
+/** The identity token (docker login's OAuth2 refresh token) the token server accepts. */
+export const identityToken = 'layerscope-test-identity-token';
+
 /** A self-signed certificate and its key (PEM), made with openssl. */
 async function certificate(dir: string): Promise<{key: string; cert: string; certFile: string}> {
 	const keyFile = path.join(dir, 'token.key');
@@ -85,12 +88,23 @@ async function startTokenServer(t: TestContext, dir: string, auth: {username: st
 	const der = Buffer.from(cert.replaceAll(/-----[^-]+-----|\s/g, ''), 'base64');
 	const expected = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
 	const server = http.createServer((request, response) => {
+		let body = '';
+		request.setEncoding('utf8');
+		request.on('data', (text: string) => {
+			body += text;
+		});
+		request.on('end', () => {
+			answer(request, response, new URLSearchParams(body));
+		});
+	});
+	const answer = (request: http.IncomingMessage, response: http.ServerResponse, form: URLSearchParams): void => {
 		const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-		const authorization = request.headers.authorization ?? '';
-		const scope = url.searchParams.get('scope') ?? '';
+		const refresh = request.method === 'POST' && form.get('grant_type') === 'refresh_token';
+		const authorization = refresh ? 'refresh_token' : request.headers.authorization ?? '';
+		const scope = (refresh ? form.get('scope') : url.searchParams.get('scope')) ?? '';
 		log.push({authorization: authorization.split(' ')[0] ?? '', scope});
 		// Anonymous requests get a token without access (as Docker Hub does for private repositories).
-		const allowed = authorization === expected;
+		const allowed = refresh ? form.get('refresh_token') === identityToken : authorization === expected;
 		if (authorization !== '' && !allowed) {
 			response.writeHead(401, {'Content-Type': 'application/json'});
 			response.end(JSON.stringify({details: 'wrong username or password'}));
@@ -105,12 +119,13 @@ async function startTokenServer(t: TestContext, dir: string, auth: {username: st
 			: [];
 		const now = Math.floor(Date.now() / 1000);
 		const header = {alg: 'RS256', typ: 'JWT', x5c: [der.toString('base64')]};
-		const claims = {iss: 'layerscope-test-issuer', sub: allowed ? auth.username : '', aud: url.searchParams.get('service') ?? '', exp: now + 600, nbf: now - 10, iat: now, jti: randomUUID(), access};
+		const claims = {iss: 'layerscope-test-issuer', sub: allowed ? auth.username : '', aud: (refresh ? form.get('service') : url.searchParams.get('service')) ?? '', exp: now + 600, nbf: now - 10, iat: now, jti: randomUUID(), access};
 		const signed = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
 		const signature = createSign('RSA-SHA256').update(signed).sign(key);
 		response.writeHead(200, {'Content-Type': 'application/json'});
-		response.end(JSON.stringify({token: `${signed}.${base64url(signature)}`, expires_in: 600}));
-	});
+		// OAuth2 answers carry access_token, the older flow token.
+		response.end(JSON.stringify(refresh ? {access_token: `${signed}.${base64url(signature)}`, expires_in: 600} : {token: `${signed}.${base64url(signature)}`, expires_in: 600}));
+	};
 	await new Promise<void>(resolve => {
 		server.listen(0, '127.0.0.1', resolve);
 	});

@@ -22,7 +22,7 @@ import {buildImageArchive, buildLayerTar, compress, type FixtureLayer} from '../
 import {runCli} from '../helpers/cli.js';
 import {freePort, rejection} from '../helpers/common.js';
 import {buildImage, ensureBusyboxImage, readFromFile, removeImages, requireDocker, run, saveImage, tempDir, uniqueTag} from '../helpers/docker.js';
-import {push, requireRegistryTools, startRegistry, type TestRegistry} from '../helpers/registry.js';
+import {identityToken, push, requireRegistryTools, startRegistry, type TestRegistry} from '../helpers/registry.js';
 
 const layers: FixtureLayer[] = [
 	{command: 'base', entries: [{path: 'bin/', type: 'dir'}, {path: 'bin/tool', size: 400_000, mode: 0o755}, {path: 'etc/config', content: 'a=1\n'}]},
@@ -233,6 +233,15 @@ test('Bearer tokens: the token server gets the helper\'s credentials and the pul
 	const local = await runCli([file, '--json', '-']);
 	assert.equal((JSON.parse(result.stdout) as {image: {sizeBytes: number}}).image.sizeBytes, (JSON.parse(local.stdout) as {image: {sizeBytes: number}}).image.sizeBytes);
 	assert.ok(!result.stderr.includes(password) && !result.stderr.includes('Bearer') && !result.stderr.includes('eyJ'), result.stderr);
+
+	// An identity token (auths.identitytoken) is exchanged as an OAuth2 refresh token.
+	registry.tokenRequests.length = 0;
+	const identityConfig = path.join(dir, 'identity');
+	await mkdir(identityConfig);
+	await writeFile(path.join(identityConfig, 'config.json'), JSON.stringify({auths: {[registry.host]: {identitytoken: identityToken}}}));
+	const viaIdentity = await read(reference, {keychain: defaultKeychain({DOCKER_CONFIG: identityConfig})});
+	assert.deepEqual(figures(analyzeImage(viaIdentity)), figures(analyzeImage(await fromDisk(file))));
+	assert.deepEqual(registry.tokenRequests, [{authorization: 'refresh_token', scope: 'repository:team/svc:pull'}]);
 
 	// Anonymous: the token server hands out a token without access; the registry says no.
 	const anonymous = await runCli([`registry:${reference}`, '--debug'], {env: {DOCKER_CONFIG: path.join(dir, 'none'), HOME: '/nonexistent'}});
