@@ -1,36 +1,73 @@
 // `layerscope IMAGE` in a terminal: the Ink UI, with the image loaded behind its progress view.
 import {analyzeImage} from '../analysis/analyze.js';
 import {runTui} from '../ui/run.js';
+import {existsSync} from 'node:fs';
+import path from 'node:path';
+import type {RawImage} from '../analysis/types.js';
+import {escapeName} from '../report/escape.js';
+import type {ImageSource} from '../sources/types.js';
+import type {FileAccess} from '../ui/state/model.js';
+import {contentImageOf, planExtract, readFileWindow} from './content.js';
+import {describeOutput, extractToDirectory} from './extract-writer.js';
+import {layerOpener} from './layer-blob.js';
 import type {LoadOptions} from './load.js';
-import {loadImage} from './load.js';
+import {loadImageFrom, resolveSource} from './load.js';
+
+/**
+ * The viewer's and Ctrl-E's access to the files of an image read from `source`: one layer read again for a
+ * file's bytes; Ctrl-E writes ./NAME in the current directory (never over something there).
+ */
+export function fileAccess(source: ImageSource, image: RawImage): FileAccess {
+	const content = contentImageOf(image, layerOpener(source, image));
+	return {
+		read: async (file, layer, offset, maxBytes, signal) => readFileWindow(content, file, layer, offset, maxBytes, signal),
+		async extract(file, layer) {
+			const plan = await planExtract(content, file, layer);
+			const name = plan.path === '/' ? 'rootfs' : path.posix.basename(plan.path);
+			const target = path.resolve(name);
+			if (existsSync(target)) {
+				return `./${escapeName(name)} exists in ${describeOutput('.')}: nothing extracted (move it away, or use layerscope extract)`;
+			}
+
+			// A directory's contents go into ./NAME; a single file is written as ./NAME in the current directory.
+			const result = plan.isDirectory
+				? await extractToDirectory(plan, content.open, target)
+				: await extractToDirectory(plan, content.open, path.resolve('.'), {force: true});
+			return `extracted ${escapeName(plan.path)} (layer ${layer}) to ${describeOutput(target)}: ${result.files} files, ${result.directories} directories, ${result.symlinks} symlinks`;
+		},
+	};
+}
 
 export async function runUi(target: string, options: Pick<LoadOptions, 'source' | 'platform' | 'insecure'>): Promise<'quit' | 'cancelled'> {
 	return runTui({
 		title: target,
 		async load(onProgress, signal) {
-			const image = await loadImage(target, {
+			const onStatus: LoadOptions['onStatus'] = status => {
+				onProgress({
+					phase: status.phase,
+					message: status.message,
+					bytes: status.current ?? 0,
+					totalBytes: status.total,
+					layersDone: 0,
+					entries: 0,
+				});
+			};
+			const onNotice: LoadOptions['onNotice'] = line => {
+				onProgress({phase: 'pull', message: line, bytes: 0, layersDone: 0, entries: 0});
+			};
+			const source = await resolveSource(target, {...options, signal, onStatus, onNotice});
+			const image = await loadImageFrom(source, {
 				...options,
 				signal,
-				onStatus(status) {
-					onProgress({
-						phase: status.phase,
-						message: status.message,
-						bytes: status.current ?? 0,
-						totalBytes: status.total,
-						layersDone: 0,
-						entries: 0,
-					});
-				},
-				onNotice(line) {
-					onProgress({phase: 'pull', message: line, bytes: 0, layersDone: 0, entries: 0});
-				},
+				onStatus,
+				onNotice,
 				onRead(progress) {
 					onProgress({phase: 'read', message: `reading ${target}`, ...progress});
 				},
 			});
 			const layersTotal = image.layers.length;
 			onProgress({phase: 'analyse', message: 'analysing', bytes: 0, layersDone: layersTotal, layersTotal, entries: 0});
-			return {image, analysis: analyzeImage(image)};
+			return {image, analysis: analyzeImage(image), files: fileAccess(source, image)};
 		},
 	});
 }

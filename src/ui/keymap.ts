@@ -8,7 +8,7 @@ import type {CommandId, UiState} from './state/types.js';
 import {displayWidth} from './text-width.js';
 
 /** Where a binding applies. 'pane' bindings move within whichever pane has the focus. */
-export type Scope = 'global' | 'pane' | 'layers' | 'tree' | 'details' | 'image' | 'filter' | 'help';
+export type Scope = 'global' | 'pane' | 'layers' | 'tree' | 'details' | 'image' | 'filter' | 'help' | 'viewer' | 'viewer-search';
 
 export type Binding = {
 	readonly command: CommandId;
@@ -35,10 +35,12 @@ export const keyTable: readonly Binding[] = [
 	{command: 'tree.toggleAll', keys: ['ctrl+space'], scope: 'tree', help: 'Collapse/expand all directories', bar: 'Collapse all'},
 	{command: 'tree.hide.added', keys: ['ctrl+a'], scope: 'tree', help: 'Show/hide added files', bar: 'Added'},
 	{command: 'tree.hide.removed', keys: ['ctrl+r'], scope: 'tree', help: 'Show/hide removed files', bar: 'Removed'},
-	{command: 'tree.hide.modified', keys: ['ctrl+m', 'enter'], scope: 'tree', help: 'Show/hide modified files (Ctrl-M is Enter)', bar: 'Modified'},
+	{command: 'tree.hide.modified', keys: ['ctrl+m', 'enter'], scope: 'tree', help: 'Show/hide modified files (Ctrl-M is Enter; on a file, Enter views it)', bar: 'Modified'},
 	{command: 'tree.hide.unmodified', keys: ['ctrl+u'], scope: 'tree', help: 'Show/hide unmodified files', bar: 'Unmodified'},
 	{command: 'tree.attributes', keys: ['ctrl+b'], scope: 'tree', help: 'Show/hide permissions, owner and size', bar: 'Attributes'},
 	{command: 'tree.sort', keys: ['ctrl+o'], scope: 'tree', help: 'Sort by name or by size', bar: 'Sort'},
+	{command: 'file.view', keys: ['v'], scope: 'tree', help: 'View the file: text with line numbers, or a hex dump (also Enter on a file)', bar: 'View'},
+	{command: 'file.extract', keys: ['ctrl+e'], scope: 'tree', help: 'Extract the file or directory into the current directory', bar: 'Extract'},
 	{command: 'mode.aggregated', keys: ['ctrl+a'], scope: 'layers', help: 'Show aggregated changes (layers 1..N against layer 0)', bar: 'Aggregated'},
 	{command: 'mode.aggregated', keys: ['ctrl+a'], scope: 'image', help: 'Show aggregated changes', bar: 'Aggregated'},
 	{command: 'mode.layer', keys: ['ctrl+l'], scope: 'global', help: 'Show the changes of the selected layer only', bar: 'Layer changes'},
@@ -55,6 +57,21 @@ export const keyTable: readonly Binding[] = [
 	{command: 'page.up', keys: ['pgup'], scope: 'filter', help: 'Page up in the tree'},
 	{command: 'page.down', keys: ['pgdn'], scope: 'filter', help: 'Page down in the tree'},
 	{command: 'quit', keys: ['ctrl+c'], scope: 'filter', help: 'Quit', bar: 'Quit'},
+	{command: 'viewer.close', keys: ['q', 'esc', 'v'], scope: 'viewer', help: 'Close the viewer', bar: 'Close'},
+	{command: 'cursor.up', keys: ['up', 'k'], scope: 'viewer', help: 'Scroll up', bar: 'Scroll'},
+	{command: 'cursor.down', keys: ['down', 'j', 'enter'], scope: 'viewer', help: 'Scroll down'},
+	{command: 'page.up', keys: ['pgup', 'u', 'b'], scope: 'viewer', help: 'Page up'},
+	{command: 'page.down', keys: ['pgdn', 'd', 'space'], scope: 'viewer', help: 'Page down'},
+	{command: 'cursor.home', keys: ['home', 'g'], scope: 'viewer', help: 'Top'},
+	{command: 'cursor.end', keys: ['end', 'G'], scope: 'viewer', help: 'Bottom'},
+	{command: 'viewer.search', keys: ['/', 'ctrl+f'], scope: 'viewer', help: 'Search the file (case-insensitive)', bar: 'Search'},
+	{command: 'viewer.next', keys: ['n'], scope: 'viewer', help: 'Next match', bar: 'Next'},
+	{command: 'viewer.previous', keys: ['N'], scope: 'viewer', help: 'Previous match'},
+	{command: 'quit', keys: ['ctrl+c'], scope: 'viewer', help: 'Quit', bar: 'Quit'},
+	{command: 'viewer.search.apply', keys: ['enter'], scope: 'viewer-search', help: 'Find the text', bar: 'Find'},
+	{command: 'viewer.search.cancel', keys: ['esc'], scope: 'viewer-search', help: 'Leave the search', bar: 'Cancel'},
+	{command: 'viewer.search.backspace', keys: ['backspace'], scope: 'viewer-search', help: 'Delete a character'},
+	{command: 'quit', keys: ['ctrl+c'], scope: 'viewer-search', help: 'Quit', bar: 'Quit'},
 	{command: 'help.toggle', keys: ['?', 'esc'], scope: 'help', help: 'Close the help', bar: 'Close help'},
 	{command: 'cursor.up', keys: ['up', 'k'], scope: 'help', help: 'Scroll up', bar: 'Scroll'},
 	{command: 'cursor.down', keys: ['down', 'j'], scope: 'help', help: 'Scroll down'},
@@ -67,6 +84,10 @@ export const keyTable: readonly Binding[] = [
 
 /** The scopes consulted for a key, first match wins. */
 export function activeScopes(state: UiState): readonly Scope[] {
+	if (state.viewer !== undefined) {
+		return [state.viewer.search.editing ? 'viewer-search' : 'viewer'];
+	}
+
 	if (state.help) {
 		return ['help'];
 	}
@@ -280,9 +301,11 @@ export function fullHelp(): Array<{title: string; rows: Array<{keys: string; hel
 		details: 'Layer details pane',
 		image: 'Image details pane',
 		filter: 'Filter input',
+		viewer: 'File viewer (v)',
+		'viewer-search': 'File viewer search',
 		help: 'This help',
 	};
-	const order: Scope[] = ['global', 'pane', 'layers', 'tree', 'details', 'image', 'filter', 'help'];
+	const order: Scope[] = ['global', 'pane', 'layers', 'tree', 'details', 'image', 'filter', 'viewer', 'viewer-search', 'help'];
 	return order.map(scope => ({
 		title: titles[scope],
 		rows: keyTable.filter(binding => binding.scope === scope).map(binding => ({keys: binding.keys.map(key => keyLabel(key)).join(' '), help: binding.help})),

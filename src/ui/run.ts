@@ -4,7 +4,7 @@ import {openSync} from 'node:fs';
 import tty from 'node:tty';
 import type {Analysis, RawImage} from '../analysis/types.js';
 import {TuiStore} from './load-store.js';
-import {BrowserModel} from './state/model.js';
+import {BrowserModel, type FileAccess} from './state/model.js';
 import type {Viewport} from './state/types.js';
 
 export type LoadProgress = {
@@ -24,6 +24,8 @@ export type LoadedImage = {
 	containerLayer?: number;
 	/** extra line(s) for the image details pane, e.g. the container's SizeRw */
 	notes?: string[];
+	/** reading files of the image: the viewer (v) and Ctrl-E */
+	files?: FileAccess;
 };
 
 export type TuiOptions = {

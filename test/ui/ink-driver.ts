@@ -21,6 +21,7 @@ export const keys: Readonly<Record<string, string>> = {
 	'ctrl+a': '\u0001',
 	'ctrl+b': '\u0002',
 	'ctrl+c': '\u0003',
+	'ctrl+e': '\u0005',
 	'ctrl+f': '\u0006',
 	'ctrl+l': '\u000C',
 	'ctrl+m': '\r',

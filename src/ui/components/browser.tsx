@@ -7,6 +7,8 @@ import type {Action, UiState, Viewport} from '../state/types.js';
 import {FilterLine} from './filter-line.js';
 import {HelpBar} from './help-bar.js';
 import {HelpScreen} from './help-screen.js';
+import {FileViewer} from './file-viewer.js';
+import {viewerWindowBytes} from '../state/viewer.js';
 import {ImageDetails} from './image-details.js';
 import {LayerDetails} from './layer-details.js';
 import {LayersPane} from './layers-pane.js';
@@ -43,6 +45,55 @@ export function Browser({model, viewport, colors, onQuit, initial}: Props) {
 		dispatch({type: 'resize', viewport});
 	}, [viewport.width, viewport.height]);
 
+	// The viewer's file: read (one window of it) when the viewer opens; a closed viewer cancels the read.
+	const viewing = state.viewer?.status === 'loading' ? state.viewer : undefined;
+	useEffect(() => {
+		if (viewing === undefined) {
+			return undefined;
+		}
+
+		const files = model.data.files;
+		if (files === undefined) {
+			dispatch({type: 'viewer', action: {type: 'viewer.failed', message: 'this source cannot be read again: files cannot be shown'}});
+			return undefined;
+		}
+
+		const abort = new AbortController();
+		files.read(viewing.path, viewing.layer, 0, viewerWindowBytes, abort.signal).then(window => {
+			if (!abort.signal.aborted) {
+				dispatch({type: 'viewer', action: {type: 'viewer.loaded', window}});
+			}
+		}, (error: unknown) => {
+			if (!abort.signal.aborted) {
+				dispatch({type: 'viewer', action: {type: 'viewer.failed', message: (error as Error).message}});
+			}
+		});
+		return () => {
+			abort.abort();
+		};
+	}, [viewing?.path, viewing?.layer, viewing === undefined]);
+
+	// Ctrl-E: extract the selected path into the current directory; the outcome is one line in the bar.
+	useEffect(() => {
+		const request = state.extract;
+		if (request === undefined) {
+			return;
+		}
+
+		const files = model.data.files;
+		if (files === undefined) {
+			dispatch({type: 'notice', text: 'this source cannot be read again: nothing extracted'});
+			return;
+		}
+
+		dispatch({type: 'notice', text: `extracting ${request.path}…`});
+		files.extract(request.path, request.layer).then(text => {
+			dispatch({type: 'notice', text});
+		}, (error: unknown) => {
+			dispatch({type: 'notice', text: (error as Error).message});
+		});
+	}, [state.extract?.seq]);
+
 	useLayoutEffect(() => {
 		if (state.quit) {
 			onQuit();
@@ -73,7 +124,8 @@ export function Browser({model, viewport, colors, onQuit, initial}: Props) {
 	}, [model, state.layer, state.mode, state.tree.hidden, state.filter.applied, state.tree.sort, state.tree.collapseAll, state.tree.toggled]);
 	return (
 		<Box flexDirection='column' width={layout.width} height={layout.height}>
-			{state.help ? <HelpScreen width={layout.width} height={layout.bodyHeight} top={state.helpTop}/> : (
+			{state.viewer === undefined ? null : <FileViewer viewer={state.viewer} width={layout.width} height={layout.bodyHeight} colors={colors}/>}
+			{state.viewer !== undefined ? null : state.help ? <HelpScreen width={layout.width} height={layout.bodyHeight} top={state.helpTop}/> : (
 				<Box flexDirection='row' height={layout.bodyHeight}>
 					<Box flexDirection='column' width={layout.leftWidth}>
 						<LayersPane model={model} layer={state.layer} top={state.layerTop} mode={state.mode} focused={state.focus === 'layers' && !state.filter.open} layout={layout} colors={colors}/>

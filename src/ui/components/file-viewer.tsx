@@ -1,8 +1,8 @@
 import {Box, Text} from 'ink';
 import prettyBytes from 'pretty-bytes';
-import stringWidth from 'string-width';
 import {escapeName} from '../../report/escape.js';
 import type {ViewerState} from '../state/viewer.js';
+import {displayWidth, truncate} from '../text-width.js';
 
 type Props = {
 	readonly viewer: ViewerState;
@@ -12,37 +12,11 @@ type Props = {
 	readonly colors: boolean;
 };
 
-const segmenter = new Intl.Segmenter();
-
-/** Cut `text` to `width` terminal cells (by grapheme, measuring display width), with `…` when cut. */
-function fit(text: string, width: number): string {
-	if (stringWidth(text) <= width) {
-		return text;
-	}
-
-	let out = '';
-	let used = 0;
-	for (const {segment} of segmenter.segment(text)) {
-		const cells = stringWidth(segment);
-		if (used + cells > width - 1) {
-			break;
-		}
-
-		out += segment;
-		used += cells;
-	}
-
-	return `${out}…`;
-}
-
-/** Rows of the viewer (title, note, content, footer) for a terminal `height` rows high. */
-export function viewerContentHeight(height: number): number {
-	return Math.max(1, height - 3);
-}
+const fit = truncate;
 
 /** A file's contents: numbered text lines or a hex dump, a window at a time; `/` searches, q or Esc closes. */
 export function FileViewer({viewer, width, height, colors}: Props) {
-	const contentHeight = viewerContentHeight(height);
+	const contentHeight = Math.max(1, height - 3);
 	const size = viewer.window === undefined ? '' : ` ${prettyBytes(viewer.window.totalBytes)}`;
 	const title = fit(`━━ ${escapeName(viewer.path)} (layer ${viewer.layer})${size} `, width);
 	const lines: Array<{text: string; match: boolean}> = [];
@@ -62,17 +36,17 @@ export function FileViewer({viewer, width, height, colors}: Props) {
 		: '';
 	let status: string;
 	if (viewer.search.editing) {
-		status = `/${viewer.search.query}`;
+		status = `/${escapeName(viewer.search.query)}`;
 	} else if (viewer.status === 'loading') {
 		status = 'reading…';
 	} else {
 		const position = viewer.rows.length === 0 ? 'empty' : `${viewer.top + 1}–${Math.min(viewer.rows.length, viewer.top + contentHeight)} of ${viewer.rows.length}`;
-		status = `${position}${shown}${viewer.search.failed ? `  not found: ${viewer.search.query}` : ''}  ↑↓ PgUp PgDn g G  / search  n N next  q/Esc close`;
+		status = `${position}${shown}${viewer.search.failed ? `  not found: ${escapeName(viewer.search.query)}` : ''}`;
 	}
 
 	return (
 		<Box flexDirection='column' width={width} height={height} overflow='hidden'>
-			<Text bold wrap='truncate-end'>{title + '━'.repeat(Math.max(0, width - stringWidth(title)))}</Text>
+			<Text bold wrap='truncate-end'>{title + '━'.repeat(Math.max(0, width - displayWidth(title)))}</Text>
 			<Text wrap='truncate-end' color={colors && viewer.status === 'error' ? 'red' : undefined}>{fit(viewer.message === '' ? ' ' : escapeName(viewer.message), width)}</Text>
 			<Box flexDirection='column' height={contentHeight} overflow='hidden'>
 				{lines.map((line, index) => <Text key={index} wrap='truncate-end' inverse={line.match}>{line.text === '' ? ' ' : line.text}</Text>)}

@@ -2,6 +2,7 @@ import {Text} from 'ink';
 import {barText, helpBar} from '../keymap.js';
 import type {UiState} from '../state/types.js';
 import {truncate} from '../text-width.js';
+import {escapeName} from '../../report/escape.js';
 
 type Props = {
 	readonly state: UiState;
@@ -13,7 +14,7 @@ type Props = {
 export function HelpBar({state, width}: Props) {
 	return (
 		<Text wrap='truncate-end'>
-			{truncate(barText(helpBar(state), width), width) || ' '}
+			{truncate(state.notice === undefined ? barText(helpBar(state), width) : escapeName(state.notice), width) || ' '}
 		</Text>
 	);
 }

@@ -18,6 +18,7 @@ import {
 	visibleTree,
 } from '../../analysis/views.js';
 import {type Layout, computeLayout} from './layout.js';
+import type {FileReader} from './viewer.js';
 import type {UiState} from './types.js';
 
 export type BrowserData = {
@@ -27,6 +28,15 @@ export type BrowserData = {
 	readonly containerLayer?: number;
 	/** Extra lines for the image details pane. */
 	readonly notes?: readonly string[];
+	/** Reading files of the image (the viewer, Ctrl-E); absent where the source cannot be read again. */
+	readonly files?: FileAccess;
+};
+
+/** What the browser can do with a file of the image, by absolute path and layer. */
+export type FileAccess = {
+	readonly read: FileReader;
+	/** Extract a file or directory into the current directory; resolves to the one line to show (where, or why not). */
+	readonly extract: (path: string, layer: number) => Promise<string>;
 };
 
 const viewCacheSize = 16;

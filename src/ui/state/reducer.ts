@@ -9,6 +9,12 @@ import {resolveKey} from '../keymap.js';
 import {type BrowserModel, compileFilter} from './model.js';
 import type {Layout} from './layout.js';
 import type {Action, CommandId, Focus, TreeState, UiState, Viewport} from './types.js';
+import {type ViewerAction, openViewer, viewerReducer} from './viewer.js';
+
+/** Rows the file viewer has for the file's lines: the body less its title, note and status lines. */
+export function viewerRows(layout: Layout): number {
+	return Math.max(1, layout.bodyHeight - 3);
+}
 
 // Tab order: Layers, file tree, Layer details, Image details (Shift-Tab from Layers reaches Image details).
 const focusOrder: readonly Focus[] = ['layers', 'tree', 'details', 'image'];
@@ -26,6 +32,9 @@ export function initialState(viewport: Viewport, overrides: Partial<UiState> = {
 		detailsTop: 0,
 		help: false,
 		helpTop: 0,
+		viewer: undefined,
+		extract: undefined,
+		notice: undefined,
 		quit: false,
 		...overrides,
 	};
@@ -238,8 +247,69 @@ function setFilter(model: BrowserModel, state: UiState, text: string): UiState {
 	return applied === state.filter.applied ? next : retarget(model, state, next);
 }
 
+/** The tree's selected node as a path and whether it is a directory (undefined on an empty tree). */
+function selectedPath(model: BrowserModel, state: UiState): {path: string; directory: boolean} | undefined {
+	const rows = model.rows(state);
+	const node = rows.nodes[state.tree.cursor];
+	if (node === undefined) {
+		return undefined;
+	}
+
+	return {path: model.union.paths[node]!, directory: isDirectory(rows.tree.view, node)};
+}
+
+const viewerCommands: Partial<Record<CommandId, ViewerAction>> = {
+	'cursor.up': {type: 'viewer.scroll', delta: -1},
+	'cursor.down': {type: 'viewer.scroll', delta: 1},
+	'page.up': {type: 'viewer.page', direction: -1},
+	'page.down': {type: 'viewer.page', direction: 1},
+	'cursor.home': {type: 'viewer.home'},
+	'cursor.end': {type: 'viewer.end'},
+	'viewer.search': {type: 'viewer.search.start'},
+	'viewer.next': {type: 'viewer.search.next', direction: 1},
+	'viewer.previous': {type: 'viewer.search.next', direction: -1},
+	'viewer.search.apply': {type: 'viewer.search.submit'},
+	'viewer.search.cancel': {type: 'viewer.search.cancel'},
+	'viewer.search.backspace': {type: 'viewer.search.backspace'},
+};
+
+function fileCommand(model: BrowserModel, state: UiState, command: 'file.view' | 'file.extract'): UiState {
+	const selected = selectedPath(model, state);
+	if (selected === undefined || selected.path === '/') {
+		return state;
+	}
+
+	if (command === 'file.extract') {
+		return {...state, extract: {path: selected.path, layer: state.layer, seq: (state.extract?.seq ?? 0) + 1}};
+	}
+
+	if (selected.directory) {
+		return {...state, notice: `${selected.path} is a directory: Ctrl-E extracts it`};
+	}
+
+	return {...state, viewer: openViewer(selected.path, state.layer, viewerRows(model.layout(state)))};
+}
+
 function runCommand(model: BrowserModel, state: UiState, command: CommandId): UiState {
+	if (state.viewer !== undefined) {
+		if (command === 'viewer.close') {
+			return {...state, viewer: undefined};
+		}
+
+		const action = viewerCommands[command];
+		if (action !== undefined) {
+			return {...state, viewer: viewerReducer(state.viewer, action)};
+		}
+
+		return command === 'quit' ? {...state, quit: true} : state;
+	}
+
 	switch (command) {
+		case 'file.view':
+		case 'file.extract': {
+			return fileCommand(model, state, command);
+		}
+
 		case 'quit': {
 			return {...state, quit: true};
 		}
@@ -300,8 +370,19 @@ export function reduce(model: BrowserModel, state: UiState, action: Action): UiS
 	let next: UiState;
 	switch (action.type) {
 		case 'key': {
-			const command = resolveKey(state, action.name);
-			if (command !== undefined) {
+			if (state.notice !== undefined) {
+				state = {...state, notice: undefined};
+			}
+
+			let command = resolveKey(state, action.name);
+			// Enter on a file views it; on a directory it keeps its tree meaning (Ctrl-M: show/hide modified).
+			if (action.name === 'enter' && command === 'tree.hide.modified' && selectedPath(model, state)?.directory === false) {
+				command = 'file.view';
+			}
+
+			if (state.viewer?.search.editing === true && command === undefined && action.text !== undefined && action.text !== '') {
+				next = {...state, viewer: viewerReducer(state.viewer, {type: 'viewer.search.input', text: action.text})};
+			} else if (command !== undefined) {
 				next = runCommand(model, state, command);
 			} else if (state.filter.open && action.text !== undefined && action.text !== '') {
 				next = setFilter(model, state, state.filter.text + action.text);
@@ -323,6 +404,10 @@ export function reduce(model: BrowserModel, state: UiState, action: Action): UiS
 			}
 
 			next = {...state, viewport: action.viewport};
+			if (next.viewer !== undefined) {
+				next = {...next, viewer: viewerReducer(next.viewer, {type: 'viewer.resize', height: viewerRows(model.layout(next))})};
+			}
+
 			break;
 		}
 
@@ -333,6 +418,20 @@ export function reduce(model: BrowserModel, state: UiState, action: Action): UiS
 
 		case 'filter.set': {
 			next = setFilter(model, state, action.text);
+			break;
+		}
+
+		case 'viewer': {
+			if (state.viewer === undefined) {
+				return state;
+			}
+
+			next = {...state, viewer: viewerReducer(state.viewer, action.action)};
+			break;
+		}
+
+		case 'notice': {
+			next = {...state, notice: action.text};
 			break;
 		}
 	}

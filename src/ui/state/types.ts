@@ -1,6 +1,7 @@
 // The browser's whole UI state and the actions that change it. Plain data: the reducer is the only writer.
 import type {CompareMode, HiddenKinds, SortOrder} from '../../analysis/views.js';
 import type {ChangeKind} from '../../analysis/types.js';
+import type {ViewerAction, ViewerState} from './viewer.js';
 
 export type Focus = 'layers' | 'tree' | 'details' | 'image';
 
@@ -51,6 +52,12 @@ export type UiState = {
 	readonly help: boolean;
 	/** First line of the full help in the window. */
 	readonly helpTop: number;
+	/** The file viewer, when open (it takes the whole body and the keys). */
+	readonly viewer: ViewerState | undefined;
+	/** A request to extract the selected path (Ctrl-E), for the browser to carry out; `seq` tells requests apart. */
+	readonly extract: {readonly path: string; readonly layer: number; readonly seq: number} | undefined;
+	/** One line shown in place of the help bar until the next key (e.g. where Ctrl-E extracted to). */
+	readonly notice: string | undefined;
 	readonly quit: boolean;
 };
 
@@ -81,7 +88,16 @@ export type CommandId =
 	| 'filter.open'
 	| 'filter.apply'
 	| 'filter.clear'
-	| 'filter.backspace';
+	| 'filter.backspace'
+	| 'file.view'
+	| 'file.extract'
+	| 'viewer.close'
+	| 'viewer.search'
+	| 'viewer.next'
+	| 'viewer.previous'
+	| 'viewer.search.apply'
+	| 'viewer.search.cancel'
+	| 'viewer.search.backspace';
 
 export type Action =
 	/** A key press, by name (see keymap.ts); `text` is the typed text for printable keys (filter input). */
@@ -89,7 +105,10 @@ export type Action =
 	| {readonly type: 'command'; readonly command: CommandId}
 	| {readonly type: 'resize'; readonly viewport: Viewport}
 	| {readonly type: 'select-layer'; readonly layer: number}
-	| {readonly type: 'filter.set'; readonly text: string};
+	| {readonly type: 'filter.set'; readonly text: string}
+	/** What the viewer's reader answered (a window of the file, or why not). */
+	| {readonly type: 'viewer'; readonly action: ViewerAction}
+	| {readonly type: 'notice'; readonly text: string};
 
 export const hideCommands: Readonly<Record<ChangeKind, CommandId>> = {
 	added: 'tree.hide.added',

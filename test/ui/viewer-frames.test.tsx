@@ -1,0 +1,97 @@
+// The file viewer in the browser (ink-testing-library): v and Enter open a file as numbered text or a hex dump,
+// control characters are shown as symbols, / searches, q closes; Ctrl-E extracts into the current directory.
+import assert from 'node:assert/strict';
+import {existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {before, test} from 'node:test';
+import {analyzeImage} from '../../src/analysis/analyze.js';
+import {fileAccess} from '../../src/cli/ui-command.js';
+import {loadImageFrom} from '../../src/cli/load.js';
+import {localSource} from '../../src/sources/archive.js';
+import {Browser} from '../../src/ui/components/browser.js';
+import {BrowserModel} from '../../src/ui/state/model.js';
+import {buildImageArchive} from '../../scripts/lib/image-builder.js';
+import {drive} from './ink-driver.js';
+import {assertSnapshot} from './snapshot.js';
+
+const lines = Array.from({length: 40}, (_, index) => `line ${index + 1}${index === 2 ? ' \u001B]0;title\u0007 tab:\there' : ''}${index === 29 ? ' needle' : ''}`).join('\n');
+let model: BrowserModel;
+let dir: string;
+
+before(async () => {
+	dir = mkdtempSync(path.join(tmpdir(), 'layerscope-viewer-ui-'));
+	const file = path.join(dir, 'image.tar');
+	writeFileSync(file, await buildImageArchive([{entries: [
+		{path: 'etc', type: 'dir'},
+		{path: 'etc/app.conf', content: `${lines}\n`},
+		{path: 'etc/blob.bin', content: Buffer.from([0x7F, 0x45, 0x4C, 0x46, 0, 1, 2, 3, 0x1B, 0x5B, 0x32, 0x4A])},
+	]}], {format: 'oci', compression: 'gzip'}));
+	const source = localSource(file);
+	const image = await loadImageFrom(source, {});
+	model = new BrowserModel({image, analysis: analyzeImage(image), files: fileAccess(source, image)});
+});
+
+async function until(ui: {frame: () => string}, pattern: RegExp): Promise<string> {
+	for (let tries = 0; tries < 400; tries++) {
+		const frame = ui.frame();
+		if (pattern.test(frame)) {
+			return frame;
+		}
+
+		await new Promise(resolve => {
+			setTimeout(resolve, 5);
+		});
+	}
+
+	throw new Error(`no frame matched ${pattern}:\n${ui.frame()}`);
+}
+
+test('v opens a text file with line numbers and escapes shown; / searches; q closes', async () => {
+	const ui = await drive(<Browser model={model} viewport={{width: 80, height: 24}} colors={false} onQuit={() => undefined}/>);
+	await ui.press('tab', 'j', 'v');
+	let frame = await until(ui, /line 1\b/);
+	assert.match(frame, /━━ \/etc\/app\.conf \(layer 0\)/);
+	assert.match(frame, /^ 3 │ line 3 ␛\]0;title␇ tab: {2}here$/m, 'ESC and BEL shown as pictures, the tab expanded');
+	assert.doesNotMatch(frame, /\u001B\]0;/);
+	for (const row of frame.split('\n')) {
+		assert.ok(row.length <= 80, `row wider than the terminal: ${row}`);
+	}
+
+	assertSnapshot('viewer-text-80x24', frame);
+	await ui.press('/', ...'needle', 'enter');
+	frame = ui.frame();
+	assert.match(frame, /^30 │ line 30 needle$/m);
+	await ui.press('q');
+	frame = ui.frame();
+	assert.match(frame, /Current Layer Contents/, 'back in the browser');
+	ui.unmount();
+});
+
+test('Enter on a binary file shows a hex dump', async () => {
+	const ui = await drive(<Browser model={model} viewport={{width: 100, height: 20}} colors={false} onQuit={() => undefined}/>);
+	await ui.press('tab', 'j', 'j', 'enter');
+	const frame = await until(ui, /00000000/);
+	assert.match(frame, /00000000 {2}7f 45 4c 46 00 01 02 03 {2}1b 5b 32 4a {14}\|\.ELF\.\.\.\.\.\[2J\|/);
+	ui.unmount();
+});
+
+test('Ctrl-E extracts the selected directory into the current directory, and says where', async () => {
+	const cwd = process.cwd();
+	const work = mkdtempSync(path.join(dir, 'cwd-'));
+	process.chdir(work);
+	try {
+		const ui = await drive(<Browser model={model} viewport={{width: 120, height: 20}} colors={false} onQuit={() => undefined}/>);
+		await ui.press('tab', 'ctrl+e');
+		const frame = await until(ui, /extracted \/etc/);
+		assert.match(frame, /extracted \/etc \(layer 0\) to .*\/etc: 2 files, 0 directories, 0 symlinks/);
+		assert.equal(readFileSync(path.join(work, 'etc/app.conf'), 'utf8'), `${lines}\n`);
+		await ui.press('ctrl+e');
+		assert.match(await until(ui, /exists in/), /\.\/etc exists in .*: nothing extracted/);
+		ui.unmount();
+	} finally {
+		process.chdir(cwd);
+	}
+
+	assert.ok(existsSync(path.join(work, 'etc/blob.bin')));
+});
