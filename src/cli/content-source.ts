@@ -60,11 +60,17 @@ async function planned(source: ImageSource | LazyImage, options: Pick<LoadOption
 }
 
 /** Open the image the user named for reading files out of it; `counter` adds up the layer bytes read. */
-export async function openImageForContent(target: string, options: Pick<LoadOptions, 'source' | 'platform'>, counter?: BlobReadCounter): Promise<ContentImage> {
+export async function openImageForContent(target: string, options: Pick<LoadOptions, 'source' | 'platform' | 'insecure'>, counter?: BlobReadCounter): Promise<ContentImage> {
 	const progress = stderrProgress(text => process.stderr.write(text), {isTTY: process.stderr.isTTY === true, columns: process.stderr.columns});
 	let ok = false;
 	try {
-		const source = await resolveSource(target, {...options, onStatus: progress.onStatus}) as ImageSource | LazyImage;
+		const source = await resolveSource(target, {
+			...options,
+			onStatus: progress.onStatus,
+			onNotice(line) {
+				process.stderr.write(`layerscope: ${line}\n`);
+			},
+		});
 		if (source.kind === 'lazy') {
 			ok = true;
 			return lazyContentImage(source.layers.length, async index => source.layers[index]!.open(), source.name, counter);

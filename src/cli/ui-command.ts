@@ -5,7 +5,7 @@ import {existsSync} from 'node:fs';
 import path from 'node:path';
 import type {RawImage} from '../analysis/types.js';
 import {escapeName} from '../report/escape.js';
-import type {ImageSource} from '../sources/types.js';
+import type {ImageSource, LazyImage} from '../sources/types.js';
 import type {FileAccess} from '../ui/state/model.js';
 import {contentImageOf, planExtract, readFileWindow} from './content.js';
 import {describeOutput, extractToDirectory} from './extract-writer.js';
@@ -17,7 +17,7 @@ import {loadImageFrom, resolveSource} from './load.js';
  * The viewer's and Ctrl-E's access to the files of an image read from `source`: one layer read again for a
  * file's bytes; Ctrl-E writes ./NAME in the current directory (never over something there).
  */
-export function fileAccess(source: ImageSource, image: RawImage): FileAccess {
+export function fileAccess(source: ImageSource | LazyImage, image: RawImage): FileAccess {
 	const content = contentImageOf(image, layerOpener(source, image));
 	return {
 		read: async (file, layer, offset, maxBytes, signal) => readFileWindow(content, file, layer, offset, maxBytes, signal),
