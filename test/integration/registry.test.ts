@@ -136,6 +136,9 @@ test('anonymous registry: the image reads as its archive does from disk, with pr
 	const last = progress.at(-1)!;
 	assert.deepEqual({bytes: last.bytes, totalBytes: last.totalBytes, layersDone: last.layersDone}, {bytes: total, totalBytes: total, layersDone: 3});
 	assert.ok(progress.some(item => item.bytes > 0 && item.bytes < total), 'progress between 0 and the total');
+	// A single-platform image and another --platform: what it is, named.
+	const other = await rejection(read(reference, {platform: parsePlatform('linux/arm64')}));
+	assert.equal(other.message, `no image for platform linux/arm64 (${registry.host}/acme/app:v1 is linux/amd64)`);
 
 	// By digest: the same figures, one manifest request.
 	const manifestDigest = (await run('skopeo', ['inspect', '--tls-verify=false', '--format', '{{.Digest}}', `docker://${reference}`])).trim();
@@ -295,6 +298,18 @@ test('a multi-platform index (skopeo copy --all): the host\'s platform, --platfo
 	assert.equal((JSON.parse(s390x.stdout) as {layer: Array<{command: string}>}).layer[0]!.command, 'layer for linux/s390x');
 	const host = await read(reference);
 	assert.equal(host.config.architecture, process.arch === 'arm64' ? 'arm64' : (process.arch === 's390x' ? 's390x' : 'amd64'));
+	// Only what is needed: through the index, two manifests; by the platform manifest's digest, one.
+	const proxy = await startProxy(t, registry, () => false);
+	const manifests = (): string[] => proxy.seen.map(item => item.path).filter(item => item.includes('/manifests/'));
+	const viaIndex = await registryImage(`${proxy.host}/multi/app:v1`, {platform: parsePlatform('linux/arm64'), keychain: defaultKeychain({HOME: '/nonexistent'})});
+	assert.equal(manifests().length, 2);
+	const armDigest = manifests()[1]!.split('/manifests/')[1]!;
+	proxy.seen.length = 0;
+	const direct = await registryImage(`${proxy.host}/multi/app@${armDigest}`, {keychain: defaultKeychain({HOME: '/nonexistent'})});
+	assert.deepEqual(manifests(), [`/v2/multi/app/manifests/${armDigest}`]);
+	assert.equal(direct.configDigest, viaIndex.configDigest);
+	assert.equal(proxy.seen.filter(item => item.path.includes('/blobs/')).length, 1, 'only the config blob before any layer is read');
+
 	const absent = await runCli([`registry:${reference}`, '--platform', 'linux/riscv64'], {env: {HOME: '/nonexistent'}});
 	assert.equal(absent.code, 2);
 	assert.equal(errorLine(absent.stderr), 'layerscope: no image for platform linux/riscv64 (the image has: linux/amd64, linux/arm64/v8, linux/s390x)');

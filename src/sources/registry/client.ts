@@ -270,11 +270,17 @@ export async function registryImage(referenceText: string, options: RegistryOpti
 
 	const config = descriptorOf(manifest['config'], 'the manifest\'s config');
 	const configBytes = (await fetchDocument(transport, `/v2/${repository}/blobs/${config.digest}`, undefined, `config ${singleLine(config.digest)}`, config)).bytes;
-	const diffIds = (() => {
-		const parsed = parseJson(configBytes, `config ${singleLine(config.digest)}`);
-		const rootfs = isObject(parsed['rootfs']) ? parsed['rootfs'] : {};
-		return Array.isArray(rootfs['diff_ids']) ? rootfs['diff_ids'].map(value => text(value)) : [];
-	})();
+	const parsedConfig = parseJson(configBytes, `config ${singleLine(config.digest)}`);
+	const {platform} = options;
+	const os = text(parsedConfig['os']);
+	const architecture = text(parsedConfig['architecture']);
+	if (platform !== undefined && architecture !== '' && (os !== platform.os || architecture !== platform.architecture)) {
+		// A single-platform image (no index): the config says what it is.
+		throw new FormatError(`no image for platform ${platform.os}/${platform.architecture} (${singleLine(shown)} is ${singleLine(os)}/${singleLine(architecture)})`);
+	}
+
+	const rootfs = isObject(parsedConfig['rootfs']) ? parsedConfig['rootfs'] : {};
+	const diffIds = Array.isArray(rootfs['diff_ids']) ? rootfs['diff_ids'].map(value => text(value)) : [];
 	if (!Array.isArray(manifest['layers'])) {
 		throw new FormatError(`the manifest of ${singleLine(shown)} lists no layers`);
 	}
