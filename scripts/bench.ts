@@ -1,7 +1,7 @@
 // npm run bench — throughput and memory of the analysis on a large image, against a bare tar-stream walk.
 //
 // Builds (once, cached under .bench/) an image of 300,000 files and over 1 GB as a docker-save archive with
-// plain layers and as a kaniko-style archive with gzip layers. Then, in one run, alternating, it measures in child
+// plain layers, as a kaniko-style archive with gzip layers and as its zstd twin. Then, in one run, alternating, it measures in child
 // processes: the floor (a bare tar-stream walk that only counts entries, through nested layer tars and gunzip) and
 // layerscope's full read + analysis. Reports median wall time, MB/s of tar, entries/s and peak RSS. Then the two
 // outputs of the plain archive, each written to a file: the text report and the streamed --json export.
@@ -101,6 +101,59 @@ async function writeLayer(file: string, plan: LayerPlan, pool: Buffer): Promise<
 	return entries;
 }
 
+/**
+ * The zstd twin of the plain archive: the same layer tars, each compressed with zstd (level 3, as `docker buildx
+ * --output compression=zstd` and containerd default to), named `layerN.tar.zst`. Derived from the plain archive.
+ */
+async function buildZstdArchive(plain: string, target: string): Promise<void> {
+	if (existsSync(target)) {
+		return;
+	}
+
+	process.stderr.write('building the zstd archive…\n');
+	const {CompressStream} = await import('zstd-napi');
+	const outer = tarStream.extract();
+	const pack = tarStream.pack();
+	const done = pipeline(pack, createWriteStream(`${target}.tmp`));
+	const layers: string[] = [];
+	outer.on('entry', (header, stream, next) => {
+		if (header.name.endsWith('/layer.tar')) {
+			const name = `layer${layers.length}.tar.zst`;
+			const file = path.join(benchDir, name);
+			layers.push(name);
+			pipeline(stream, new CompressStream({compressionLevel: 3}), createWriteStream(file)).then(() => {
+				const entry = pack.entry({name, size: statSync(file).size, mode: 0o644, mtime}, error => {
+					rmSync(file);
+					next(error);
+				});
+				createReadStream(file).pipe(entry);
+			}, next);
+			return;
+		}
+
+		if (header.name === 'manifest.json') {
+			const parts: Buffer[] = [];
+			stream.on('data', (chunk: unknown) => {
+				parts.push(chunk as Buffer);
+			});
+			stream.on('end', () => {
+				const manifest = JSON.parse(Buffer.concat(parts).toString('utf8')) as Array<{Layers: string[]}>;
+				manifest[0]!.Layers = layers;
+				pack.entry({name: header.name, mode: 0o644, mtime}, JSON.stringify(manifest));
+				next();
+			});
+			return;
+		}
+
+		const entry = pack.entry(header, next);
+		stream.pipe(entry);
+	});
+	await pipeline(createReadStream(plain), outer);
+	pack.finalize();
+	await done;
+	renameSync(`${target}.tmp`, target);
+}
+
 async function buildArchives(): Promise<{plain: string; gzip: string; entries: number; tarBytes: number}> {
 	const tag = `files${totalFiles}`;
 	const plain = path.join(benchDir, `image-${tag}.tar`);
@@ -191,10 +244,12 @@ function median(values: number[]): number {
 }
 
 const {plain, gzip, entries, tarBytes} = await buildArchives();
-console.log(`image: ${entries.toLocaleString('en-US')} entries, ${(tarBytes / 1e9).toFixed(2)} GB of layer tar; archives ${(statSync(plain).size / 1e9).toFixed(2)} GB plain, ${(statSync(gzip).size / 1e9).toFixed(2)} GB gzip`);
+const zstd = plain.replace(/\.tar$/, '-zstd.tar');
+await buildZstdArchive(plain, zstd);
+console.log(`image: ${entries.toLocaleString('en-US')} entries, ${(tarBytes / 1e9).toFixed(2)} GB of layer tar; archives ${(statSync(plain).size / 1e9).toFixed(2)} GB plain, ${(statSync(gzip).size / 1e9).toFixed(2)} GB gzip, ${(statSync(zstd).size / 1e9).toFixed(2)} GB zstd`);
 console.log(`runs: ${runs} of each, alternating; median shown\n`);
 const rows: string[] = [];
-for (const [label, archive] of [['plain layers', plain], ['gzip layers', gzip]] as const) {
+for (const [label, archive] of [['plain layers', plain], ['gzip layers', gzip], ['zstd layers', zstd]] as const) {
 	const floor: Measure[] = [];
 	const analyse: Measure[] = [];
 	for (let run = 0; run < runs; run++) {

@@ -41,15 +41,15 @@ function sequenceLength(bytes: Uint8Array, index: number): number {
 
 export function decodeBytes(bytes: Uint8Array): string {
 	let ascii = true;
-	for (const byte of bytes) {
-		if (byte >= 0x80) {
+	for (let index = 0; index < bytes.length; index++) {
+		if (bytes[index]! >= 0x80) {
 			ascii = false;
 			break;
 		}
 	}
 
 	if (ascii) {
-		return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+		return Buffer.isBuffer(bytes) ? bytes.toString('latin1') : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 	}
 
 	let out = '';

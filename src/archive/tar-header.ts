@@ -34,7 +34,7 @@ export class TarLimitError extends TarHeaderError {}
 
 const ascii0 = 0x30;
 
-/** Bytes of `block` from `start` up to the first NUL within `length` (Go's parseString). */
+/** A copy of the bytes of `block` from `start` up to the first NUL within `length` (Go's parseString). */
 export function cString(block: Uint8Array, start: number, length: number): Buffer {
 	let end = start;
 	const limit = start + length;
@@ -42,7 +42,9 @@ export function cString(block: Uint8Array, start: number, length: number): Buffe
 		end++;
 	}
 
-	return Buffer.from(block.buffer, block.byteOffset + start, end - start);
+	const out = Buffer.allocUnsafe(end - start);
+	out.set(block.subarray(start, end));
+	return out;
 }
 
 /**
@@ -121,6 +123,16 @@ export function parseNumeric(block: Uint8Array, start: number, length: number): 
 	return Number(signed);
 }
 
+/** parseNumeric, throwing Go's ErrHeader for what it refuses. */
+function numericField(block: Uint8Array, at: number, length: number): number {
+	const value = parseNumeric(block, at, length);
+	if (value === undefined) {
+		throw new TarHeaderError('invalid tar header (a numeric field is not a number)');
+	}
+
+	return value;
+}
+
 /** True when the block is 512 zero bytes (one half of the end-of-archive marker). */
 export function isZeroBlock(block: Uint8Array, start = 0): boolean {
 	for (let index = start; index < start + blockSize; index++) {
@@ -132,15 +144,20 @@ export function isZeroBlock(block: Uint8Array, start = 0): boolean {
 	return true;
 }
 
-function matches(block: Uint8Array, start: number, text: string): boolean {
-	for (let index = 0; index < text.length; index++) {
-		if (block[start + index] !== text.codePointAt(index)) {
+function matches(block: Uint8Array, start: number, bytes: readonly number[]): boolean {
+	for (let index = 0; index < bytes.length; index++) {
+		if (block[start + index] !== bytes[index]) {
 			return false;
 		}
 	}
 
 	return true;
 }
+
+const asciiBytes = (text: string): number[] => [...text].map(char => char.codePointAt(0)!);
+const magicUstar = asciiBytes('ustar\0');
+const magicGnu = asciiBytes('ustar  \0');
+const trailerStar = asciiBytes('tar\0');
 
 /** Go's getFormat: undefined when the checksum is wrong (Go: FormatUnknown, which its reader refuses). */
 export function blockFormat(block: Uint8Array, start = 0): BlockFormat | undefined {
@@ -149,23 +166,34 @@ export function blockFormat(block: Uint8Array, start = 0): BlockFormat | undefin
 		return undefined;
 	}
 
-	let unsigned = 0;
-	let signed = 0;
-	for (let index = 0; index < blockSize; index++) {
-		const byte = index >= 148 && index < 156 ? 0x20 : block[start + index]!;
-		unsigned += byte;
-		signed += byte >= 0x80 ? byte - 0x100 : byte;
+	// The checksum field counts as 8 spaces. Signed sums (old Sun tar) only when the unsigned one does not match.
+	let unsigned = 8 * 0x20;
+	for (let index = start; index < start + 148; index++) {
+		unsigned += block[index]!;
 	}
 
-	if (stored !== unsigned && stored !== signed) {
-		return undefined;
+	for (let index = start + 156; index < start + blockSize; index++) {
+		unsigned += block[index]!;
 	}
 
-	if (matches(block, start + 257, 'ustar\0')) {
-		return matches(block, start + 508, 'tar\0') ? 'star' : 'ustar';
+	if (stored !== unsigned) {
+		let high = 0;
+		for (let index = start; index < start + blockSize; index++) {
+			if (block[index]! >= 0x80 && (index - start < 148 || index - start >= 156)) {
+				high++;
+			}
+		}
+
+		if (stored !== unsigned - (0x100 * high)) {
+			return undefined;
+		}
 	}
 
-	if (matches(block, start + 257, 'ustar  \0')) {
+	if (matches(block, start + 257, magicUstar)) {
+		return matches(block, start + 508, trailerStar) ? 'star' : 'ustar';
+	}
+
+	if (matches(block, start + 257, magicGnu)) {
 		return 'gnu';
 	}
 
@@ -192,35 +220,24 @@ export function parseHeader(block: Uint8Array, start = 0): RawHeader {
 		throw new TarHeaderError('invalid tar header (bad checksum)');
 	}
 
-	let ok = true;
-	const numeric = (offset: number, length: number): number => {
-		const value = parseNumeric(block, start + offset, length);
-		if (value === undefined) {
-			ok = false;
-			return 0;
-		}
-
-		return value;
-	};
-
 	const typeflag = block[start + 156]!;
 	let name = cString(block, start, 100);
-	const linkname = Buffer.from(cString(block, start + 157, 100));
-	const size = numeric(124, 12);
-	const mode = numeric(100, 8);
-	const uid = numeric(108, 8);
-	const gid = numeric(116, 8);
-	const mtime = numeric(136, 12);
+	const linkname = cString(block, start + 157, 100);
+	const size = numericField(block, start + 124, 12);
+	const mode = numericField(block, start + 100, 8);
+	const uid = numericField(block, start + 108, 8);
+	const gid = numericField(block, start + 116, 8);
+	const mtime = numericField(block, start + 136, 12);
 	if (format !== 'v7') {
-		numeric(329, 8); // Device major and minor: Go parses them, and refuses the header when they are not numbers.
-		numeric(337, 8);
+		numericField(block, start + 329, 8); // Device major and minor: Go parses them, and refuses the header when they are not numbers.
+		numericField(block, start + 337, 8);
 		let prefix: Buffer | undefined;
 		if (format === 'ustar') {
 			prefix = cString(block, start + 345, 155);
 		} else if (format === 'star') {
 			prefix = cString(block, start + 345, 131);
-			numeric(476, 12); // Access and change time.
-			numeric(488, 12);
+			numericField(block, start + 476, 12); // Access and change time.
+			numericField(block, start + 488, 12);
 		} else {
 			// GNU: access and change time; if either is not a number, Go calls the block "not GNU" and uses the
 			// ustar prefix field when it is ASCII.
@@ -238,11 +255,7 @@ export function parseHeader(block: Uint8Array, start = 0): RawHeader {
 		}
 	}
 
-	if (!ok) {
-		throw new TarHeaderError('invalid tar header (a numeric field is not a number)');
-	}
-
-	return {typeflag, format, name: Buffer.from(name), linkname, size, mode, uid, gid, mtime};
+	return {typeflag, format, name, linkname, size, mode, uid, gid, mtime};
 }
 
 /** An old GNU sparse header's real size (bytes 483..495), or undefined when Go refuses it. */

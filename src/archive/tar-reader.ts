@@ -535,7 +535,18 @@ export class TarReader {
 
 		const headerOnly = isHeaderOnly(pending.typeflag);
 		const contentBytes = headerOnly ? 0 : (holes === undefined ? this.physical : pending.size);
-		this.sink.header({...pending, sparse: holes !== undefined, contentBytes});
+		this.sink.header({
+			typeflag: pending.typeflag,
+			name: pending.name,
+			linkname: pending.linkname,
+			size: pending.size,
+			mode: pending.mode,
+			uid: pending.uid,
+			gid: pending.gid,
+			mtime: pending.mtime,
+			sparse: holes !== undefined,
+			contentBytes,
+		});
 		this.holes = holes;
 		this.holeIndex = 0;
 		this.position = 0;
