@@ -101,8 +101,7 @@ export type CompareSummary = {
 };
 
 /**
- * How file contents were compared: 'digest' when every file present on both sides had a content digest of the
- * same algorithm on both, 'size' when none did (the reader gave no digests: same size counts as same content),
+ * How file contents were compared: 'digest' when every file present on both sides had a content digest on both, 'size' when none did (the reader gave no digests: same size counts as same content),
  * 'mixed' otherwise (pairs without comparable digests fall back to size).
  */
 export type ContentBasis = 'digest' | 'size' | 'mixed';
@@ -183,41 +182,29 @@ export function compareLayers(a: Analysis, b: Analysis): LayerComparison {
 	return {shared, sharedBytes, onlyA: only(a), onlyB: only(b)};
 }
 
-/** The algorithm part of "ALGO:HEX", or undefined for no digest. */
-function algorithm(digest: string | undefined): string | undefined {
-	if (digest === undefined) {
-		return undefined;
-	}
-
-	const colon = digest.indexOf(':');
-	return colon < 0 ? '' : digest.slice(0, colon);
-}
-
 type Entryish = Pick<LayerEntry, 'type' | 'mode' | 'uid' | 'gid' | 'size' | 'linkTarget' | 'digest'>;
 
 /** Counts of file pairs whose content was compared by digest and by size. */
 type Basis = {digest: number; size: number};
 
 /**
- * What differs between two entries at the same path: type, content (digests of the same algorithm on both
- * sides; without them, the size stands in for the content), size, mode (permission and special bits), owner
- * (uid or gid), link target. mtime is not compared (a rebuild changes it, not the image's meaning).
+ * What differs between two entries at the same path: type, content, size, mode (permission and special bits),
+ * owner (uid or gid), link target. Empty exactly when src/analysis/tree.ts's one definition of "the same file"
+ * holds: content is compared by digest when both entries have one (two algorithms never match), else equal
+ * sizes count as the same content. mtime is not compared (a rebuild changes it, not the image's meaning).
  */
 export function entryDifferences(a: Entryish, b: Entryish, basis?: Basis): ChangeReason[] {
 	const reasons: ChangeReason[] = [];
-	if (a.type === 'file' && b.type === 'file') {
-		const algo = algorithm(a.digest);
-		if (algo !== undefined && algo === algorithm(b.digest)) {
-			if (basis !== undefined) {
-				basis.digest++;
-			}
-
-			if (a.digest !== b.digest) {
-				reasons.push('content');
-			}
-		} else if (basis !== undefined) {
-			basis.size++;
+	if (a.digest !== undefined && b.digest !== undefined) {
+		if (basis !== undefined) {
+			basis.digest++;
 		}
+
+		if (a.digest !== b.digest) {
+			reasons.push('content');
+		}
+	} else if (basis !== undefined && a.type === 'file' && b.type === 'file') {
+		basis.size++;
 	}
 
 	if (a.size !== b.size) {

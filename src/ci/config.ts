@@ -7,7 +7,7 @@
 // unknown keys are ignored.
 import {readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
-import {type Document, isAlias, isMap, isScalar, isSeq, type Node, parseAllDocuments} from 'yaml';
+import {type Document, isAlias, isMap, isScalar, isSeq, type Node, parseAllDocuments, type YAMLMap} from 'yaml';
 import {escapeName} from '../report/escape.js';
 import {systemErrorText} from '../report/system-error.js';
 import {isDisabledValue, type Parsed, parseByteSize, parseRatio} from './parse.js';
@@ -51,7 +51,7 @@ const maxConfigBytes = 1024 * 1024;
 
 export {isCiEnvironment} from './environment.js';
 
-function quote(text: string): string {
+export function quote(text: string): string {
 	return `"${escapeName(text)}"`;
 }
 
@@ -79,12 +79,12 @@ function firstLine(text: string): string {
 	return text.split('\n', 1)[0] ?? '';
 }
 
-function resolveNode(node: unknown, document: Document): unknown {
+export function resolveNode(node: unknown, document: Document): unknown {
 	return isAlias(node) ? node.resolve(document) : node;
 }
 
 /** A scalar's text as written (a quoted scalar's decoded value); null for YAML null. */
-function scalarText(node: unknown, where: string): string | null {
+export function scalarText(node: unknown, where: string): string | null {
 	if (!isScalar(node)) {
 		throw new CiConfigError(`${where}: expected a single value, not a ${isSeq(node) ? 'list' : 'mapping'}`);
 	}
@@ -126,7 +126,8 @@ function readIgnorePaths(node: unknown, document: Document, where: string): stri
 	});
 }
 
-function readRulesFile(file: string, label: string, kind: 'layerscope' | 'dive'): FileValues {
+/** A rules file's parsed YAML: its top-level mapping (undefined when the file is empty), or CiConfigError. */
+export function readConfigDocument(file: string, label: string): {root: YAMLMap; document: Document} | undefined {
 	const where = escapeName(label);
 	let text: string;
 	try {
@@ -148,11 +149,10 @@ function readRulesFile(file: string, label: string, kind: 'layerscope' | 'dive')
 		throw new CiConfigError(`cannot read CI config ${where}: ${systemErrorText(error)}`);
 	}
 
-	const values: FileValues = {rules: new Map(), ignorePaths: [], warnings: []};
 	const documents = parseAllDocuments(text, {uniqueKeys: true});
 	const document = Array.isArray(documents) ? documents[0] : undefined;
 	if (document === undefined) {
-		return values; // Empty file: defaults.
+		return undefined; // Empty file: defaults.
 	}
 
 	const problem = document.errors[0];
@@ -166,20 +166,33 @@ function readRulesFile(file: string, label: string, kind: 'layerscope' | 'dive')
 
 	const root = resolveNode(document.contents, document) as Node | null;
 	if (root === null || (isScalar(root) && root.value === null)) {
-		return values;
+		return undefined;
 	}
 
 	if (!isMap(root)) {
 		throw new CiConfigError(`CI config ${where}: expected a mapping with "rules:" at the top level`);
 	}
 
+	return {root, document};
+}
+
+function readRulesFile(file: string, label: string, kind: 'layerscope' | 'dive'): FileValues {
+	const where = escapeName(label);
+	const values: FileValues = {rules: new Map(), ignorePaths: [], warnings: []};
+	const parsed = readConfigDocument(file, label);
+	if (parsed === undefined) {
+		return values;
+	}
+
+	const {root, document} = parsed;
 	for (const pair of root.items) {
 		const key = isScalar(pair.key) ? String(pair.key.value) : '';
 		if (key === 'rules') {
 			readRules(resolveNode(pair.value, document), document, where, values);
 		} else if (key === 'ignorePaths') {
 			values.ignorePaths.push(...readIgnorePaths(pair.value, document, where));
-		} else if (kind === 'layerscope') {
+		} else if (kind === 'layerscope' && key !== 'compare') {
+			// `compare:` holds the rules of `layerscope compare --ci` (src/ci/compare-config.ts).
 			values.warnings.push(`${where}: unknown key ${quote(key)} ignored`);
 		}
 	}
@@ -224,7 +237,7 @@ function exists(file: string): boolean {
 }
 
 /** The rules file to read: the one asked for, else the first one found in `cwd`. */
-function findRulesFile(flags: CiFlags, cwd: string): {file: string; kind: 'layerscope' | 'dive'} | undefined {
+export function findRulesFile(flags: Pick<CiFlags, 'configPath'>, cwd: string): {file: string; kind: 'layerscope' | 'dive'} | undefined {
 	if (flags.configPath !== undefined) {
 		if (flags.configPath === '') {
 			throw new CiConfigError('--ci-config: empty path');
@@ -249,7 +262,7 @@ function findRulesFile(flags: CiFlags, cwd: string): {file: string; kind: 'layer
 	return exists(path.join(cwd, diveFile)) ? {file: diveFile, kind: 'dive'} : undefined;
 }
 
-function parseFormat(flags: CiFlags): {format: CiFormat; junitFile: string | undefined} {
+export function parseFormat(flags: Pick<CiFlags, 'format' | 'junitFile'>): {format: CiFormat; junitFile: string | undefined} {
 	const format = flags.format?.toLowerCase();
 	if (format !== undefined && format !== 'text' && format !== 'junit') {
 		throw new CiConfigError(`--ci-format: unknown format ${quote(flags.format ?? '')} (expected text or junit)`);

@@ -1,12 +1,12 @@
 // The CI verdict as JSON (the "ci" key of --json output). Pure. Numbers that are not finite become null.
-import type {CiEvaluation} from './types.js';
+import type {GateEvaluation} from './types.js';
 
 function finite(value: number | undefined): number | null {
 	return value === undefined || !Number.isFinite(value) ? null : value;
 }
 
 /** JSON-serialisable rule results: {pass, status, tally, rules: [{rule, status, threshold, …}], …}. */
-export function ciJson(evaluation: CiEvaluation): unknown {
+export function ciJson(evaluation: GateEvaluation): unknown {
 	return {
 		pass: evaluation.pass,
 		status: evaluation.pass ? 'PASS' : 'FAIL',

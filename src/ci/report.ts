@@ -5,27 +5,27 @@
 import type {Analysis} from '../analysis/types.js';
 import {escapeName} from '../report/escape.js';
 import {commaInt, goFixed, humanBytes} from './go-format.js';
-import type {CiEvaluation, RuleResult} from './types.js';
+import type {CiEvaluation, GateEvaluation, GateResult} from './types.js';
 
 export type CiReportOptions = {
 	/** Whether to emit ANSI colour (the CLI decides: a TTY and no NO_COLOR). */
 	readonly color: boolean;
 };
 
-type Paint = (codes: string, text: string) => string;
+export type Paint = (codes: string, text: string) => string;
 
-function painter(color: boolean): Paint {
+export function painter(color: boolean): Paint {
 	return color ? (codes, text) => `\u001B[${codes}m${text}\u001B[0m` : (_codes, text) => text;
 }
 
-const bold = '1';
+export const bold = '1';
 const faint = '2';
 const green = '32';
 const failure = '31;7';
 const header = '1;4';
 
 /** A "  key:<padding> value" row, the key padded to 18 columns as dive's label style does. */
-function row(key: string, value: string): string {
+export function row(key: string, value: string): string {
 	return `  ${`${key}:`.padEnd(18)} ${value}`;
 }
 
@@ -69,7 +69,7 @@ function inefficientSection(analysis: Analysis, paint: Paint): string {
 	return `${title}\n${rows.join('\n')}`;
 }
 
-function ruleLine(result: RuleResult, paint: Paint): string {
+export function ruleLine(result: GateResult, paint: Paint): string {
 	const text = `${result.key} (${result.message})`;
 	switch (result.status) {
 		case 'pass': {
@@ -87,7 +87,7 @@ function ruleLine(result: RuleResult, paint: Paint): string {
 }
 
 /** The last line: "PASS [pass:3]", "FAIL [pass:1 fail:1 skip:1]". */
-export function ciSummaryLine(evaluation: CiEvaluation, color = false): string {
+export function ciSummaryLine(evaluation: Pick<GateEvaluation, 'pass' | 'tally'>, color = false): string {
 	const paint = painter(color);
 	const {tally} = evaluation;
 	const parts = [['pass', tally.pass], ['fail', tally.fail], ['skip', tally.skip]] as const;
@@ -96,7 +96,7 @@ export function ciSummaryLine(evaluation: CiEvaluation, color = false): string {
 	return `${status}${paint(faint, ` [${counts}]`)}`;
 }
 
-function evaluationSection(evaluation: CiEvaluation, paint: Paint, color: boolean): string {
+export function evaluationSection(evaluation: GateEvaluation, paint: Paint, color: boolean): string {
 	const lines = evaluation.results.map(result => ruleLine(result, paint));
 	return `${paint(bold, 'Evaluation:')}\n${lines.join('\n')}\n\n${ciSummaryLine(evaluation, color)}`;
 }
@@ -113,7 +113,7 @@ export function formatCiReport(analysis: Analysis, evaluation: CiEvaluation, opt
 }
 
 /** A dive status line: the title padded to 30 columns, then its context. */
-function statusLine(title: string, context: string): string {
+export function statusLine(title: string, context: string): string {
 	return `${title.padEnd(30)}${context}`;
 }
 

@@ -59,3 +59,9 @@ export type CiEvaluation = {
 	readonly ignorePaths: readonly string[];
 	readonly configFile: string | undefined;
 };
+
+/** A rule result of any gate (the image gate's RuleKey, compare's CompareRuleKey): what JUnit, JSON and the summary line need. */
+export type GateResult = Omit<RuleResult, 'key'> & {readonly key: string};
+
+/** A verdict of any gate. */
+export type GateEvaluation = Omit<CiEvaluation, 'results'> & {readonly results: readonly GateResult[]};
