@@ -2,6 +2,7 @@
 // CommandDefinition (src/cli/command.ts) and one line here; parsing, help and completions follow from it.
 import type {CommandDefinition} from '../command.js';
 import {catCommand} from './cat.js';
+import {compareCommand} from './compare.js';
 import {completionCommand} from './completion.js';
 import {diffCommand} from './diff.js';
 import {extractCommand} from './extract.js';
@@ -15,6 +16,7 @@ export const commands: readonly CommandDefinition[] = [
 	diffCommand,
 	catCommand,
 	extractCommand,
+	compareCommand,
 	helpCommand,
 	completionCommand,
 ];

@@ -1,0 +1,208 @@
+// `layerscope compare A B`: load both images at once, analyse and compare them, then show the comparison (TUI,
+// text, JSON, Markdown) or gate on it (--ci). The exit code is returned; errors are thrown for main.ts to print as
+// one line and exit 2 (a bad rule, an unreadable image, an output that cannot be written).
+import prettyBytes from 'pretty-bytes';
+import {analyzeImage} from '../analysis/analyze.js';
+import {type CompareSide, compareImages, finalFilesystem, type ImageComparison} from '../analysis/compare.js';
+import type {RawImage} from '../analysis/types.js';
+import {type CompareCiFlags, loadCompareCiConfig} from '../ci/compare-config.js';
+import {type CompareEvaluation, evaluateCompareCi} from '../ci/compare-evaluate.js';
+import {compareEvaluatingLine, compareJunitXml, compareLoadingLine, formatCompareCiReport} from '../ci/compare-report.js';
+import {ciJson, ciSummaryLine} from '../ci/index.js';
+import {compareJson} from '../report/compare-json.js';
+import {formatCompareMarkdown} from '../report/compare-markdown.js';
+import {formatCompareText} from '../report/compare-text.js';
+import {formatJson} from '../report/json.js';
+import {singleLine} from '../report/escape.js';
+import {type LoadOptions, loadImage} from './load.js';
+import {writeOutput} from './output.js';
+
+export type CompareCommandIo = {
+	stdout(text: string): void;
+	stderr(text: string): void;
+	/** stderr is a terminal: progress is one self-erasing line. */
+	readonly stderrIsTTY: boolean;
+	readonly columns?: number;
+	/** Colour for the CI report. */
+	readonly color: boolean;
+};
+
+export type CompareCommandInput = {
+	readonly a: string;
+	readonly b: string;
+	readonly load: Pick<LoadOptions, 'source' | 'platform'>;
+	/** --json FILE (- for stdout). */
+	readonly json?: string;
+	readonly markdown: boolean;
+	/** Open the terminal UI (the caller decides: stdout is a terminal, no --no-tui, not CI). */
+	readonly tui: boolean;
+	/** --ci (or CI=true): evaluate the compare rules. */
+	readonly ci: boolean;
+	readonly ciFlags: CompareCiFlags;
+	readonly cwd: string;
+	readonly io: CompareCommandIo;
+};
+
+type SideProgress = {bytes: number; layers: number; entries: number; status: string};
+
+/** Progress of both loads on stderr: one line for both on a terminal; elsewhere only a pull's start. */
+function progress(io: CompareCommandIo): {options(side: 'A' | 'B'): Pick<LoadOptions, 'onStatus' | 'onRead'>; done(): void} {
+	const sides: Record<'A' | 'B', SideProgress> = {
+		A: {bytes: 0, layers: 0, entries: 0, status: ''},
+		B: {bytes: 0, layers: 0, entries: 0, status: ''},
+	};
+	let last = 0;
+	let shown = false;
+	const describe = (side: 'A' | 'B'): string => {
+		const state = sides[side];
+		return state.status === '' ? `${side}: ${prettyBytes(state.bytes)} · ${state.layers} layers · ${state.entries.toLocaleString('en-US')} entries` : `${side}: ${state.status}`;
+	};
+
+	const show = (force: boolean): void => {
+		const now = Date.now();
+		if (!io.stderrIsTTY || (!force && now - last < 100)) {
+			return;
+		}
+
+		last = now;
+		shown = true;
+		const width = Math.max(20, (io.columns ?? 80) - 1);
+		io.stderr(`\r\u001B[2K${`${describe('A')}  │  ${describe('B')}`.slice(0, width)}`);
+	};
+
+	return {
+		options(side) {
+			let pulling = false;
+			return {
+				onStatus(status) {
+					sides[side].status = singleLine(status.message);
+					if (!io.stderrIsTTY && status.phase === 'pull' && !pulling) {
+						pulling = true;
+						io.stderr(`${side}: ${singleLine(status.message)}\n`);
+					}
+
+					show(true);
+				},
+				onRead(read) {
+					sides[side] = {bytes: read.bytes, layers: read.layersDone, entries: read.entries, status: ''};
+					show(false);
+				},
+			};
+		},
+		done() {
+			if (shown) {
+				io.stderr('\r\u001B[2K');
+			}
+		},
+	};
+}
+
+/** Both images, read at the same time; when one fails the other is cancelled. */
+export async function loadBoth(input: Pick<CompareCommandInput, 'a' | 'b' | 'load' | 'io'>): Promise<[RawImage, RawImage]> {
+	const controller = new AbortController();
+	const report = progress(input.io);
+	let firstError: unknown;
+	const one = async (target: string, side: 'A' | 'B'): Promise<RawImage> => {
+		try {
+			return await loadImage(target, {...input.load, ...report.options(side), signal: controller.signal});
+		} catch (error) {
+			if (firstError === undefined) {
+				// Name the side ("B: …"); the other load is cancelled, and its error is not the story.
+				firstError = error instanceof Error ? new SideError(`${side}: ${error.message}`, {cause: error}) : error;
+				controller.abort();
+			}
+
+			throw error;
+		}
+	};
+
+	try {
+		const settled = await Promise.allSettled([one(input.a, 'A'), one(input.b, 'B')]);
+		if (settled[0].status === 'fulfilled' && settled[1].status === 'fulfilled') {
+			return [settled[0].value, settled[1].value];
+		}
+
+		throw firstError;
+	} finally {
+		report.done();
+	}
+}
+
+/** A load failure, named by its side. */
+export class SideError extends Error {}
+
+function side(image: RawImage): CompareSide {
+	return {image, analysis: analyzeImage(image), root: finalFilesystem(image)};
+}
+
+/** Compare two read images (analysis of each, then the merge). */
+export function compareRead(a: RawImage, b: RawImage): ImageComparison {
+	return compareImages(side(a), side(b));
+}
+
+export async function runCompareCommand(input: CompareCommandInput): Promise<number> {
+	const {io} = input;
+	// The rules first: a bad rule is reported before any image is read.
+	const config = input.ci ? loadCompareCiConfig(input.ciFlags, input.cwd) : undefined;
+	if (config !== undefined) {
+		for (const warning of config.warnings) {
+			io.stderr(`warning: ${warning}\n`);
+		}
+
+		io.stderr(`${compareLoadingLine(input.a, input.b)}\n`);
+	}
+
+	const [imageA, imageB] = await loadBoth(input);
+	const comparison = compareRead(imageA, imageB);
+	if (config === undefined && input.tui && input.json === undefined && !input.markdown) {
+		// The UI (ink, react) loads only when a terminal shows it.
+		const {runCompareUi} = await import('../ui/compare-run.js');
+		await runCompareUi(comparison, {a: imageA, b: imageB});
+		return 0;
+	}
+
+	let evaluation: CompareEvaluation | undefined;
+	if (config !== undefined) {
+		evaluation = evaluateCompareCi(comparison, config);
+		io.stderr(`${compareEvaluatingLine(evaluation)}\n\n`);
+	}
+
+	if (input.json !== undefined) {
+		await writeOutput(input.json, formatJson(compareJson(comparison, evaluation === undefined ? {} : {ci: ciJson(evaluation)})));
+	}
+
+	const stdoutTaken = input.json === '-';
+	if (config !== undefined && evaluation !== undefined) {
+		if (config.format === 'junit' && config.junitFile === '-') {
+			io.stdout(compareJunitXml(comparison, evaluation));
+		} else {
+			if (!stdoutTaken) {
+				io.stdout(input.markdown
+					? formatCompareMarkdown(comparison, {verdict: verdictLines(evaluation)})
+					: formatCompareCiReport(comparison, evaluation, {color: io.color}));
+			}
+
+			if (config.format === 'junit' && config.junitFile !== undefined) {
+				await writeOutput(config.junitFile, compareJunitXml(comparison, evaluation));
+			}
+		}
+
+		return evaluation.pass ? 0 : 1;
+	}
+
+	if (!stdoutTaken) {
+		io.stdout(input.markdown ? formatCompareMarkdown(comparison) : formatCompareText(comparison));
+	}
+
+	return 0;
+}
+
+/** The gate's verdict as Markdown lines (for --ci --markdown). */
+function verdictLines(evaluation: CompareEvaluation): string[] {
+	const lines = [`**${ciSummaryLine(evaluation)}**`, ''];
+	for (const result of evaluation.results) {
+		lines.push(`- ${result.status === 'fail' ? '❌' : (result.status === 'pass' ? '✅' : '⏭️')} \`${result.key}\` (${result.message.replaceAll('|', '\\|')})`);
+	}
+
+	return lines;
+}
