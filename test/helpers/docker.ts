@@ -279,7 +279,7 @@ export function stackedListing(image: RawImage): TreeRecord[] {
  */
 const runtimePaths = ['/.dockerenv', '/etc/hosts', '/etc/hostname', '/etc/resolv.conf', '/etc/mtab', '/dev', '/proc', '/sys', '/run/.containerenv'];
 
-function isRuntimePath(path: string): boolean {
+export function isRuntimePath(path: string): boolean {
 	return runtimePaths.some(prefix => path === prefix || path.startsWith(`${prefix}/`));
 }
 
