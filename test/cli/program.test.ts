@@ -48,7 +48,7 @@ test('the default command: a first word that names no command is the image; --op
 });
 
 test('an option of another command is refused, naming the command it goes with', () => {
-	refused(['tree', 'img', '--ci'], /^--ci does not apply to layerscope tree; it goes with layerscope image \(see layerscope help tree\)$/);
+	refused(['tree', 'img', '--ci'], /^--ci does not apply to layerscope tree; it goes with layerscope image, layerscope compare \(see layerscope help tree\)$/);
 	refused(['diff', 'web-1', '--ci'], /^--ci does not apply to layerscope diff; it goes with layerscope image/);
 	refused(['tree', 'img', '--junit-file', 'x.xml'], /^--junit-file does not apply to layerscope tree/);
 	refused(['tree', 'img', '--no-tui'], /^--no-tui does not apply to layerscope tree; it goes with layerscope image, layerscope diff/);
