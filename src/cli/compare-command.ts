@@ -4,6 +4,7 @@
 import prettyBytes from 'pretty-bytes';
 import {analyzeImage} from '../analysis/analyze.js';
 import {type CompareSide, compareImages, finalFilesystem, type ImageComparison} from '../analysis/compare.js';
+import type {FileNode} from '../analysis/tree.js';
 import type {RawImage} from '../analysis/types.js';
 import {type CompareCiFlags, loadCompareCiConfig} from '../ci/compare-config.js';
 import {type CompareEvaluation, evaluateCompareCi} from '../ci/compare-evaluate.js';
@@ -137,7 +138,14 @@ function side(image: RawImage): CompareSide {
 
 /** Compare two read images (analysis of each, then the merge). */
 export function compareRead(a: RawImage, b: RawImage): ImageComparison {
-	return compareImages(side(a), side(b));
+	return compareWithRoots(a, b).comparison;
+}
+
+/** The comparison and both final filesystems (the UI shows their merged tree). */
+export function compareWithRoots(a: RawImage, b: RawImage): {comparison: ImageComparison; rootA: FileNode; rootB: FileNode} {
+	const left = side(a);
+	const right = side(b);
+	return {comparison: compareImages(left, right), rootA: left.root!, rootB: right.root!};
 }
 
 export async function runCompareCommand(input: CompareCommandInput): Promise<number> {
@@ -153,11 +161,11 @@ export async function runCompareCommand(input: CompareCommandInput): Promise<num
 	}
 
 	const [imageA, imageB] = await loadBoth(input);
-	const comparison = compareRead(imageA, imageB);
+	const {comparison, rootA, rootB} = compareWithRoots(imageA, imageB);
 	if (config === undefined && input.tui && input.json === undefined && !input.markdown) {
 		// The UI (ink, react) loads only when a terminal shows it.
 		const {runCompareUi} = await import('../ui/compare-run.js');
-		await runCompareUi(comparison, {a: imageA, b: imageB});
+		await runCompareUi(comparison, rootA, rootB);
 		return 0;
 	}
 

@@ -1,7 +1,83 @@
-// Placeholder replaced below.
+// The compare UI's entry point for the CLI: the comparison is finished when it starts (both images were read
+// with progress on stderr). Never exits the process and never writes to stderr: the CLI does both.
+import {openSync} from 'node:fs';
+import tty from 'node:tty';
 import type {ImageComparison} from '../analysis/compare.js';
-import type {RawImage} from '../analysis/types.js';
+import type {FileNode} from '../analysis/tree.js';
+import {CompareModel} from './state/compare-model.js';
+import type {Viewport} from './state/types.js';
 
-export async function runCompareUi(_comparison: ImageComparison, _images: {a: RawImage; b: RawImage}): Promise<void> {
-	throw new Error('the compare UI is not there yet: use --no-tui');
+export type CompareUiOptions = {
+	readonly stdout?: NodeJS.WriteStream;
+	readonly stdin?: NodeJS.ReadStream;
+	/** Default: no NO_COLOR in the environment. */
+	readonly colors?: boolean;
+};
+
+const enterAlternateScreen = '\u001B[?1049h\u001B[H';
+const leaveAlternateScreen = '\u001B[?1049l';
+
+function viewportOf(stdout: NodeJS.WriteStream): Viewport {
+	// One row less than the terminal: a frame that fills the whole screen makes ink clear it on every render.
+	return {width: stdout.columns || 80, height: Math.max(8, (stdout.rows || 24) - 1)};
+}
+
+/** Browse the comparison until the user quits (q or Ctrl-C). */
+export async function runCompareUi(comparison: ImageComparison, rootA: FileNode, rootB: FileNode, options: CompareUiOptions = {}): Promise<void> {
+	process.env['NODE_ENV'] ??= 'production';
+	const [{render}, {createElement, useEffect, useState}, {CompareBrowser}] = await Promise.all([import('ink'), import('react'), import('./components/compare-browser.js')]);
+	const stdout = options.stdout ?? process.stdout;
+	let ownInput: tty.ReadStream | undefined;
+	if (options.stdin === undefined && process.stdin.isTTY !== true) {
+		try {
+			ownInput = new tty.ReadStream(openSync('/dev/tty', 'r'));
+		} catch {
+			// No terminal: refused below.
+		}
+	}
+
+	const stdin = options.stdin ?? ownInput ?? process.stdin;
+	if (stdin.isTTY !== true) {
+		throw new Error('no terminal to read keys from (stdin is not a terminal and /dev/tty cannot be opened): use --no-tui');
+	}
+
+	const model = new CompareModel(comparison, rootA, rootB);
+	const colors = options.colors ?? !('NO_COLOR' in process.env && process.env['NO_COLOR'] !== '');
+	let quit!: () => void;
+	const done = new Promise<void>(resolve => {
+		quit = resolve;
+	});
+	// The viewport follows the terminal's size.
+	function Root() {
+		const [viewport, setViewport] = useState(viewportOf(stdout));
+		useEffect(() => {
+			const onResize = (): void => {
+				setViewport(viewportOf(stdout));
+			};
+
+			stdout.on('resize', onResize);
+			return () => {
+				stdout.off('resize', onResize);
+			};
+		}, []);
+		return createElement(CompareBrowser, {model, viewport, colors, onQuit: quit});
+	}
+
+	const alternate = stdout.isTTY === true;
+	if (alternate) {
+		stdout.write(enterAlternateScreen);
+	}
+
+	const instance = render(createElement(Root), {stdout, stdin, exitOnCtrlC: false, patchConsole: false});
+	try {
+		await Promise.race([done, instance.waitUntilExit()]);
+	} finally {
+		instance.unmount();
+		instance.cleanup();
+		if (alternate) {
+			stdout.write(leaveAlternateScreen);
+		}
+
+		ownInput?.destroy();
+	}
 }

@@ -1,0 +1,32 @@
+import {Box} from 'ink';
+import type {LayerComparison} from '../../analysis/compare.js';
+import {humanBytes} from '../../ci/go-format.js';
+import {escapeName} from '../../report/escape.js';
+import {oneLine, padStart} from '../../report/format.js';
+import {Line} from './line.js';
+import {PaneTitle} from './pane-title.js';
+
+type Props = {
+	readonly layers: LayerComparison;
+	readonly width: number;
+	readonly height: number;
+	readonly colors: boolean;
+};
+
+/** How many layers are shared, then the layers only A has (-) and only B has (+), with size and command. */
+export function CompareLayersPane({layers, width, height, colors}: Props) {
+	const rows = [
+		...layers.onlyA.map(layer => ({kind: 'removed' as const, text: `- A${layer.index} ${padStart(humanBytes(layer.sizeBytes), 8)}  ${escapeName(oneLine(layer.command))}`})),
+		...layers.onlyB.map(layer => ({kind: 'added' as const, text: `+ B${layer.index} ${padStart(humanBytes(layer.sizeBytes), 8)}  ${escapeName(oneLine(layer.command))}`})),
+	];
+	const room = Math.max(0, height - 2);
+	const shown = rows.length > room ? rows.slice(0, Math.max(0, room - 1)) : rows;
+	return (
+		<Box flexDirection='column' width={width} height={height}>
+			<PaneTitle title='Layers' extra={`${layers.onlyA.length} only A · ${layers.onlyB.length} only B`} width={width} focused={false}/>
+			<Line text={`${layers.shared} shared from the base (${humanBytes(layers.sharedBytes)})`} colors={colors} dim/>
+			{shown.map(row => <Line key={row.text} text={row.text} kind={row.kind} colors={colors}/>)}
+			{shown.length < rows.length ? <Line text={`… ${rows.length - shown.length} more`} colors={colors} dim/> : null}
+		</Box>
+	);
+}
