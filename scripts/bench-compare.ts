@@ -1,0 +1,201 @@
+// Benchmark of `layerscope compare`: two images of over 200,000 entries each, compared, against loading the larger
+// one alone. The issue's target: compare ≤ 1.2 × load.
+//
+//   node --import tsx scripts/bench-compare.ts [--runs N] [--files N]
+//
+// Builds (once, cached under .bench/) two docker-save archives with plain layers: A is a base layer of
+// 0.7 × N files and an app layer of 0.3 × N; B has the same base layer (same bytes, same diff_id) and an app layer
+// where 5% of A's app files changed content, 2% changed size, 1% changed mode, 2% are gone and 3% are new. Then,
+// alternating, in child processes (so peak RSS is each task's own):
+//   load:    loadImage(B) + analyzeImage           — what `layerscope B` does before it shows anything
+//   compare: loadImage(A) and loadImage(B) at once + analysis of both + the merge (the CLI's code path)
+// Reports the median wall and CPU time, peak RSS, and the ratio compare / load.
+import {spawnSync} from 'node:child_process';
+import {createHash} from 'node:crypto';
+import {createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync} from 'node:fs';
+import path from 'node:path';
+import {pipeline} from 'node:stream/promises';
+import {fileURLToPath} from 'node:url';
+import tarStream from 'tar-stream';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number): number => {
+	const index = args.indexOf(`--${name}`);
+	return index < 0 ? fallback : Number(args[index + 1]);
+};
+
+const benchDir = path.resolve('.bench');
+const mtime = new Date('2024-01-01T00:00:00Z');
+
+type Entry = {name: string; size: number; mode: number; seed: number};
+
+function body(size: number, seed: number): Buffer {
+	const out = Buffer.alloc(size);
+	let value = seed;
+	for (let offset = 0; offset < size; offset++) {
+		value = ((value * 1_103_515_245) + 12_345) & 0x7F_FF_FF_FF;
+		out[offset] = 97 + (value % 26);
+	}
+
+	return out;
+}
+
+async function writeLayer(file: string, entries: readonly Entry[]): Promise<string> {
+	const pack = tarStream.pack();
+	const hash = createHash('sha256');
+	pack.on('data', (chunk: unknown) => hash.update(chunk as Buffer));
+	const done = pipeline(pack, createWriteStream(file));
+	let lastDir = '';
+	for (const entry of entries) {
+		const dir = entry.name.slice(0, entry.name.lastIndexOf('/'));
+		if (dir !== lastDir) {
+			pack.entry({name: `${dir}/`, type: 'directory', mode: 0o755, mtime});
+			lastDir = dir;
+		}
+
+		pack.entry({name: entry.name, size: entry.size, mode: entry.mode, mtime}, body(entry.size, entry.seed));
+	}
+
+	pack.finalize();
+	await done;
+	return `sha256:${hash.digest('hex')}`;
+}
+
+async function writeArchive(target: string, tag: string, layers: readonly string[], diffIds: readonly string[]): Promise<void> {
+	const config = JSON.stringify({
+		architecture: 'amd64',
+		os: 'linux',
+		rootfs: {type: 'layers', diff_ids: diffIds},
+		history: layers.map((_, index) => ({created_by: `/bin/sh -c generate layer ${index}`})),
+	});
+	const pack = tarStream.pack();
+	const done = pipeline(pack, createWriteStream(`${target}.tmp`));
+	const names = layers.map((_, index) => `layer${index}/layer.tar`);
+	for (const [index, layer] of layers.entries()) {
+		const entry = pack.entry({name: names[index], size: statSync(layer).size, mode: 0o644, mtime});
+		await pipeline(createReadStream(layer), entry);
+	}
+
+	pack.entry({name: 'config.json', mode: 0o644, mtime}, config);
+	pack.entry({name: 'manifest.json', mode: 0o644, mtime}, JSON.stringify([{Config: 'config.json', RepoTags: [tag], Layers: names}]));
+	pack.finalize();
+	await done;
+	renameSync(`${target}.tmp`, target);
+}
+
+const fileSize = (index: number): number => 200 + ((index * 7919) % 1000);
+
+async function build(files: number): Promise<{a: string; b: string}> {
+	const a = path.join(benchDir, `compare-a-${files}.tar`);
+	const b = path.join(benchDir, `compare-b-${files}.tar`);
+	if (existsSync(a) && existsSync(b)) {
+		return {a, b};
+	}
+
+	mkdirSync(benchDir, {recursive: true});
+	const baseCount = Math.floor(files * 0.7);
+	const appCount = files - baseCount;
+	const base: Entry[] = Array.from({length: baseCount}, (_, index) => ({name: `usr/share/base/d${Math.floor(index / 500)}/f${index}.txt`, size: fileSize(index), mode: 0o644, seed: index}));
+	const appA: Entry[] = Array.from({length: appCount}, (_, index) => ({name: `opt/app/d${Math.floor(index / 500)}/f${index}.js`, size: fileSize(index), mode: 0o644, seed: index + 1}));
+	const appB: Entry[] = [];
+	for (const [index, entry] of appA.entries()) {
+		const bucket = index % 100;
+		if (bucket < 2) {
+			continue; // Gone in B.
+		}
+
+		if (bucket < 7) {
+			appB.push({...entry, seed: entry.seed + 7}); // Same size, new content.
+		} else if (bucket < 9) {
+			appB.push({...entry, size: entry.size + 10}); // Grown.
+		} else if (bucket < 10) {
+			appB.push({...entry, mode: 0o755});
+		} else {
+			appB.push(entry);
+		}
+	}
+
+	for (let index = 0; index < Math.floor(appCount * 0.03); index++) {
+		appB.push({name: `opt/app/new/d${Math.floor(index / 500)}/n${index}.js`, size: fileSize(index), mode: 0o644, seed: index + 3});
+	}
+
+	process.stderr.write(`building compare bench images (${files.toLocaleString('en-US')} files each)…\n`);
+	const layer = (name: string): string => path.join(benchDir, name);
+	const baseId = await writeLayer(layer('cmp-base.tar'), base);
+	const appAId = await writeLayer(layer('cmp-app-a.tar'), appA);
+	const appBId = await writeLayer(layer('cmp-app-b.tar'), appB);
+	await writeArchive(a, 'layerscope-bench/compare:a', [layer('cmp-base.tar'), layer('cmp-app-a.tar')], [baseId, appAId]);
+	await writeArchive(b, 'layerscope-bench/compare:b', [layer('cmp-base.tar'), layer('cmp-app-b.tar')], [baseId, appBId]);
+	for (const name of ['cmp-base.tar', 'cmp-app-a.tar', 'cmp-app-b.tar']) {
+		rmSync(layer(name));
+	}
+
+	return {a, b};
+}
+
+type Measure = {wallMs: number; cpuMs: number; maxRssMb: number; entries: number; changes: number};
+
+/** The child: one task, timed, as JSON on stdout. */
+async function task(kind: 'load' | 'compare', a: string, b: string): Promise<void> {
+	const {analyzeImage} = await import('../src/analysis/analyze.js');
+	const {loadImage} = await import('../src/cli/load.js');
+	const start = performance.now();
+	let entries = 0;
+	let changes = 0;
+	if (kind === 'load') {
+		const image = await loadImage(b, {});
+		entries = analyzeImage(image).layers.reduce((sum, layer) => sum + layer.entryCount, 0);
+	} else {
+		const {loadBoth, compareRead} = await import('../src/cli/compare-command.js');
+		const [imageA, imageB] = await loadBoth({a, b, load: {}, io: {stdout() {}, stderr() {}, stderrIsTTY: false, color: false}});
+		const comparison = compareRead(imageA, imageB);
+		entries = [imageA, imageB].reduce((sum, image) => sum + image.layers.reduce((layers, layer) => layers + layer.contents.entries.length, 0), 0);
+		changes = comparison.changes.length;
+	}
+
+	const wallMs = performance.now() - start;
+	const usage = process.resourceUsage();
+	process.stdout.write(JSON.stringify({wallMs, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, maxRssMb: usage.maxRSS / 1024, entries, changes}));
+}
+
+function measure(kind: 'load' | 'compare', a: string, b: string): Measure {
+	const self = fileURLToPath(import.meta.url);
+	const command = self.endsWith('.js') ? [self] : ['--import', 'tsx', self];
+	const result = spawnSync(process.execPath, [...command, '--task', kind, a, b], {encoding: 'utf8', maxBuffer: 1024 * 1024});
+	if (result.status !== 0) {
+		throw new Error(`bench task ${kind} failed: ${result.stderr}`);
+	}
+
+	return JSON.parse(result.stdout) as Measure;
+}
+
+function median(values: number[]): number {
+	const sorted = [...values].sort((x, y) => x - y);
+	return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+const taskIndex = args.indexOf('--task');
+if (taskIndex >= 0) {
+	await task(args[taskIndex + 1] as 'load' | 'compare', args[taskIndex + 2]!, args[taskIndex + 3]!);
+} else {
+	const runs = option('runs', 3);
+	const files = option('files', 210_000);
+	const {a, b} = await build(files);
+	console.log(`images: A ${(statSync(a).size / 1e6).toFixed(0)} MB, B ${(statSync(b).size / 1e6).toFixed(0)} MB (docker save, plain layers); ${runs} runs of each, alternating; median shown`);
+	const loads: Measure[] = [];
+	const compares: Measure[] = [];
+	for (let run = 0; run < runs; run++) {
+		loads.push(measure('load', a, b));
+		compares.push(measure('compare', a, b));
+	}
+
+	const row = (label: string, list: Measure[]): string => {
+		const wall = median(list.map(item => item.wallMs));
+		return `${label.padEnd(28)} ${(wall / 1000).toFixed(2).padStart(6)} s wall  ${(median(list.map(item => item.cpuMs)) / 1000).toFixed(2).padStart(6)} s CPU  ${median(list.map(item => item.maxRssMb)).toFixed(0).padStart(5)} MB peak RSS  ${list[0]!.entries.toLocaleString('en-US')} entries${list[0]!.changes > 0 ? `, ${list[0]!.changes.toLocaleString('en-US')} changes` : ''}`;
+	};
+
+	console.log(row('load B + analysis', loads));
+	console.log(row('compare A B', compares));
+	const ratio = median(compares.map(item => item.wallMs)) / median(loads.map(item => item.wallMs));
+	console.log(`\ncompare / load: ${ratio.toFixed(2)}× (target ≤ 1.2×)`);
+}
