@@ -72,7 +72,7 @@ async function writeArchive(target: string, tag: string, layers: readonly string
 	const done = pipeline(pack, createWriteStream(`${target}.tmp`));
 	const names = layers.map((_, index) => `layer${index}/layer.tar`);
 	for (const [index, layer] of layers.entries()) {
-		const entry = pack.entry({name: names[index], size: statSync(layer).size, mode: 0o644, mtime});
+		const entry = pack.entry({name: names[index]!, size: statSync(layer).size, mode: 0o644, mtime});
 		await pipeline(createReadStream(layer), entry);
 	}
 
@@ -140,7 +140,7 @@ async function task(kind: 'load' | 'compare', a: string, b: string): Promise<voi
 	const {analyzeImage} = await import('../src/analysis/analyze.js');
 	const {loadImage} = await import('../src/cli/load.js');
 	const start = performance.now();
-	let entries = 0;
+	let entries: number;
 	let changes = 0;
 	if (kind === 'load') {
 		const image = await loadImage(b, {});
