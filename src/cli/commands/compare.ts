@@ -1,7 +1,8 @@
 // `layerscope compare A B`: what changed between two images (src/cli/compare-command.ts does it). The terminal UI
 // when stdout is a terminal, else the text report; --json, --markdown; --ci (or CI=true, or any rule option) for
 // the compare gate.
-import {ciColorWanted, isCiEnvironment} from '../../ci/index.js';
+import {isCiEnvironment} from '../../ci/environment.js';
+import {ciColorWanted} from '../../ci/report.js';
 import {type CommandContext, type CommandDefinition, optionFlag, optionString, type OptionDefinition} from '../command.js';
 import {imageSourceOptions, loadOptionsFrom} from './source-options.js';
 
