@@ -6,7 +6,7 @@
 // (no recursion, so a deep path cannot overflow anything), each directory's two sorted name lists merged. Linear
 // in the paths, apart from sorting each directory's names.
 import {type FileNode, isDirNode, stackLayers} from './tree.js';
-import type {Analysis, EntryType, ImageSummary, LayerEntry, RawImage} from './types.js';
+import type {Analysis, EntryType, LayerEntry, RawImage} from './types.js';
 
 /** What differs between the two versions of a path. Listed in this order. */
 export type ChangeReason = 'content' | 'size' | 'mode' | 'owner' | 'type' | 'link';
@@ -49,19 +49,19 @@ export type ImageFigures = {
 	readonly inefficientBytes: number;
 	/** Bytes a squash would drop. */
 	readonly reclaimableBytes: number;
-	/** Bytes of files whose content another file of the final filesystem also holds; null where unknown. */
-	readonly duplicateBytes: number | null;
+	/** Bytes stored more than once in the final filesystem (identical files at other paths; see analyze.ts). */
+	readonly duplicateBytes: number;
 	/** Entries of the final filesystem. */
 	readonly fileCount: number;
 };
 
-/** B minus A for each figure (null when either side is null). */
+/** B minus A for each figure. */
 export type FigureDeltas = {
 	readonly sizeBytes: number;
 	readonly efficiencyScore: number;
 	readonly inefficientBytes: number;
 	readonly reclaimableBytes: number;
-	readonly duplicateBytes: number | null;
+	readonly duplicateBytes: number;
 	readonly fileCount: number;
 };
 
@@ -127,12 +127,6 @@ export type CompareSide = {
 
 const implicitDirEntry: Pick<LayerEntry, 'type' | 'mode' | 'uid' | 'gid' | 'size'> = {type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0};
 
-/** `duplicateBytes` once ImageSummary has it; null before. */
-function duplicateBytesOf(image: ImageSummary): number | null {
-	const value = (image as {duplicateBytes?: unknown}).duplicateBytes;
-	return typeof value === 'number' ? value : null;
-}
-
 export function imageFigures(side: CompareSide): ImageFigures {
 	const {image} = side.analysis;
 	return {
@@ -142,7 +136,7 @@ export function imageFigures(side: CompareSide): ImageFigures {
 		efficiencyScore: image.efficiency,
 		inefficientBytes: image.wastedBytes,
 		reclaimableBytes: image.reclaimableBytes,
-		duplicateBytes: duplicateBytesOf(image),
+		duplicateBytes: image.duplicateBytes,
 		fileCount: image.fileCount,
 	};
 }
@@ -153,7 +147,7 @@ function deltas(a: ImageFigures, b: ImageFigures): FigureDeltas {
 		efficiencyScore: b.efficiencyScore - a.efficiencyScore,
 		inefficientBytes: b.inefficientBytes - a.inefficientBytes,
 		reclaimableBytes: b.reclaimableBytes - a.reclaimableBytes,
-		duplicateBytes: a.duplicateBytes === null || b.duplicateBytes === null ? null : b.duplicateBytes - a.duplicateBytes,
+		duplicateBytes: b.duplicateBytes - a.duplicateBytes,
 		fileCount: b.fileCount - a.fileCount,
 	};
 }
@@ -227,7 +221,7 @@ export function entryDifferences(a: Entryish, b: Entryish, basis?: Basis): Chang
 		reasons.push('type');
 	}
 
-	if ((a.type === 'symlink' || a.type === 'hardlink') && a.type === b.type && (a.linkTarget ?? '') !== (b.linkTarget ?? '')) {
+	if (a.type === b.type && (a.linkTarget ?? '') !== (b.linkTarget ?? '')) {
 		reasons.push('link');
 	}
 

@@ -25,13 +25,12 @@ export type FigureRow = {readonly label: string; readonly a: string; readonly b:
 /** The figures table both the text and the Markdown show. */
 export function figureRows(comparison: ImageComparison): FigureRow[] {
 	const {a, b, delta} = comparison;
-	const nullable = (value: number | null): string => (value === null ? 'n/a' : bytes(value));
 	return [
 		{label: 'size', a: bytes(a.sizeBytes), b: bytes(b.sizeBytes), delta: signedBytes(delta.sizeBytes)},
 		{label: 'efficiency', a: percent(a.efficiencyScore), b: percent(b.efficiencyScore), delta: signedPoints(delta.efficiencyScore)},
 		{label: 'wasted', a: bytes(a.inefficientBytes), b: bytes(b.inefficientBytes), delta: signedBytes(delta.inefficientBytes)},
 		{label: 'reclaimable', a: bytes(a.reclaimableBytes), b: bytes(b.reclaimableBytes), delta: signedBytes(delta.reclaimableBytes)},
-		{label: 'duplicate', a: nullable(a.duplicateBytes), b: nullable(b.duplicateBytes), delta: delta.duplicateBytes === null ? 'n/a' : signedBytes(delta.duplicateBytes)},
+		{label: 'duplicate', a: bytes(a.duplicateBytes), b: bytes(b.duplicateBytes), delta: signedBytes(delta.duplicateBytes)},
 		{label: 'files', a: a.fileCount.toLocaleString('en-US'), b: b.fileCount.toLocaleString('en-US'), delta: signedCount(delta.fileCount)},
 	];
 }

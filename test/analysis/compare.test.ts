@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import {analyzeImage} from '../../src/analysis/analyze.js';
 import {compareFilesystems, compareImages, entryDifferences, type FileChange, largestFirst} from '../../src/analysis/compare.js';
 import {listTree, type TreeRecord} from '../../src/analysis/listing.js';
-import {stackLayers} from '../../src/analysis/tree.js';
+import {sameFile, stackLayers} from '../../src/analysis/tree.js';
 import type {LayerEntry, RawImage} from '../../src/analysis/types.js';
 
 const file = (path: string, size = 1, extra: Partial<LayerEntry> = {}): LayerEntry => ({path, type: 'file', mode: 0o644, uid: 0, gid: 0, size, ...extra});
@@ -163,4 +163,19 @@ test('property: the merge equals a join of the two listings by path', () => {
 		const order = changes.map(change => change.path);
 		assert.deepEqual(order, [...order].sort(bySegments));
 	}), {numRuns: 300});
+});
+
+test('property: a path is unchanged exactly when src/analysis/tree.ts\'s sameFile says so', () => {
+	const entry = fc.record({
+		type: fc.constantFrom('file' as const, 'dir' as const, 'symlink' as const, 'hardlink' as const),
+		size: fc.integer({min: 0, max: 2}),
+		mode: fc.constantFrom(0o644, 0o755, 0o4755),
+		uid: fc.constantFrom(0, 1),
+		gid: fc.constantFrom(0, 1),
+		linkTarget: fc.option(fc.constantFrom('x', 'y'), {nil: undefined}),
+		digest: fc.option(fc.constantFrom('xxh64:1', 'xxh64:2', 'sha256:1'), {nil: undefined}),
+	}).map((fields): LayerEntry => ({path: 'p', ...fields}));
+	fc.assert(fc.property(entry, entry, (a, b) => {
+		assert.equal(entryDifferences(a, b).length === 0, sameFile(a, b));
+	}), {numRuns: 2000});
 });

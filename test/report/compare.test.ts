@@ -18,7 +18,7 @@ test('text: figures with deltas, layers only on one side, totals, then changes l
 		'  efficiency   100.00 %  96.45 %  -3.55 pt',
 		'  wasted            0 B    500 B    +500 B',
 		'  reclaimable       0 B    500 B    +500 B',
-		'  duplicate         n/a      n/a       n/a',
+		'  duplicate         0 B      0 B       0 B',
 		'  files               7        7         0',
 		'',
 		'Layers: 1 shared (10.1 kB), 1 only in A, 2 only in B',

@@ -9,6 +9,7 @@ import {CompareSummaryPane, compareSummaryLines} from './compare-summary-pane.js
 import {CompareTreePane} from './compare-tree-pane.js';
 import {FilterLine} from './filter-line.js';
 import {HelpScreen} from './help-screen.js';
+import {truncate} from '../text-width.js';
 
 type Props = {
 	/** The comparison and its merged tree. */
@@ -58,7 +59,7 @@ export function CompareBrowser({model, viewport, colors, onQuit}: Props) {
 	const summaryHeight = Math.min(compareSummaryLines, Math.max(0, layout.bodyHeight - 3));
 	return (
 		<Box flexDirection='column' width={layout.width} height={layout.height}>
-			{state.help ? <HelpScreen width={layout.width} height={layout.bodyHeight}/> : (
+			{state.help ? <HelpScreen width={layout.width} height={layout.bodyHeight} top={state.helpTop}/> : (
 				<Box flexDirection='row' height={layout.bodyHeight}>
 					<Box flexDirection='column' width={layout.leftWidth}>
 						<Box height={summaryHeight} overflow='hidden'>
@@ -72,8 +73,8 @@ export function CompareBrowser({model, viewport, colors, onQuit}: Props) {
 					<CompareTreePane model={model} state={state} layout={layout} colors={colors}/>
 				</Box>
 			)}
-			{layout.filterLine ? <FilterLine filter={state.filter} colors={colors}/> : null}
-			<Text wrap='truncate-end'>{bar(state) || ' '}</Text>
+			{layout.filterLine ? <FilterLine filter={state.filter} width={layout.width} colors={colors}/> : null}
+			<Text wrap='truncate-end'>{truncate(bar(state), layout.width) || ' '}</Text>
 		</Box>
 	);
 }

@@ -24,9 +24,9 @@ export function CompareLayersPane({layers, width, height, colors}: Props) {
 	return (
 		<Box flexDirection='column' width={width} height={height}>
 			<PaneTitle title='Layers' extra={`${layers.onlyA.length} only A · ${layers.onlyB.length} only B`} width={width} focused={false}/>
-			<Line text={`${layers.shared} shared from the base (${humanBytes(layers.sharedBytes)})`} colors={colors} dim/>
-			{shown.map(row => <Line key={row.text} text={row.text} kind={row.kind} colors={colors}/>)}
-			{shown.length < rows.length ? <Line text={`… ${rows.length - shown.length} more`} colors={colors} dim/> : null}
+			<Line text={`${layers.shared} shared from the base (${humanBytes(layers.sharedBytes)})`} width={width} colors={colors} dim/>
+			{shown.map(row => <Line key={row.text} text={row.text} kind={row.kind} width={width} colors={colors}/>)}
+			{shown.length < rows.length ? <Line text={`… ${rows.length - shown.length} more`} width={width} colors={colors} dim/> : null}
 		</Box>
 	);
 }

@@ -29,7 +29,6 @@ function points(value: number): string {
 }
 
 const ratio = (value: number): string => `${(value * 100).toFixed(1)}%`;
-const orNone = (value: number | null, format: (value: number) => string): string => (value === null ? 'n/a' : format(value));
 
 /** A's and B's figures with the deltas (compact, to fit the left column), and the file totals per kind. */
 export function CompareSummaryPane({comparison, width, colors}: Props) {
@@ -39,7 +38,7 @@ export function CompareSummaryPane({comparison, width, colors}: Props) {
 		['effic.', ratio(a.efficiencyScore), ratio(b.efficiencyScore), points(delta.efficiencyScore)],
 		['wasted', humanBytes(a.inefficientBytes), humanBytes(b.inefficientBytes), signedBytes(delta.inefficientBytes)],
 		['reclaim', humanBytes(a.reclaimableBytes), humanBytes(b.reclaimableBytes), signedBytes(delta.reclaimableBytes)],
-		['dupes', orNone(a.duplicateBytes, humanBytes), orNone(b.duplicateBytes, humanBytes), orNone(delta.duplicateBytes, signedBytes)],
+		['dupes', humanBytes(a.duplicateBytes), humanBytes(b.duplicateBytes), signedBytes(delta.duplicateBytes)],
 		['files', a.fileCount.toLocaleString('en-US'), b.fileCount.toLocaleString('en-US'), signedCount(delta.fileCount)],
 	];
 	const label = 7;
@@ -48,10 +47,10 @@ export function CompareSummaryPane({comparison, width, colors}: Props) {
 	return (
 		<Box flexDirection='column' width={width} height={compareSummaryLines}>
 			<PaneTitle title='Summary' width={width} focused={false}/>
-			<Line text={`${padEnd('', label)}${cell('A')}${cell('B')}${cell('Delta')}`} colors={colors} dim/>
-			{rows.map(([name, left, right, change]) => <Line key={name} text={`${padEnd(name, label)}${cell(left)}${cell(right)}${cell(change)}`} colors={colors}/>)}
-			<Line text={`+${summary.added.toLocaleString('en-US')}: ${signedBytes(summary.addedBytes)}  -${summary.removed.toLocaleString('en-US')}: ${signedBytes(-summary.removedBytes)}`} kind='added' colors={colors}/>
-			<Line text={`~${summary.modified.toLocaleString('en-US')}: ${signedBytes(summary.modifiedBytesB - summary.modifiedBytesA)}${comparison.contentBasis === 'size' ? ' (by size)' : ''}`} kind='modified' colors={colors}/>
+			<Line text={`${padEnd('', label)}${cell('A')}${cell('B')}${cell('Delta')}`} width={width} colors={colors} dim/>
+			{rows.map(([name, left, right, change]) => <Line key={name} text={`${padEnd(name, label)}${cell(left)}${cell(right)}${cell(change)}`} width={width} colors={colors}/>)}
+			<Line text={`+${summary.added.toLocaleString('en-US')}: ${signedBytes(summary.addedBytes)}  -${summary.removed.toLocaleString('en-US')}: ${signedBytes(-summary.removedBytes)}`} kind='added' width={width} colors={colors}/>
+			<Line text={`~${summary.modified.toLocaleString('en-US')}: ${signedBytes(summary.modifiedBytesB - summary.modifiedBytesA)}${comparison.contentBasis === 'size' ? ' (by size)' : ''}`} kind='modified' width={width} colors={colors}/>
 		</Box>
 	);
 }

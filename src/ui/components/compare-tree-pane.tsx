@@ -35,7 +35,7 @@ export function CompareTreePane({model, state, layout, colors}: Props) {
 		const b = kind === 'removed' ? '-' : humanBytes(model.sizeB[node]!);
 		const delta = signed(model.sizeB[node]! - model.sizeA[node]!);
 		const selected = row === state.tree.cursor;
-		lines.push(<Line key={row} text={`${selected ? '>' : ' '}${changeGlyph[kind]} ${padStart(a, 8)}  ${padStart(b, 8)}  ${padStart(delta, 9)}  ${text}`} kind={kind} selected={selected} colors={colors}/>);
+		lines.push(<Line key={row} text={`${selected ? '>' : ' '}${changeGlyph[kind]} ${padStart(a, 8)}  ${padStart(b, 8)}  ${padStart(delta, 9)}  ${text}`} width={layout.rightWidth} kind={kind} selected={selected} colors={colors}/>);
 	}
 
 	const {summary} = model.comparison;
@@ -44,8 +44,8 @@ export function CompareTreePane({model, state, layout, colors}: Props) {
 	return (
 		<Box flexDirection='column' width={layout.rightWidth} height={layout.bodyHeight}>
 			<PaneTitle title='A → B' extra={extra} width={layout.rightWidth} focused/>
-			<Line text={compareTreeHeader} colors={colors} dim/>
-			{lines.length === 0 ? <Line text={state.filter.applied === '' ? '   (nothing to show)' : '   (no file matches the filter)'} colors={colors} dim/> : lines}
+			<Line text={compareTreeHeader} width={layout.rightWidth} colors={colors} dim/>
+			{lines.length === 0 ? <Line text={state.filter.applied === '' ? '   (nothing to show)' : '   (no file matches the filter)'} width={layout.rightWidth} colors={colors} dim/> : lines}
 		</Box>
 	);
 }

@@ -90,7 +90,7 @@ export class CompareModel extends BrowserModel {
 	constructor(comparison: ImageComparison, rootA: FileNode, rootB: FileNode) {
 		const image = syntheticImage(comparison, rootA, rootB);
 		// The browser's panes other than the tree are not drawn; its model wants an analysis all the same.
-		super({image, analysis: {config: image.config, layers: [], image: {name: image.name, tags: [], sizeBytes: 0, userSizeBytes: 0, wastedBytes: 0, userWastedPercent: 0, efficiency: 1, reclaimableBytes: 0, fileCount: 0, nodeCount: 0, inefficiencies: []}}});
+		super({image, analysis: {config: image.config, layers: [], image: {name: image.name, tags: [], sizeBytes: 0, userSizeBytes: 0, wastedBytes: 0, userWastedPercent: 0, efficiency: 1, reclaimableBytes: 0, duplicateBytes: 0, duplicateFiles: [], fileCount: 0, nodeCount: 0, inefficiencies: []}}});
 		this.comparison = comparison;
 		const {union} = this;
 		this.sizeA = new Float64Array(union.size);
