@@ -201,7 +201,9 @@ export function entryDifferences(a: Entryish, b: Entryish, basis?: Basis): Chang
 		basis.size++;
 	}
 
-	if (a.size !== b.size) {
+	// Equal digests are the same bytes, so the same size (sameFile does not look at sizes then).
+	const sameDigest = a.digest !== undefined && a.digest === b.digest;
+	if (a.size !== b.size && !sameDigest) {
 		if (a.type === 'file' && b.type === 'file' && !reasons.includes('content')) {
 			reasons.push('content');
 		}
@@ -209,7 +211,7 @@ export function entryDifferences(a: Entryish, b: Entryish, basis?: Basis): Chang
 		reasons.push('size');
 	}
 
-	if ((a.mode & 0o7777) !== (b.mode & 0o7777)) {
+	if (a.mode !== b.mode) {
 		reasons.push('mode');
 	}
 
