@@ -501,3 +501,145 @@ export function imageBytesLookup(index: ImageIndex): (path: string) => number | 
 		return node === undefined ? undefined : total(node);
 	};
 }
+
+/** Which request provided each changed path's metadata: absolute path → the request's path. */
+export type ProvidedBy = Map<string, string>;
+
+export type HardlinkCheckOptions = {
+	/** As for planPathFetches: bytes of the image under a path. */
+	readonly imageBytes?: (path: string) => number | undefined;
+	/** Added to every check's budget (default 64 MiB). */
+	readonly slackBytes?: number;
+};
+
+function parentDir(path: string): string {
+	const slash = path.lastIndexOf('/');
+	return slash <= 0 ? '/' : path.slice(0, slash);
+}
+
+/** The deepest directory holding both (absolute paths, "/" for the root). */
+function commonDir(a: string, b: string): string {
+	let dir = a;
+	while (dir !== '/' && b !== dir && !b.startsWith(`${dir}/`)) {
+		dir = parentDir(dir);
+	}
+
+	return dir;
+}
+
+function within(path: string, dir: string): boolean {
+	return dir === '/' || path === dir || path.startsWith(`${dir}/`);
+}
+
+/**
+ * Archive requests that tell which changed regular files are one inode under several names (hardlinks). The
+ * daemon's archive endpoint writes a file's second name as a hardlink only within one archive, so names read by
+ * different requests each come as a full file, and their bytes would count twice where SizeRw counts them once.
+ * Candidates are regular files (size > 0) read by different requests whose size, mtime, mode, uid and gid are equal
+ * (what names of one inode share); for each set, one subtree request of the deepest directory holding them all
+ * (nested ones merged) lists them in one archive. Sets that the archive shows to be separate files stay as they are.
+ */
+export function planHardlinkChecks(stats: ReadonlyMap<string, LayerEntry>, providedBy: ReadonlyMap<string, string>, options: HardlinkCheckOptions = {}): FetchRequest[] {
+	const groups = new Map<string, string[]>();
+	// Names already known as hardlinks (second names within one subtree archive), by their target.
+	const linksTo = new Map<string, string[]>();
+	let writableBytes = 0;
+	for (const [path, entry] of stats) {
+		writableBytes += ownBytes(entry);
+		if (entry.type === 'hardlink' && entry.linkTarget !== undefined) {
+			const target = `/${entry.linkTarget}`;
+			linksTo.set(target, [...linksTo.get(target) ?? [], path]);
+		}
+
+		if (entry.type !== 'file' || entry.size === 0) {
+			continue;
+		}
+
+		const key = `${entry.size}:${entry.mtime ?? ''}:${entry.mode}:${entry.uid}:${entry.gid}`;
+		const group = groups.get(key);
+		if (group === undefined) {
+			groups.set(key, [path]);
+		} else {
+			group.push(path);
+		}
+	}
+
+	const wanted: Array<{dir: string; paths: string[]}> = [];
+	for (const paths of groups.values()) {
+		if (new Set(paths.map(path => providedBy.get(path) ?? path)).size < 2) {
+			continue; // One archive showed them all: separate files (or already linked).
+		}
+
+		// Their known second names too, so that every name ends up linked to the same first one.
+		const names = [...paths, ...paths.flatMap(path => linksTo.get(path) ?? [])];
+		let dir = parentDir(names[0]!);
+		for (const path of names) {
+			dir = commonDir(dir, path);
+		}
+
+		wanted.push({dir, paths: names});
+	}
+
+	// A directory's request also covers the sets of the directories beneath it.
+	wanted.sort((a, b) => (a.dir < b.dir ? -1 : (a.dir > b.dir ? 1 : 0)));
+	const merged: Array<{dir: string; paths: string[]}> = [];
+	for (const item of wanted) {
+		const outer = merged.find(candidate => within(item.dir, candidate.dir));
+		if (outer === undefined) {
+			merged.push({dir: item.dir, paths: [...item.paths]});
+		} else {
+			outer.paths.push(...item.paths);
+		}
+	}
+
+	const slack = options.slackBytes ?? 64 * 1024 * 1024;
+	return merged.map(item => ({
+		path: item.dir,
+		subtree: true,
+		covers: item.paths.sort(),
+		budgetBytes: (options.imageBytes?.(item.dir) ?? 0) + writableBytes + slack,
+	}));
+}
+
+/**
+ * The changed paths a hardlink check saw, in archive order, each with the name of its inode: its own for a
+ * regular file, the link target (the inode's first name in that archive) for a hardlink.
+ */
+export type InodeNames = ReadonlyArray<{readonly path: string; readonly inode: string}>;
+
+/**
+ * Rewrite `stats` so each inode's bytes count once: of the changed names of one inode, the first in archive order
+ * keeps the file (its size); the others become hardlinks to it, of size 0, as `docker export` writes them.
+ */
+export function applyHardlinks(stats: Map<string, LayerEntry>, seen: InodeNames): void {
+	const byInode = new Map<string, string[]>();
+	for (const {path, inode} of seen) {
+		if (!stats.has(path)) {
+			continue;
+		}
+
+		const names = byInode.get(inode);
+		if (names === undefined) {
+			byInode.set(inode, [path]);
+		} else if (!names.includes(path)) {
+			names.push(path);
+		}
+	}
+
+	for (const names of byInode.values()) {
+		const file = names.map(path => stats.get(path)!).find(entry => entry.type === 'file');
+		if (names.length < 2 || file === undefined) {
+			continue;
+		}
+
+		const [carrier, ...others] = names as [string, ...string[]];
+		if (stats.get(carrier)!.type !== 'file') {
+			stats.set(carrier, file); // The names of one inode share its metadata.
+		}
+
+		for (const path of others) {
+			const entry = stats.get(path)!;
+			stats.set(path, {...entry, type: 'hardlink', size: 0, linkTarget: relative(carrier)});
+		}
+	}
+}

@@ -3,13 +3,16 @@
 // the daemon, joins them (src/analysis/container-diff.ts), then shows a TUI, plain text or JSON.
 import {analyzeImage} from '../analysis/analyze.js';
 import {
+	applyHardlinks,
 	buildContainerDiff,
 	type ContainerDiff,
 	type ContainerInfo,
 	imageBytesLookup,
 	imageWithContainerLayer,
 	indexImage,
+	planHardlinkChecks,
 	planPathFetches,
+	type ProvidedBy,
 } from '../analysis/container-diff.js';
 import type {RawImage} from '../analysis/types.js';
 import type {ReadProgress} from '../archive/read-image.js';
@@ -19,6 +22,7 @@ import {loadImage} from './load.js';
 import {writeOutput} from './output.js';
 import {
 	containerChanges,
+	findHardlinks,
 	imagePresent,
 	inspectContainer,
 	type RequestCounter,
@@ -126,9 +130,12 @@ export async function loadContainerDiff(reference: string, options: LoadDiffOpti
 		throw error;
 	});
 
+	// Which request read each path: names of one inode read by different requests are checked below.
+	const providedBy: ProvidedBy = new Map();
 	const [earlyStats, image] = await Promise.all([
 		failFast(fetchChangedPaths(daemon, container, early, {
 			...options,
+			providedBy,
 			signal,
 			onProgress(done) {
 				earlyDone = done;
@@ -141,6 +148,7 @@ export async function loadContainerDiff(reference: string, options: LoadDiffOpti
 	const rest = planPathFetches(changes.filter(change => !covered.has(change.path)), {...planOptions, imageBytes: imageBytesLookup(index)});
 	const stats = await fetchChangedPaths(daemon, container, rest, {
 		...options,
+		providedBy,
 		onProgress(done) {
 			restDone = done;
 			report();
@@ -148,6 +156,13 @@ export async function loadContainerDiff(reference: string, options: LoadDiffOpti
 	});
 	for (const [path, entry] of earlyStats) {
 		stats.set(path, entry);
+	}
+
+	// Hardlinks across requests: each inode's bytes once, as SizeRw counts them.
+	const checks = planHardlinkChecks(stats, providedBy, {imageBytes: imageBytesLookup(index)});
+	if (checks.length > 0) {
+		options.onProgress?.(`checking ${checks.reduce((sum, check) => sum + check.covers.length, 0).toLocaleString('en-US')} files for hardlinks`);
+		applyHardlinks(stats, await findHardlinks(daemon, container, checks, {signal: options.signal, counter: options.counter}));
 	}
 
 	const diff = buildContainerDiff({container, changes, stats, image, index});

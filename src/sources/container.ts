@@ -4,12 +4,13 @@
 //
 // Metadata of a changed path comes from GET /containers/{id}/archive?path=P: the first tar header names the path
 // itself (type, mode, uid, gid, size, link target). Only that header is read; the response is then destroyed, so
-// a directory's subtree or a large file's content is never read past the socket's buffers. One request a path.
+// a directory's subtree or a large file's content is never read past the socket's buffers. One request a path, or
+// one a subtree (planPathFetches). Names of one inode read by different requests are found by findHardlinks.
 import {posix} from 'node:path';
 import type {Readable} from 'node:stream';
 import type Dockerode from 'dockerode';
 import tarStream, {type Header} from 'tar-stream';
-import type {ContainerInfo, DaemonChange, FetchRequest} from '../analysis/container-diff.js';
+import type {ContainerInfo, DaemonChange, FetchRequest, InodeNames, ProvidedBy} from '../analysis/container-diff.js';
 import type {LayerEntry} from '../analysis/types.js';
 import {toEntry} from '../archive/layer-tar.js';
 import {headerName, normalizePath} from '../archive/names.js';
@@ -26,6 +27,8 @@ export type ContainerReadOptions = {
 };
 
 export type StatOptions = ContainerReadOptions & {
+	/** Filled with the request (its path) that provided each path's metadata (for planHardlinkChecks). */
+	readonly providedBy?: ProvidedBy;
 	/** Requests in flight at once (default 8). */
 	readonly concurrency?: number;
 	/** Bound on one path's request (default 60 s): a daemon that stops answering fails the run, never hangs it. */
@@ -312,6 +315,7 @@ async function runRequest(
 		const entry = 'ok' in result && result.ok !== undefined ? headerEntry(result.ok, base) : undefined;
 		if (entry !== undefined) {
 			stats.set(request.path, entry);
+			options.providedBy?.set(request.path, request.path);
 		}
 
 		return {retry: []};
@@ -331,6 +335,7 @@ async function runRequest(
 				const entry = headerEntry(header, base);
 				if (entry !== undefined) {
 					stats.set(path, entry);
+					options.providedBy?.set(path, request.path);
 				}
 			}
 
@@ -419,4 +424,54 @@ export async function fetchChangedPaths(
 	}
 
 	return stats;
+}
+
+/**
+ * Run the hardlink checks planHardlinkChecks chose: one subtree archive each, read (headers only) until every
+ * covered path is seen. Each covered path comes back with its inode's name in that archive: its own for a regular
+ * file, the link target for a hardlink (the daemon's tar writer links later names to the first). A check that
+ * outgrows its budget, or a path gone meanwhile, is left out: those names keep counting as separate files.
+ */
+export async function findHardlinks(
+	daemon: Daemon,
+	container: ContainerInfo,
+	checks: readonly FetchRequest[],
+	options: StatOptions = {},
+): Promise<InodeNames> {
+	const seen: Array<{path: string; inode: string}> = [];
+	for (const check of checks) {
+		const base = posix.dirname(check.path);
+		const wanted = new Set(check.covers);
+		const found: Array<{path: string; inode: string}> = [];
+		const result = await withArchive(daemon, container, check.path, options, async response => {
+			let complete = true;
+			await readHeaders(response, (header, bytes) => {
+				if (bytes > check.budgetBytes) {
+					complete = false;
+					return false;
+				}
+
+				const path = posix.join(base, normalizePath(headerName(header)));
+				if (wanted.delete(path)) {
+					if (header.type === 'file') {
+						found.push({path, inode: path});
+					} else if (header.type === 'link' && header.linkname !== null && header.linkname !== undefined) {
+						found.push({path, inode: posix.join(base, normalizePath(header.linkname))});
+					}
+				}
+
+				return wanted.size > 0;
+			});
+			return complete;
+		});
+		if ('removed' in result) {
+			throw removedError(container);
+		}
+
+		if ('ok' in result && result.ok) {
+			seen.push(...found);
+		}
+	}
+
+	return seen;
 }

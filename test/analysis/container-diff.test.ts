@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {analyzeImage} from '../../src/analysis/analyze.js';
 import {
+	applyHardlinks,
 	buildContainerDiff,
 	type ContainerInfo,
 	containerLayer,
@@ -11,6 +12,7 @@ import {
 	indexImage,
 	nameByteLength,
 	planPathFetches,
+	planHardlinkChecks,
 } from '../../src/analysis/container-diff.js';
 import {getNode, stackLayers} from '../../src/analysis/tree.js';
 import type {EntryType, LayerEntry, RawImage, RawLayer} from '../../src/analysis/types.js';
@@ -259,4 +261,55 @@ test('image bytes under a path: files and symlink targets, memoised per node', (
 	// busybox, the sh → busybox link, /data, /opt.
 	assert.equal(lookup('/'), 1000 + 7 + 36 + 7);
 	assert.equal(lookup('/nope'), undefined);
+});
+
+test('hardlink checks: regular files alike (size, mtime, mode, owner) read by different requests, one subtree of their deepest common directory', () => {
+	const blob = stat('file', 100, {mtime: 7});
+	const stats = new Map<string, LayerEntry>([
+		['/top.bin', blob],
+		['/out/a.bin', blob],
+		['/out/b.bin', stat('hardlink', 0, {linkTarget: 'out/a.bin'})],
+		['/etc/c.bin', blob],
+		['/etc/other.bin', stat('file', 100, {mtime: 8})],
+		['/lib/x/same.bin', stat('file', 5, {mtime: 1})],
+		['/lib/y/same.bin', stat('file', 5, {mtime: 1})],
+		['/one/p', stat('file', 9, {mtime: 1})],
+		['/one/q', stat('file', 9, {mtime: 1})],
+		['/empty1', stat('file', 0)],
+		['/empty2', stat('file', 0)],
+	]);
+	const providedBy = new Map([
+		['/top.bin', '/top.bin'], ['/out/a.bin', '/out'], ['/out/b.bin', '/out'], ['/etc/c.bin', '/etc/c.bin'], ['/etc/other.bin', '/etc/other.bin'],
+		['/lib/x/same.bin', '/lib/x/same.bin'], ['/lib/y/same.bin', '/lib/y/same.bin'],
+		// Both in one archive: that archive already told whether they are one file.
+		['/one/p', '/one'], ['/one/q', '/one'],
+		['/empty1', '/empty1'], ['/empty2', '/empty2'],
+	]);
+	const checks = planHardlinkChecks(stats, providedBy, {imageBytes: () => 10, slackBytes: 0});
+	// The root covers /lib's set too (nested requests merged).
+	assert.deepEqual(checks.map(check => [check.path, check.subtree, check.covers]), [
+		['/', true, ['/etc/c.bin', '/lib/x/same.bin', '/lib/y/same.bin', '/out/a.bin', '/out/b.bin', '/top.bin']],
+	]);
+	assert.equal(checks[0]!.budgetBytes, 10 + (100 * 4) + 5 + 5 + 9 + 9);
+
+	// What the root archive showed: /etc/c.bin first, then the others linked to it; /lib's two are separate files.
+	applyHardlinks(stats, [
+		{path: '/etc/c.bin', inode: '/etc/c.bin'},
+		{path: '/lib/x/same.bin', inode: '/lib/x/same.bin'},
+		{path: '/lib/y/same.bin', inode: '/lib/y/same.bin'},
+		{path: '/out/a.bin', inode: '/etc/c.bin'},
+		{path: '/out/b.bin', inode: '/etc/c.bin'},
+		{path: '/top.bin', inode: '/etc/c.bin'},
+	]);
+	const shape = (path: string) => [stats.get(path)!.type, stats.get(path)!.size, stats.get(path)!.linkTarget];
+	assert.deepEqual(['/etc/c.bin', '/out/a.bin', '/out/b.bin', '/top.bin', '/lib/x/same.bin', '/lib/y/same.bin'].map(path => shape(path)), [
+		['file', 100, undefined],
+		['hardlink', 0, 'etc/c.bin'],
+		['hardlink', 0, 'etc/c.bin'],
+		['hardlink', 0, 'etc/c.bin'],
+		['file', 5, undefined],
+		['file', 5, undefined],
+	]);
+	// Nothing alike across requests: no check.
+	assert.deepEqual(planHardlinkChecks(new Map([['/a', blob]]), new Map()), []);
 });

@@ -9,8 +9,10 @@ import {type RequestCounter} from '../../src/sources/container.js';
 import {SourceError} from '../../src/sources/types.js';
 import {
 	buildImage,
+	byPath,
 	docker,
 	dockerAvailable,
+	exportListing,
 	ensureBusyboxImage,
 	removeContainers,
 	removeImages,
@@ -146,23 +148,66 @@ test('a stopped container: docker diff paths and kinds, real sizes, layers, Size
 	assert.equal(counter.requests, 4 + 2);
 	// The image side is the image itself: busybox + 2 layers.
 	assert.equal(loaded.image.layers.length, 3);
-	// One request a path gives the same, but for the hardlink: alone, its second name looks like a plain file.
-	const singles = await loadContainerDiff(container, {singlesOnly: true});
-	const hardlink = '/new/dir/hello2.txt';
-	assert.deepEqual(singles.diff.changes.filter(change => change.path !== hardlink), loaded.diff.changes.filter(change => change.path !== hardlink));
-	assert.deepEqual(singles.diff.changes.find(change => change.path === hardlink), {
-		path: hardlink, kind: 'added', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 6, previousSize: null, fromLayer: null, linkTarget: null,
-	});
-	assert.equal(singles.diff.summary.bytes, daemonSize + 6);
+	// One request a path gives the same: alone, the hardlink's second name looks like a plain file of the same size,
+	// mtime, mode and owner as the first, so one more request (their directory) shows they are one file.
+	const singlesCounter: RequestCounter = {requests: 0};
+	const singles = await loadContainerDiff(container, {singlesOnly: true, counter: singlesCounter});
+	assert.deepEqual(singles.diff.changes, loaded.diff.changes);
+	assert.equal(singles.diff.summary.bytes, daemonSize);
+	assert.equal(singlesCounter.requests, 4 + 10 + 1);
 	// A subtree that streams more than its budget is abandoned; its paths are then read one by one (same result).
 	const tight: RequestCounter = {requests: 0};
 	const fallback = await loadContainerDiff(container, {bytesPerRequest: 1, slackBytes: 0, counter: tight});
-	assert.deepEqual(fallback.diff.changes.filter(change => change.path !== hardlink), loaded.diff.changes.filter(change => change.path !== hardlink));
-	// 4 + the abandoned /new + 5 paths in it + 5 paths of /data (17 image bytes > 4 × 1 byte: no subtree).
-	assert.equal(tight.requests, 4 + 1 + 5 + 5);
+	assert.deepEqual(fallback.diff.changes, loaded.diff.changes);
+	// 4 + the abandoned /new + 5 paths in it + 5 paths of /data (17 image bytes > 4 × 1 byte: no subtree) + the
+	// hardlink check of /new/dir.
+	assert.equal(tight.requests, 4 + 1 + 5 + 5 + 1);
 	// The container was only read.
 	assert.equal((await docker('inspect', '--format', '{{.State.Status}}', container)).trim(), 'exited');
 	await checkDockerDiff(container, loaded);
+});
+
+test('hardlinks across a new directory, the top level and an image directory count once: bytes == SizeRw, links as docker export has them, whatever the reads', async t => {
+	if (!await requireDocker(t)) {
+		return;
+	}
+
+	assert.ok(ready);
+	const container = name('hardlinks');
+	// One 100000-byte file under four names (/out new, / top level, /etc from the image), and a copy with the same
+	// size, mtime, mode and owner that is another file (cp -p): SizeRw counts 2 × 100000.
+	await docker('run', '--network', 'none', '--name', container, imageTag, 'sh', '-c', [
+		'mkdir /out',
+		'head -c 100000 /bin/busybox > /out/blob.bin',
+		'ln /out/blob.bin /out/blob-link.bin',
+		'ln /out/blob.bin /blob-top.bin',
+		'ln /out/blob.bin /etc/blob-etc.bin',
+		'cp -p /out/blob.bin /etc/copy.bin',
+	].join(' && '));
+	const daemonSize = await sizeRw(container);
+	assert.equal(daemonSize, 200_000);
+	const exported = byPath(await exportListing(container));
+	const names = ['/blob-top.bin', '/etc/blob-etc.bin', '/etc/copy.bin', '/out/blob-link.bin', '/out/blob.bin'];
+	const expectedNames = names.map(path => {
+		const record = exported.get(path)!;
+		return [path, record.type, record.size, record.linkTarget === null ? null : `/${record.linkTarget}`];
+	});
+	// The first name in the export's walk carries the bytes; the copy is a file of its own.
+	assert.deepEqual(expectedNames.map(item => item[1]), ['file', 'hardlink', 'file', 'hardlink', 'hardlink']);
+	for (const [label, options] of [
+		['planned reads (a subtree of the new /out, single paths elsewhere or /etc as a subtree)', {}],
+		['one request a path', {singlesOnly: true}],
+		['subtrees abandoned over budget, then single paths', {bytesPerRequest: 1, slackBytes: 0}],
+		['subtrees wherever possible', {bytesPerRequest: 1e12}],
+	] as const) {
+		const loaded = await loadContainerDiff(container, options);
+		assert.equal(loaded.diff.summary.bytes, daemonSize, label);
+		const changes = new Map(loaded.diff.changes.map(change => [change.path, change]));
+		assert.deepEqual(names.map(path => {
+			const change = changes.get(path)!;
+			return [path, change.type, change.size, change.linkTarget];
+		}), expectedNames, label);
+	}
 });
 
 test('a running container: same changes, sizes checked with stat inside the container', async t => {
