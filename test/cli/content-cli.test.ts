@@ -116,3 +116,25 @@ describe('extract (CLI)', () => {
 		assert.deepEqual(written, [], 'nothing outside the output');
 	});
 });
+
+describe('cat of GNU tar dialects (CLI)', () => {
+	test('a sparse file (tar --sparse, PAX 1.0 and old GNU) is its logical bytes, holes as zeros', async () => {
+		const base = mkdtempSync(path.join(tmpdir(), 'layerscope-sparse-cat-'));
+		const root = path.join(base, 'root');
+		mkdirSync(root);
+		const sparse = path.join(root, 'sparse.bin');
+		// 4 MiB with data at 0 and at 3 MiB only.
+		spawnSync('sh', ['-c', `printf head > ${sparse} && truncate -s 4M ${sparse} && printf tail | dd of=${sparse} bs=1 seek=3145728 conv=notrunc status=none`]);
+		const expected = readFileSync(sparse);
+		for (const format of [['--posix'], ['--format=gnu'], ['--format=oldgnu']]) {
+			const layer = path.join(base, `layer${format[0]}.tar`);
+			const made = spawnSync('tar', ['--sparse', ...format, '-C', root, '-cf', layer, 'sparse.bin']);
+			assert.equal(made.status, 0, made.stderr?.toString());
+			const file = path.join(base, `image${format[0]}.tar`);
+			writeFileSync(file, await buildImageFromLayerTars([readFileSync(layer)]));
+			const result = spawnSync(process.execPath, ['bin/layerscope.js', 'cat', file, '/sparse.bin'], {encoding: 'buffer', maxBuffer: 8 * 1024 * 1024});
+			assert.equal(result.status, 0, result.stderr.toString());
+			assert.ok(result.stdout.equals(expected), `${format[0]}: ${result.stdout.length} bytes`);
+		}
+	});
+});
