@@ -84,7 +84,8 @@ test('the CLI in tmux: hostile names stay escaped through navigation, filter and
 		assert.doesNotMatch(tmux('display-message', '-p', '-t', session, '#{pane_title}'), /PWNED|LINK|CMD/);
 
 		await keys('q');
-		text = await waitFor(/EXIT=\d+/, 'the CLI to exit');
+		// stty prints after the exit line: wait for its flags, not just the exit (a loaded machine is slow).
+		text = await waitFor(/EXIT=\d+[^]*\bi?canon[^]*\becho\b/, 'the CLI to exit and stty to print');
 		assert.match(text, /EXIT=0/);
 		const stty = text.slice(text.indexOf('EXIT='));
 		assert.match(stty, /(^|\s)icanon(\s|$)/m, 'canonical mode is back');
