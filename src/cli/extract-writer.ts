@@ -173,11 +173,12 @@ export async function extractToDirectory(plan: ExtractPlan, open: LayerOpener, o
 					result.bytes += chunk.length;
 				}
 
-				// Hardlinks share one inode: its metadata is the file entry's.
-				await handle.chmod(modeOf(first!.content?.entry, 0o644, sameOwner));
+				// Hardlinks share one inode: its metadata is the file entry's. Owner first: chown clears setuid/setgid.
 				if (sameOwner && first!.content !== undefined) {
 					await handle.chown(first!.content.entry.uid, first!.content.entry.gid);
 				}
+
+				await handle.chmod(modeOf(first!.content?.entry, 0o644, sameOwner));
 
 				const mtime = mtimeOf(first!.content?.entry);
 				if (mtime !== undefined) {
@@ -240,10 +241,11 @@ export async function extractToDirectory(plan: ExtractPlan, open: LayerOpener, o
 		const item = directories[index]!;
 		const where = target(item.relative);
 		const {entry} = item.node;
-		await fs.chmod(where, modeOf(entry, 0o755, sameOwner));
 		if (sameOwner && entry !== undefined) {
 			await fs.lchown(where, entry.uid, entry.gid);
 		}
+
+		await fs.chmod(where, modeOf(entry, 0o755, sameOwner));
 
 		const mtime = mtimeOf(entry);
 		if (mtime !== undefined) {

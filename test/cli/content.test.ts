@@ -198,6 +198,23 @@ describe('extract', () => {
 		assert.equal(readFileSync(path.join(out, 'keep'), 'utf8'), 'mine');
 	});
 
+	test('--same-owner restores owners and setuid bits (as root); without it they are not kept', {skip: process.getuid?.() === 0 ? false : 'needs root'}, async () => {
+		const file = path.join(mkdtempSync(path.join(tmpdir(), 'layerscope-owner-')), 'image.tar');
+		writeFileSync(file, await buildImageArchive([{entries: [
+			{path: 'srv', type: 'dir', uid: 1000, gid: 1001, mode: 0o750},
+			{path: 'srv/suid', content: 'x', uid: 1000, gid: 1001, mode: 0o4755},
+		]}], {format: 'docker25'}));
+		const {image, open} = await load(file);
+		const base = mkdtempSync(path.join(tmpdir(), 'layerscope-owner-out-'));
+		await extractToDirectory(await planExtract(image, '/', 0), open, path.join(base, 'kept'), {sameOwner: true});
+		const kept = statSync(path.join(base, 'kept/srv/suid'));
+		assert.deepEqual([kept.uid, kept.gid, kept.mode & 0o7777], [1000, 1001, 0o4755]);
+		assert.deepEqual([statSync(path.join(base, 'kept/srv')).uid, statSync(path.join(base, 'kept/srv')).mode & 0o777], [1000, 0o750]);
+		await extractToDirectory(await planExtract(image, '/', 0), open, path.join(base, 'plain'));
+		const plain = statSync(path.join(base, 'plain/srv/suid'));
+		assert.deepEqual([plain.uid, plain.mode & 0o7777], [0, 0o755]);
+	});
+
 	test('--output - writes the same tree as a tar stream (GNU tar lists it)', async () => {
 		const file = await archive('docker25', 'none');
 		const {image, open} = await load(file);
