@@ -34,7 +34,7 @@ async function run(argv: readonly string[]): Promise<number> {
 		return exitOk;
 	}
 
-	checkArguments(invocation);
+	checkArguments(invocation, commands);
 	const command = invocation.path.at(-1)!;
 	return command.run!({args: invocation.args, options: invocation.options, io, commands, version: version()});
 }

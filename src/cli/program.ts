@@ -143,6 +143,13 @@ export function parseCommandLine(argv: readonly string[], commands: readonly Com
 		program.parse([...argv], {from: 'user'});
 	} catch (error) {
 		if (error instanceof CommanderError) {
+			// `layerscope trea IMG --layer 1`: the mistyped command word explains the option error.
+			const first = program.args[0];
+			const meant = found.words.join(' ') === defaultCommandName && first !== undefined && first !== defaultCommandName && program.args.length > 1 ? similarCommand(first, commands) : undefined;
+			if (meant !== undefined) {
+				throw new UsageError(`unknown command ${escapeName(first!)} (did you mean layerscope ${meant}?)`);
+			}
+
 			throw new UsageError(usageMessage(error, commands, found.words.length === 0 ? defaultCommandName : found.words.join(' ')));
 		}
 
@@ -162,8 +169,50 @@ export function parseCommandLine(argv: readonly string[], commands: readonly Com
 	};
 }
 
-/** Checks the arguments against the definition: throws UsageError when one is missing or there are too many. */
-export function checkArguments(invocation: Invocation): void {
+/** Edit distance (insertions, deletions, substitutions, adjacent swaps), for "did you mean". */
+function editDistance(a: string, b: string): number {
+	const rows = Array.from({length: a.length + 1}, (_, index) => [index, ...Array.from({length: b.length}, () => 0)]);
+	for (let j = 1; j <= b.length; j++) {
+		rows[0]![j] = j;
+	}
+
+	for (let i = 1; i <= a.length; i++) {
+		for (let j = 1; j <= b.length; j++) {
+			const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+			let best = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+			if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+				best = Math.min(best, rows[i - 2]![j - 2]! + 1);
+			}
+
+			rows[i]![j] = best;
+		}
+	}
+
+	return rows[a.length]![b.length]!;
+}
+
+/** The command a mistyped word probably meant (at most 2 edits, and fewer than half its letters), if any. */
+function similarCommand(word: string, commands: readonly CommandDefinition[]): string | undefined {
+	let best: {name: string; distance: number} | undefined;
+	for (const command of commands) {
+		if (command.name === defaultCommandName) {
+			continue; // Its word is optional: a word close to it is an image.
+		}
+
+		const distance = editDistance(word.toLowerCase(), command.name);
+		if (distance > 0 && distance <= Math.min(2, Math.floor(command.name.length / 2)) && (best === undefined || distance < best.distance)) {
+			best = {name: command.name, distance};
+		}
+	}
+
+	return best?.name;
+}
+
+/**
+ * Checks the arguments against the definition: throws UsageError when one is missing or there are too many (with a
+ * "did you mean" when the default command got a first word close to a command's name, `layerscope tre IMG`).
+ */
+export function checkArguments(invocation: Invocation, commands: readonly CommandDefinition[] = []): void {
 	const command = invocation.path.at(-1);
 	if (command === undefined) {
 		return;
@@ -185,6 +234,11 @@ export function checkArguments(invocation: Invocation): void {
 	}
 
 	if (command.arguments.at(-1)?.variadic !== true && invocation.args.length > command.arguments.length) {
+		const meant = invocation.named || invocation.path.length !== 1 || invocation.args[0] === undefined ? undefined : similarCommand(invocation.args[0], commands);
+		if (meant !== undefined) {
+			throw new UsageError(`unknown command ${escapeName(invocation.args[0]!)} (did you mean layerscope ${meant}?)`);
+		}
+
 		const count = command.arguments.length;
 		const expected = count === 0 ? 'no arguments' : `${count === 1 ? 'one argument' : `${count} arguments`} (${command.arguments.map(argument => argument.name).join(' ')})`;
 		throw new UsageError(`layerscope ${where} takes ${expected}, got ${invocation.args.length}: ${invocation.args.map(argument => escapeName(argument)).join(' ')}`);

@@ -8,7 +8,7 @@ import {checkArguments, type Invocation, parseCommandLine} from '../../src/cli/p
 
 function parse(...argv: string[]): Invocation {
 	const invocation = parseCommandLine(argv, commands);
-	checkArguments(invocation);
+	checkArguments(invocation, commands);
 	return invocation;
 }
 
@@ -74,6 +74,15 @@ test('arguments: missing and too many', () => {
 	refused(['a.tar', 'b.tar'], /^layerscope image takes one argument \(IMAGE\), got 2: a\.tar b\.tar$/);
 	refused(['completion'], /^completion needs a shell: bash, zsh, fish$/);
 	refused(['a\u001B[2J.tar', 'b'], /got 2: a\\x1b\[2J\.tar b$/);
+});
+
+test('a mistyped command word gets a "did you mean" (when it cannot be an image: there are too many arguments)', () => {
+	refused(['tre', 'img'], /^unknown command tre \(did you mean layerscope tree\?\)$/);
+	refused(['dif', 'web-1'], /^unknown command dif \(did you mean layerscope diff\?\)$/);
+	refused(['trea', 'img', '--layer', '1'], /did you mean layerscope tree\?/);
+	refused(['ls', 'img'], /^layerscope image takes one argument \(IMAGE\), got 2: ls img$/);
+	refused(['image', 'tre', 'img'], /^layerscope image takes one argument/); // A named command takes its words as they are.
+	assert.deepEqual(parse('tre').args, ['tre'], 'one word may be an image');
 });
 
 test('--help, --version and --debug are recognised anywhere, for every command', () => {
