@@ -202,6 +202,19 @@ try {
 	console.log(`  oci-archive from disk      ${(median(disk) / 1000).toFixed(2).padStart(6)} s  (runs: ${disk.map(ms => (ms / 1000).toFixed(2)).join(', ')})`);
 	console.log(`  registry on 127.0.0.1      ${(median(registry) / 1000).toFixed(2).padStart(6)} s  (runs: ${registry.map(ms => (ms / 1000).toFixed(2)).join(', ')})`);
 	console.log(`  ratio registry / disk: ${(median(registry) / median(disk)).toFixed(2)}× (target ≤ 1.3×)`);
+	// cat of one small file: only the blobs the lookup needs are read (scripts/bench-content.ts --one).
+	console.log('cat of one small file (node start-up included):');
+	for (const [where, file] of [['top layer', '/srv/extra/d0/f0.txt'], ['base layer', '/usr/share/base/d0/f0.txt']] as const) {
+		for (const target of [`oci-archive:${archive}`, `registry:${reference}`]) {
+			const child = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench-content.ts', '--one', target, file], {encoding: 'utf8'});
+			if (child.status !== 0) {
+				throw new Error(child.stderr);
+			}
+
+			const result = JSON.parse(child.stdout) as {wallMs: number; bytesRead: number; maxRssMb: number};
+			console.log(`  ${where.padEnd(10)} ${target.startsWith('registry:') ? 'registry' : 'disk    '} ${(result.wallMs / 1000).toFixed(2).padStart(6)} s ${(result.bytesRead / 1e6).toFixed(1).padStart(6)} MB of ${(size / 1e6).toFixed(0)} MB of blobs read ${result.maxRssMb.toFixed(0).padStart(4)} MB peak RSS`);
+		}
+	}
 } finally {
 	child.kill();
 }
