@@ -95,6 +95,7 @@ async function * decoded(head: Buffer, blob: Readable): AsyncGenerator<Buffer> {
 class Body {
 	readonly stream: Readable;
 	private wake: (() => void) | undefined;
+	private left = false;
 
 	constructor(highWaterMark: number) {
 		this.stream = new Readable({
@@ -109,10 +110,15 @@ class Body {
 		this.stream.on('error', () => undefined); // The visitor's business; the walk goes on.
 	}
 
+	/** True once nobody will read the rest: destroyed, or left unread by a visitor that is done. */
+	get abandoned(): boolean {
+		return this.left || this.stream.destroyed;
+	}
+
 	/** Push a piece; resolves when the body can take more (or nobody reads it any more). */
 	async push(chunk: Buffer, visitDone: Promise<unknown>): Promise<void> {
 		const {stream} = this;
-		if (stream.destroyed) {
+		if (this.abandoned) {
 			return;
 		}
 
@@ -125,12 +131,15 @@ class Body {
 		});
 		const settled = await Promise.race([wanted.then(() => false), visitDone.then(() => true, () => true)]);
 		if (settled && !stream.destroyed && stream.readableFlowing !== true) {
-			stream.resume(); // The visitor is done and left the body unread: drain it.
+			// The visitor is done and left the body unread: the rest is skipped, not produced (a sparse file's
+			// holes may claim terabytes), and what is buffered drains.
+			this.left = true;
+			stream.resume();
 		}
 	}
 
 	end(): void {
-		if (!this.stream.destroyed) {
+		if (!this.stream.destroyed && !this.stream.readableEnded) {
 			this.stream.push(null);
 		}
 	}
@@ -195,7 +204,7 @@ export async function walkLayer(blob: Readable, visit: WalkVisitor, options: Wal
 				}
 
 				case 'hole': {
-					for (let left = event.length; left > 0 && body !== undefined; left -= zeroPiece) {
+					for (let left = event.length; left > 0 && body !== undefined && !body.abandoned; left -= zeroPiece) {
 						await body.push(Buffer.alloc(Math.min(left, zeroPiece)), visiting!);
 					}
 
