@@ -28,18 +28,23 @@ export async function rejection(promise: Promise<unknown>): Promise<Error> {
 	assert.fail('expected a rejection');
 }
 
-/** Whether an HTTP GET answers 200 within a second (a TCP host and port, or a unix socket). */
-export async function answers200(target: {socketPath: string} | {host: string; port: number}, urlPath: string): Promise<boolean> {
+/** The status of an HTTP GET within a second (a TCP host and port, or a unix socket); 0 when nothing answers. */
+export async function httpStatus(target: {socketPath: string} | {host: string; port: number}, urlPath: string): Promise<number> {
 	return new Promise(resolve => {
 		const request = http.get({...target, path: urlPath, timeout: 1000}, response => {
 			response.resume();
-			resolve(response.statusCode === 200);
+			resolve(response.statusCode ?? 0);
 		});
 		request.on('error', () => {
-			resolve(false);
+			resolve(0);
 		});
 		request.on('timeout', () => {
 			request.destroy();
 		});
 	});
+}
+
+/** Whether an HTTP GET answers 200 within a second (a TCP host and port, or a unix socket). */
+export async function answers200(target: {socketPath: string} | {host: string; port: number}, urlPath: string): Promise<boolean> {
+	return await httpStatus(target, urlPath) === 200;
 }

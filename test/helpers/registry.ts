@@ -8,7 +8,7 @@ import {readFile, writeFile} from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import type {TestContext} from 'node:test';
-import {freePort} from './common.js';
+import {freePort, httpStatus} from './common.js';
 import {run, tempDir} from './docker.js';
 
 let tools: Promise<boolean> | undefined;
@@ -32,22 +32,6 @@ export async function requireRegistryTools(t: TestContext): Promise<boolean> {
 
 	t.skip('docker-registry, skopeo, htpasswd or openssl missing');
 	return false;
-}
-
-/** Whether anything answers HTTP on the port (any status). */
-async function answersHttp(port: number): Promise<boolean> {
-	return new Promise(resolve => {
-		const request = http.get({host: '127.0.0.1', port, path: '/v2/', timeout: 1000}, response => {
-			response.resume();
-			resolve(true);
-		});
-		request.on('error', () => {
-			resolve(false);
-		});
-		request.on('timeout', () => {
-			request.destroy();
-		});
-	});
 }
 
 export type Auth =
@@ -191,7 +175,8 @@ export async function startRegistry(t: TestContext, auth: Auth = {kind: 'none'})
 			throw new Error(`docker-registry exited with ${child.exitCode}: ${stderr}`);
 		}
 
-		if (await answersHttp(port)) {
+		// An auth-protected registry answers 401: any answer means it is up.
+		if (await httpStatus({host: '127.0.0.1', port}, '/v2/') !== 0) {
 			break;
 		}
 

@@ -1,12 +1,9 @@
 // Pulling: an image pushed to a local registry (Debian's docker-registry on 127.0.0.1) and absent from the daemon is
 // pulled by daemonSource, with progress, and reads the same as the archive it was pushed from.
 import assert from 'node:assert/strict';
-import {type ChildProcess, spawn} from 'node:child_process';
-import {mkdtemp, rm, stat, writeFile} from 'node:fs/promises';
+import {stat, writeFile} from 'node:fs/promises';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
-import {after, test, type TestContext} from 'node:test';
+import {test, type TestContext} from 'node:test';
 import type {Analysis} from '../../src/analysis/types.js';
 import {daemonSource} from '../../src/sources/daemon.js';
 import {type SourceStatus, SourceError} from '../../src/sources/types.js';
@@ -14,7 +11,7 @@ import {
 	analyze, buildImage, docker, ensureBusyboxImage, readFromDaemon, readFromFile, removeImages, requireDocker, run,
 	saveImage, tempDir, uniqueTag,
 } from '../helpers/docker.js';
-import {answers200, freePort} from '../helpers/common.js';
+import {startRegistry, type TestRegistry} from '../helpers/registry.js';
 
 async function httpGet(port: number, urlPath: string, accept: string): Promise<string> {
 	return new Promise((resolve, reject) => {
@@ -35,94 +32,14 @@ async function httpGet(port: number, urlPath: string, accept: string): Promise<s
 	});
 }
 
-/** Start docker-registry on 127.0.0.1:PORT with storage in `dir`; resolves once /v2/ answers (at most 30 s). */
-async function startRegistry(dir: string, port: number): Promise<ChildProcess> {
-	const config = path.join(dir, 'registry.yml');
-	await writeFile(config, [
-		'version: 0.1',
-		'log:',
-		'  level: error',
-		'storage:',
-		'  filesystem:',
-		`    rootdirectory: ${path.join(dir, 'storage')}`,
-		'http:',
-		`  addr: 127.0.0.1:${port}`,
-		'',
-	].join('\n'));
-	const child = spawn('docker-registry', ['serve', config], {stdio: ['ignore', 'ignore', 'pipe']});
-	let stderr = '';
-	child.stderr.setEncoding('utf8');
-	child.stderr.on('data', (text: string) => {
-		stderr = (stderr + text).slice(-4000);
-	});
-	for (let attempt = 0; attempt < 300; attempt++) {
-		if (child.exitCode !== null) {
-			throw new Error(`docker-registry exited with ${child.exitCode}: ${stderr}`);
-		}
-
-		if (await answers200({host: '127.0.0.1', port}, '/v2/')) {
-			return child;
-		}
-
-		await new Promise(resolve => {
-			setTimeout(resolve, 100);
-		});
-	}
-
-	child.kill();
-	throw new Error(`docker-registry did not answer on 127.0.0.1:${port} within 30 s: ${stderr}`);
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-	if (child.exitCode !== null || child.signalCode !== null) {
-		return;
-	}
-
-	const exited = new Promise(resolve => {
-		child.on('exit', resolve);
-	});
-	child.kill('SIGTERM');
-	const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-	await exited;
-	clearTimeout(timer);
-}
-
 /** The parts of two reads of one image that must agree whatever the tags. */
 function comparable(analysis: Analysis): Analysis {
 	return {...analysis, image: {...analysis.image, tags: []}};
 }
 
-type Registry = {readonly port: number; readonly dir: string; readonly child: ChildProcess};
-let registry: Promise<Registry> | undefined;
-
-/** One registry for the file, started on first use. */
-async function localRegistry(): Promise<Registry> {
-	registry ??= (async () => {
-		const dir = await mkdtemp(path.join(os.tmpdir(), 'layerscope-registry-'));
-		const port = await freePort();
-		try {
-			return {port, dir, child: await startRegistry(dir, port)};
-		} catch (error) {
-			await rm(dir, {recursive: true, force: true});
-			throw error;
-		}
-	})();
-	return registry;
-}
-
-// Stop the registry and remove its storage when the file is done (a hook registered inside a test would run
-// when that test ends).
-after(async () => {
-	const started = await registry?.catch(() => undefined);
-	if (started !== undefined) {
-		await stop(started.child);
-		await rm(started.dir, {recursive: true, force: true});
-	}
-});
-
 /** Build a small image on the busybox base, push it to the registry, and remove it from the daemon. */
-async function pushed(t: TestContext, name: string, dockerfileTail: string): Promise<{remote: string; archive: string}> {
-	const {port} = await localRegistry();
+async function pushed(t: TestContext, registry: TestRegistry, name: string, dockerfileTail: string): Promise<{remote: string; archive: string}> {
+	const {port} = registry;
 	const base = await ensureBusyboxImage();
 	const built = uniqueTag(name);
 	t.after(async () => removeImages(built));
@@ -145,7 +62,7 @@ test('an image absent from the daemon is pulled from a local registry, with prog
 	}
 
 	// A few layers of real size, so the pull has bytes to report.
-	const {remote, archive} = await pushed(t, 'pushed', 'RUN head -c 300000 /bin/busybox > /one\nRUN head -c 200000 /bin/busybox > /two && rm /one\n');
+	const {remote, archive} = await pushed(t, await startRegistry(t), 'pushed', 'RUN head -c 300000 /bin/busybox > /one\nRUN head -c 200000 /bin/busybox > /two && rm /one\n');
 	assert.equal(await inDaemon(remote), false, 'the image is not in the daemon before the pull');
 
 	const statuses: SourceStatus[] = [];
@@ -172,13 +89,14 @@ test('a pull that fails midway (a corrupt blob in the registry) fails with the d
 		return;
 	}
 
-	const {dir, port} = await localRegistry();
-	const {remote} = await pushed(t, 'corrupt', 'RUN head -c 300000 /bin/busybox > /one\n');
+	const registry = await startRegistry(t);
+	const {port} = registry;
+	const {remote} = await pushed(t, registry, 'corrupt', 'RUN head -c 300000 /bin/busybox > /one\n');
 	// Overwrite the top layer's blob in the registry's storage: the daemon downloads it, then its digest check fails.
 	const repository = remote.slice(`127.0.0.1:${port}/`.length, -':v1'.length);
 	const manifest = JSON.parse(await httpGet(port, `/v2/${repository}/manifests/v1`, 'application/vnd.docker.distribution.manifest.v2+json')) as {layers: Array<{digest: string}>};
 	const digest = manifest.layers.at(-1)!.digest.slice('sha256:'.length);
-	const blob = path.join(dir, 'storage', 'docker', 'registry', 'v2', 'blobs', 'sha256', digest.slice(0, 2), digest, 'data');
+	const blob = registry.blobPath(`sha256:${digest}`);
 	await writeFile(blob, Buffer.alloc((await stat(blob)).size, 0x41));
 
 	const statuses: SourceStatus[] = [];
