@@ -55,6 +55,11 @@ export type ContainerChange = {
 	 * name, seen when both names came in one subtree archive); null otherwise.
 	 */
 	readonly linkTarget: string | null;
+	/**
+	 * Content digest of a modified regular file, read when it decides "modified" in the TUI's container layer (the
+	 * image has a file of the same size there, with a digest: see contentCheckPaths). Absent otherwise.
+	 */
+	readonly digest?: string;
 	/** Set when the daemon listed the path but it was gone when its metadata was read (a running container). */
 	readonly vanished?: true;
 };
@@ -259,6 +264,7 @@ export function buildContainerDiff(input: ContainerDiffInput): ContainerDiff {
 			previousSize,
 			fromLayer,
 			linkTarget: linkTargetOf(stat),
+			...(stat.digest === undefined ? {} : {digest: stat.digest}),
 		});
 	}
 
@@ -326,6 +332,7 @@ export function containerLayer(diff: ContainerDiff): RawLayer {
 			uid: change.uid ?? 0,
 			gid: change.gid ?? 0,
 			size: change.type === 'file' ? change.size : 0,
+			...(change.digest === undefined ? {} : {digest: change.digest}),
 		};
 		if (change.linkTarget === null) {
 			entries.push(entry);
@@ -588,7 +595,9 @@ export function planHardlinkChecks(stats: ReadonlyMap<string, LayerEntry>, provi
 		if (outer === undefined) {
 			merged.push({dir: item.dir, paths: [...item.paths]});
 		} else {
-			outer.paths.push(...item.paths);
+			for (const path of item.paths) {
+				outer.paths.push(path);
+			}
 		}
 	}
 
@@ -642,4 +651,28 @@ export function applyHardlinks(stats: Map<string, LayerEntry>, seen: InodeNames)
 			stats.set(path, {...entry, type: 'hardlink', size: 0, linkTarget: relative(carrier)});
 		}
 	}
+}
+
+/**
+ * Modified regular files whose content decides whether they changed (sameFile): the image has a regular file of
+ * the same size at the path, with an xxh64 content digest, and the container's tar header has no digest. The
+ * daemon lists a file as changed whenever it was copied up (a chmod, a touch, a rewrite of the same bytes), so
+ * only the content tells a same-size edit from no edit. Reading these files' bytes (src/sources/container.ts
+ * fileDigests) gives the container layer the digests the image layers have.
+ */
+export function contentCheckPaths(changes: readonly DaemonChange[], stats: ReadonlyMap<string, LayerEntry>, index: ImageIndex): string[] {
+	const out = new Set<string>();
+	for (const change of changes) {
+		const stat = stats.get(change.path);
+		if (change.kind !== 'modified' || stat?.type !== 'file' || stat.digest !== undefined) {
+			continue;
+		}
+
+		const lower = getNode(index.root, relative(change.path))?.entry;
+		if (lower?.type === 'file' && lower.size === stat.size && lower.digest?.startsWith('xxh64:') === true) {
+			out.add(change.path);
+		}
+	}
+
+	return [...out];
 }

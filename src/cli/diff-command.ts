@@ -5,6 +5,7 @@ import {analyzeImage} from '../analysis/analyze.js';
 import {
 	applyHardlinks,
 	buildContainerDiff,
+	contentCheckPaths,
 	type ContainerDiff,
 	type ContainerInfo,
 	imageBytesLookup,
@@ -22,6 +23,7 @@ import {loadImage} from './load.js';
 import {writeOutput} from './output.js';
 import {
 	containerChanges,
+	fileDigests,
 	findHardlinks,
 	imagePresent,
 	inspectContainer,
@@ -163,6 +165,15 @@ export async function loadContainerDiff(reference: string, options: LoadDiffOpti
 	if (checks.length > 0) {
 		options.onProgress?.(`checking ${checks.reduce((sum, check) => sum + check.covers.length, 0).toLocaleString('en-US')} files for hardlinks`);
 		applyHardlinks(stats, await findHardlinks(daemon, container, checks, {signal: options.signal, counter: options.counter}));
+	}
+
+	// Same-size files the daemon lists as changed: their content says whether they are modified (as in the image).
+	const contentPaths = contentCheckPaths(changes, stats, index);
+	if (contentPaths.length > 0) {
+		options.onProgress?.(`reading ${contentPaths.length.toLocaleString('en-US')} same-size files for their content`);
+		for (const [path, digest] of await fileDigests(daemon, container, contentPaths, {signal: options.signal, counter: options.counter})) {
+			stats.set(path, {...stats.get(path)!, digest});
+		}
 	}
 
 	const diff = buildContainerDiff({container, changes, stats, image, index});

@@ -56,7 +56,12 @@ export function formatTextReport(analysis: Analysis, options: TextOptions = {}):
 		}
 	}
 
-	lines.push('', ...duplicateLines(analysis, options));
+	lines.push('');
+	// One push a line: spreading a list of 100k+ lines into push overflows the stack.
+	for (const line of duplicateLines(analysis, options)) {
+		lines.push(line);
+	}
+
 	return `${lines.join('\n')}\n`;
 }
 

@@ -12,7 +12,7 @@ import type Dockerode from 'dockerode';
 import tarStream, {type Header} from 'tar-stream';
 import type {ContainerInfo, DaemonChange, FetchRequest, InodeNames, ProvidedBy} from '../analysis/container-diff.js';
 import type {LayerEntry} from '../analysis/types.js';
-import {toEntry} from '../archive/layer-tar.js';
+import {ContentHasher, toEntry} from '../archive/layer-tar.js';
 import {headerName, normalizePath} from '../archive/names.js';
 import {singleLine} from '../report/escape.js';
 import {type Daemon, type DaemonFailure, daemonError, daemonMessage} from './daemon.js';
@@ -469,9 +469,84 @@ export async function findHardlinks(
 		}
 
 		if ('ok' in result && result.ok) {
-			seen.push(...found);
+			for (const item of found) {
+				seen.push(item);
+			}
 		}
 	}
 
 	return seen;
+}
+
+/**
+ * The content digest (xxh64, as the layer reader computes it) of each regular file in `paths`, read from its
+ * single-path archive (the file's bytes stream through the hasher; nothing is kept). A path gone meanwhile, or no
+ * longer a regular file, is left out.
+ */
+export async function fileDigests(
+	daemon: Daemon,
+	container: ContainerInfo,
+	paths: readonly string[],
+	options: StatOptions = {},
+): Promise<Map<string, string>> {
+	const digests = new Map<string, string>();
+	for (const path of paths) {
+		const result = await withArchive(daemon, container, path, options, async response => new Promise<string | undefined>((resolve, reject) => {
+			const extract: Extract = tarStream.extract();
+			const hasher = new ContentHasher();
+			let settled = false;
+			const settle = (error: Error | undefined, digest?: string): void => {
+				if (settled) {
+					return;
+				}
+
+				settled = true;
+				response.unpipe(extract);
+				response.destroy();
+				extract.destroy();
+				if (error === undefined) {
+					resolve(digest);
+				} else {
+					reject(error);
+				}
+			};
+
+			extract.on('entry', (header: Header, stream) => {
+				if (header.type !== 'file') {
+					settle(undefined);
+					return;
+				}
+
+				hasher.start(header.size ?? 0);
+				stream.on('data', (chunk: unknown) => {
+					hasher.data(chunk as Buffer);
+				});
+				stream.on('end', () => {
+					settle(undefined, hasher.finish());
+				});
+				stream.on('error', (error: Error) => {
+					settle(error);
+				});
+			});
+			extract.on('finish', () => {
+				settle(undefined);
+			});
+			extract.on('error', (error: Error) => {
+				settle(error);
+			});
+			response.on('error', (error: Error) => {
+				settle(error);
+			});
+			response.pipe(extract);
+		}));
+		if ('removed' in result) {
+			throw removedError(container);
+		}
+
+		if ('ok' in result && result.ok !== undefined) {
+			digests.set(path, result.ok);
+		}
+	}
+
+	return digests;
 }

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
 import type {ContainerChange} from '../../src/analysis/container-diff.js';
-import {type LoadedDiff, loadContainerDiff, runDiffCommand} from '../../src/cli/diff-command.js';
+import {buildUnionTree, layerView, markKind} from '../../src/analysis/views.js';
+import {type LoadedDiff, loadContainerDiff, runDiffCommand, tuiData} from '../../src/cli/diff-command.js';
 import type {DiffJson} from '../../src/report/diff.js';
 import {type RequestCounter} from '../../src/sources/container.js';
 import {SourceError} from '../../src/sources/types.js';
@@ -144,8 +145,9 @@ test('a stopped container: docker diff paths and kinds, real sizes, layers, Size
 	assert.equal(loaded.diff.summary.bytes, daemonSize);
 	assert.equal(loaded.diff.summary.bytes, 1_048_576 + 16 + 12 + 2 + 6 + 5);
 	// ping, inspect, image check, changes; then one archive request for the added /new (all 5 paths in it are
-	// added) and one for /data (5 changed paths over 17 bytes of image files: cheaper than 5 requests).
-	assert.equal(counter.requests, 4 + 2);
+	// added) and one for /data (5 changed paths over 17 bytes of image files: cheaper than 5 requests); and one for
+	// the content of /data/mode.txt (chmod only: same size as in the image, so its bytes decide "modified").
+	assert.equal(counter.requests, 4 + 2 + 1);
 	// The image side is the image itself: busybox + 2 layers.
 	assert.equal(loaded.image.layers.length, 3);
 	// One request a path gives the same: alone, the hardlink's second name looks like a plain file of the same size,
@@ -154,14 +156,14 @@ test('a stopped container: docker diff paths and kinds, real sizes, layers, Size
 	const singles = await loadContainerDiff(container, {singlesOnly: true, counter: singlesCounter});
 	assert.deepEqual(singles.diff.changes, loaded.diff.changes);
 	assert.equal(singles.diff.summary.bytes, daemonSize);
-	assert.equal(singlesCounter.requests, 4 + 10 + 1);
+	assert.equal(singlesCounter.requests, 4 + 10 + 1 + 1);
 	// A subtree that streams more than its budget is abandoned; its paths are then read one by one (same result).
 	const tight: RequestCounter = {requests: 0};
 	const fallback = await loadContainerDiff(container, {bytesPerRequest: 1, slackBytes: 0, counter: tight});
 	assert.deepEqual(fallback.diff.changes, loaded.diff.changes);
 	// 4 + the abandoned /new + 5 paths in it + 5 paths of /data (17 image bytes > 4 × 1 byte: no subtree) + the
-	// hardlink check of /new/dir.
-	assert.equal(tight.requests, 4 + 1 + 5 + 5 + 1);
+	// hardlink check of /new/dir + the content of /data/mode.txt.
+	assert.equal(tight.requests, 4 + 1 + 5 + 5 + 1 + 1);
 	// The container was only read.
 	assert.equal((await docker('inspect', '--format', '{{.State.Status}}', container)).trim(), 'exited');
 	await checkDockerDiff(container, loaded);
@@ -208,6 +210,32 @@ test('hardlinks across a new directory, the top level and an image directory cou
 			return [path, change.type, change.size, change.linkTarget];
 		}), expectedNames, label);
 	}
+});
+
+test('the container layer marks a same-size edit modified and a touched file unmodified (content digests, as the image layers)', async t => {
+	if (!await requireDocker(t)) {
+		return;
+	}
+
+	const tag = uniqueTag('diff-content');
+	images.push(tag);
+	await buildImage(tag, `FROM ${await ensureBusyboxImage()}\nRUN echo mode=fast > /etc/app.conf\n`);
+	const container = name('content');
+	await docker('run', '--network', 'none', '--name', container, tag, 'sh', '-c', 'sed -i s/fast/slow/ /etc/app.conf && touch /etc/passwd');
+	const loaded = await loadContainerDiff(container);
+	const changes = new Map(loaded.diff.changes.map(change => [change.path, change]));
+	// The daemon lists both as changed (C): both were copied up.
+	assert.equal(changes.get('/etc/app.conf')?.kind, 'modified');
+	assert.equal(changes.get('/etc/passwd')?.kind, 'modified');
+	assert.match(changes.get('/etc/app.conf')?.digest ?? '', /^xxh64:[\da-f]{16}$/);
+	const data = tuiData(loaded);
+	const top = data.analysis.layers[data.containerLayer!]!;
+	// Only the edit is a change of the layer: /etc keeps its header, /etc/passwd its bytes and metadata.
+	assert.deepEqual([top.added, top.modified, top.removed], [0, 1, 0]);
+	const union = buildUnionTree(data.image.layers.map(layer => layer.contents.entries));
+	const view = layerView(union, data.containerLayer!, 'layer');
+	assert.equal(markKind(view.mark[union.paths.indexOf('/etc/app.conf')]!), 'modified');
+	assert.equal(markKind(view.mark[union.paths.indexOf('/etc/passwd')]!), 'unmodified');
 });
 
 test('a running container: same changes, sizes checked with stat inside the container', async t => {
