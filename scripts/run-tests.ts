@@ -29,7 +29,8 @@ const tap = path.join(mkdtempSync(path.join(tmpdir(), 'layerscope-tests-')), 're
 // does) and make ink render only final frames (ink checks is-in-ci). Tests that want CI mode set it themselves.
 const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'CI' && key !== 'CONTINUOUS_INTEGRATION' && !key.startsWith('CI_')));
 const result = spawnSync(process.execPath, [
-	'--import', 'tsx', '--test',
+	// Each test process (the runner starts one a file) gets its own empty layer cache; see the file.
+	'--import', 'tsx', '--import', './test/helpers/cache-env.ts', '--test',
 	'--test-reporter=spec', '--test-reporter-destination=stdout',
 	'--test-reporter=tap', `--test-reporter-destination=${tap}`,
 	...files,
