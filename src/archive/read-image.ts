@@ -11,7 +11,7 @@ import {LayerParser, tarError} from './layer-tar.js';
 import {FormatError, type Platform, planImage} from './manifest.js';
 import {headerLinkName, headerName, normalizePath} from './names.js';
 import {TarFraming} from './tar-framing.js';
-import {assemble, readLayers} from './read-lazy.js';
+import {assemble, type LayerStore, readLayers} from './read-lazy.js';
 
 export {FormatError} from './manifest.js';
 
@@ -19,7 +19,7 @@ export {FormatError} from './manifest.js';
  * JSON documents larger than this are not image metadata (configs and manifests are kilobytes; what is larger is
  * an attestation or SBOM) and are not kept.
  */
-const jsonLimit = 8 * 1024 * 1024;
+export const jsonLimit = 8 * 1024 * 1024;
 
 export type ReadProgress = {
 	/** Bytes of the archive read so far. */
@@ -28,6 +28,8 @@ export type ReadProgress = {
 	readonly totalBytes?: number;
 	readonly layersDone: number;
 	readonly entries: number;
+	/** Of layersDone, how many came from the layer cache (not read). */
+	readonly layersFromCache?: number;
 };
 
 export type ReadOptions = {
@@ -38,17 +40,22 @@ export type ReadOptions = {
 	readonly tag?: string;
 	readonly totalBytes?: number;
 	readonly onProgress?: (progress: ReadProgress) => void;
+	/** Hash each layer's uncompressed bytes (LayerContents.diffId), so the layer cache can check them. */
+	readonly computeDiffId?: boolean;
+	/** Layers already parsed, by diff_id (the layer cache), where the reader can skip a layer's bytes (OCI layouts). */
+	readonly store?: LayerStore;
 };
 
-type Progress = {bytes: number; layersDone: number; entries: number; report: () => void};
+export type Progress = {bytes: number; layersDone: number; entries: number; layersFromCache: number; report: () => void};
 
-function makeProgress(options: ReadOptions): Progress {
+export function makeProgress(options: ReadOptions): Progress {
 	const state: Progress = {
 		bytes: 0,
 		layersDone: 0,
 		entries: 0,
+		layersFromCache: 0,
 		report() {
-			options.onProgress?.({bytes: state.bytes, totalBytes: options.totalBytes, layersDone: state.layersDone, entries: state.entries});
+			options.onProgress?.({bytes: state.bytes, totalBytes: options.totalBytes, layersDone: state.layersDone, entries: state.entries, ...(state.layersFromCache > 0 ? {layersFromCache: state.layersFromCache} : {})});
 		},
 	};
 	return state;
@@ -58,7 +65,7 @@ function makeProgress(options: ReadOptions): Progress {
  * Takes one blob's bytes; decides by its first bytes whether it is a layer, JSON, or something to skip.
  * A blob that fails to parse as a layer is not an error yet: only if the image turns out to use it.
  */
-class BlobSink {
+export class BlobSink {
 	kind: BlobKind | undefined;
 	layer: LayerParser | undefined;
 	/** Why the blob could not be read as a layer. */
@@ -70,9 +77,11 @@ class BlobSink {
 	private jsonParts: Buffer[] = [];
 	private jsonBytes = 0;
 	private readonly progress: Progress;
+	private readonly computeDiffId: boolean;
 
-	constructor(progress: Progress) {
+	constructor(progress: Progress, computeDiffId = false) {
 		this.progress = progress;
+		this.computeDiffId = computeDiffId;
 	}
 
 	/** Push the next bytes; a promise means: wait before pushing more. */
@@ -130,10 +139,13 @@ class BlobSink {
 		this.kind = head.length === 0 ? 'tar' : sniff(head);
 		if (this.kind === 'tar' || this.kind === 'gzip' || this.kind === 'zstd') {
 			let seen = 0;
-			this.layer = new LayerParser(this.kind, count => {
-				this.progress.entries += count - seen;
-				seen = count;
-				this.progress.report();
+			this.layer = new LayerParser(this.kind, {
+				onEntries: count => {
+					this.progress.entries += count - seen;
+					seen = count;
+					this.progress.report();
+				},
+				computeDiffId: this.computeDiffId,
 			});
 			this.layer.contents.then(contents => {
 				this.progress.entries += contents.entries.length - seen;
@@ -170,7 +182,7 @@ class BlobSink {
 	}
 }
 
-type DataSource = {
+export type DataSource = {
 	on(event: 'data', listener: (chunk: Buffer) => void): unknown;
 	on(event: 'end', listener: () => void): unknown;
 	on(event: 'error', listener: (error: Error) => void): unknown;
@@ -179,7 +191,7 @@ type DataSource = {
 };
 
 /** Feed a readable's bytes to a sink, pausing while the sink asks to wait. */
-async function drainInto(stream: DataSource, sink: BlobSink, onBytes?: (count: number) => void): Promise<void> {
+export async function drainInto(stream: DataSource, sink: BlobSink, onBytes?: (count: number) => void): Promise<void> {
 	await new Promise<void>((resolve, reject) => {
 		stream.on('error', reject);
 		stream.on('data', (chunk: Buffer) => {
@@ -284,7 +296,7 @@ export async function readImageArchive(source: Readable, options: ReadOptions): 
 				return;
 			}
 
-			const sink = new BlobSink(progress);
+			const sink = new BlobSink(progress, options.computeDiffId);
 			sinks.set(name, sink);
 			drainInto(stream as unknown as DataSource, sink).then(() => {
 				next();
@@ -365,11 +377,11 @@ export async function readOciLayout(dir: string, options: ReadOptions): Promise<
 
 	const plan = planImage(lookup, {platform: options.platform, tag: options.tag});
 	// The layout's blobs as lazy layers: the same reader as a registry's.
-	const layers = plan.layers.map(ref => ({
+	const layers = plan.layers.map((ref, index) => ({
 		label: ref.path,
 		layer: {
 			digest: ref.digest,
-			diffId: '',
+			diffId: plan.diffIds[index] ?? '',
 			async open() {
 				const blob = regularFile(ref.path);
 				if (blob === undefined) {
@@ -380,7 +392,7 @@ export async function readOciLayout(dir: string, options: ReadOptions): Promise<
 			},
 		},
 	}));
-	const contents = await readLayers(layers, {onProgress: options.onProgress === undefined ? undefined : progress => {
+	const contents = await readLayers(layers, {store: options.store, onProgress: options.onProgress === undefined ? undefined : progress => {
 		options.onProgress?.({...progress, totalBytes: options.totalBytes});
 	}});
 	return assemble(plan, options.name, index => contents[index]!);

@@ -11,8 +11,18 @@ import type {ReadProgress} from './read-image.js';
 /** Layers read at once by default: enough to overlap downloads with decoding, few enough to bound memory. */
 export const defaultConcurrency = 3;
 
+/** Layers the caller already has, by diff_id (the layer cache), and what to do with layers read and verified. */
+export type LayerStore = {
+	/** The layer's contents when stored (checked against the diff_id when stored), else undefined. */
+	readonly get: (diffId: string) => Promise<LayerContents | undefined>;
+	/** Called with each layer read whose uncompressed bytes hash to its diff_id. */
+	readonly verified?: (diffId: string, contents: LayerContents) => void;
+};
+
 export type LayerReadOptions = {
 	readonly signal?: AbortSignal;
+	/** Hash the uncompressed bytes into LayerContents.diffId (sha256). */
+	readonly computeDiffId?: boolean;
 	/** Bytes of the blob as stored, as they arrive. */
 	readonly onBytes?: (count: number) => void;
 	/** Entries parsed so far in this layer (called every so often and once at the end). */
@@ -57,7 +67,7 @@ export async function readLazyLayer(layer: LazyLayer, options: LayerReadOptions 
 					throw new FormatError(`layer ${label} is not a tar, gzip or zstd blob`);
 				}
 
-				parser = new LayerParser(kind, options.onEntries);
+				parser = new LayerParser(kind, {onEntries: options.onEntries, computeDiffId: options.computeDiffId});
 				if (bytes.length > 0) {
 					await parser.write(bytes);
 				}
@@ -115,6 +125,11 @@ export type LayersReadOptions = {
 	/** Total bytes of all blobs, when known (for progress). */
 	readonly totalBytes?: number;
 	readonly onProgress?: (progress: ReadProgress) => void;
+	/**
+	 * Layers already parsed, by diff_id: a stored layer's blob is never opened; a layer read whose bytes hash to its
+	 * diff_id goes to `store.verified`.
+	 */
+	readonly store?: LayerStore;
 };
 
 /**
@@ -134,10 +149,12 @@ export async function readLayers(layers: readonly LabelledLayer[], options: Laye
 	let entries = 0;
 	let bytes = 0;
 	let layersDone = 0;
+	let layersFromCache = 0;
 	let next = 0;
 	let failure: unknown;
+	const {store} = options;
 	const report = (): void => {
-		options.onProgress?.({bytes, totalBytes: options.totalBytes, layersDone, entries});
+		options.onProgress?.({bytes, totalBytes: options.totalBytes, layersDone, entries, ...(layersFromCache > 0 ? {layersFromCache} : {})});
 	};
 
 	const worker = async (): Promise<void> => {
@@ -145,9 +162,21 @@ export async function readLayers(layers: readonly LabelledLayer[], options: Laye
 			const index = next++;
 			const {layer, label} = layers[index]!;
 			try {
-				results[index] = await readLazyLayer(layer, {
+				const stored = store === undefined || layer.diffId === '' ? undefined : await store.get(layer.diffId);
+				if (stored !== undefined) {
+					results[index] = stored;
+					entries += stored.entries.length;
+					layersDone++;
+					layersFromCache++;
+					bytes += layer.size ?? 0;
+					report();
+					continue;
+				}
+
+				const contents = await readLazyLayer(layer, {
 					signal: controller.signal,
 					label,
+					computeDiffId: store !== undefined,
 					onBytes(count) {
 						bytes += count;
 						report();
@@ -157,6 +186,11 @@ export async function readLayers(layers: readonly LabelledLayer[], options: Laye
 						entriesOf[index] = count;
 					},
 				});
+				results[index] = contents;
+				if (layer.diffId !== '' && contents.diffId === layer.diffId) {
+					store?.verified?.(layer.diffId, contents);
+				}
+
 				layersDone++;
 				report();
 			} catch (error) {

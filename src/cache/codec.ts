@@ -361,6 +361,8 @@ export function decodeLayer(bytes: Uint8Array, diffId: string): LayerContents {
 		tarBytes: value.tarBytes,
 		blobBytes: value.blobBytes,
 		compression: value.compression,
+		// Only verified layers are stored: their bytes hashed to this diff_id.
+		diffId,
 		...(Array.isArray(summary) && summary.length === 3 ? {summary: {sizeBytes: summary[0], whiteouts: summary[1], opaques: summary[2]}} : {}),
 	};
 }

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import cacache from 'cacache';
 import {Packr} from 'msgpackr';
-import type {LayerContents, RawLayer} from '../analysis/types.js';
+import type {Analysis, LayerContents, RawLayer} from '../analysis/types.js';
 import {decodeLayer, encodeLayer, formatVersion} from './codec.js';
 
 /** The default size cap: 2 GB (10^9 bytes each). */
@@ -67,6 +67,8 @@ export type CacheInfo = {
 	/** Cached layers and images. */
 	readonly layers: number;
 	readonly images: number;
+	/** Cached whole-image analyses. */
+	readonly analyses: number;
 	/** Bytes of the stored values (what the size cap counts). */
 	readonly bytes: number;
 };
@@ -88,7 +90,8 @@ export type LayerCacheOptions = {
 
 const layerKey = (diffId: string): string => `layer:${diffId}`;
 const imageKey = (key: string): string => `image:${key}`;
-const imagePackr = new Packr({useRecords: false});
+const analysisKey = (key: string): string => `analysis:${key}`;
+const valuePackr = new Packr({useRecords: false});
 
 type Entry = {key: string; integrity: string; size: number; time: number};
 
@@ -145,36 +148,60 @@ export class LayerCache {
 
 	/** What was recorded of an image under `key`, or undefined. Never throws. */
 	async getImage(key: string): Promise<ImageRecord | undefined> {
-		const bytes = await this.read(imageKey(key));
-		if (bytes === undefined) {
-			return undefined;
-		}
-
-		try {
-			const value = imagePackr.unpack(bytes) as {v?: unknown; key?: unknown; image?: ImageRecord};
-			if (value.v !== formatVersion || value.key !== key || !Array.isArray(value.image?.layers) || !Array.isArray(value.image.tags)) {
-				throw new Error('foreign format version or shape');
-			}
-
-			return value.image;
-		} catch (error) {
-			this.onDebug(`cache: ignoring the entry for image ${key}: ${(error as Error).message}`);
-			this.forget(imageKey(key));
-			return undefined;
-		}
+		return this.getValue(imageKey(key), value => {
+			const image = value as Partial<ImageRecord> | undefined;
+			return Array.isArray(image?.layers) && Array.isArray(image.tags) && typeof image.config === 'object';
+		}) as Promise<ImageRecord | undefined>;
 	}
 
 	putImage(key: string, image: ImageRecord): void {
-		if (!this.writable) {
-			return;
-		}
-
 		const record: ImageRecord = {
 			tags: [...image.tags],
 			config: {...image.config},
 			layers: image.layers.map(layer => ({id: layer.id, digest: layer.digest, diffId: layer.diffId, command: layer.command, created: layer.created})),
 		};
-		this.write(imageKey(key), imagePackr.pack({v: formatVersion, key, image: record}));
+		this.putValue(imageKey(key), record);
+	}
+
+	/**
+	 * A whole image's analysis stored under `key`, which the caller derives from everything the analysis depends on
+	 * (the image's layer diff_ids, ids, history, config, and the analysing program's version).
+	 */
+	async getAnalysis(key: string): Promise<Analysis | undefined> {
+		return this.getValue(analysisKey(key), value => {
+			const analysis = value as Partial<Analysis> | undefined;
+			return typeof analysis?.image === 'object' && Array.isArray(analysis.layers) && typeof analysis.config === 'object';
+		}) as Promise<Analysis | undefined>;
+	}
+
+	putAnalysis(key: string, analysis: Analysis): void {
+		this.putValue(analysisKey(key), analysis);
+	}
+
+	private async getValue(key: string, valid: (value: unknown) => boolean): Promise<unknown> {
+		const bytes = await this.read(key);
+		if (bytes === undefined) {
+			return undefined;
+		}
+
+		try {
+			const stored = valuePackr.unpack(bytes) as {v?: unknown; key?: unknown; value?: unknown};
+			if (stored.v !== formatVersion || stored.key !== key || !valid(stored.value)) {
+				throw new Error(`format version ${String(stored.v)} or shape not this version's`);
+			}
+
+			return stored.value;
+		} catch (error) {
+			this.onDebug(`cache: ignoring the entry ${key}: ${(error as Error).message}`);
+			this.forget(key);
+			return undefined;
+		}
+	}
+
+	private putValue(key: string, value: unknown): void {
+		if (this.writable) {
+			this.write(key, valuePackr.pack({v: formatVersion, key, value}));
+		}
 	}
 
 	/** Wait for the writes started so far, then keep the cache under its size cap (least recently used go first). */
@@ -200,6 +227,7 @@ export class LayerCache {
 			dir: this.dir,
 			layers: entries.filter(entry => entry.key.startsWith('layer:')).length,
 			images: entries.filter(entry => entry.key.startsWith('image:')).length,
+			analyses: entries.filter(entry => entry.key.startsWith('analysis:')).length,
 			bytes: entries.reduce((sum, entry) => sum + entry.size, 0),
 		};
 	}

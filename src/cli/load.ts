@@ -1,10 +1,14 @@
-// From the user's IMAGE argument to a read image: pick the source, stream it through the archive reader.
-import {readImageArchive, readOciLayout} from '../archive/read-image.js';
+// From the user's IMAGE argument to a read image: pick the source, stream it through the archive reader — or,
+// with the layer cache, take the layers it holds and read only the rest.
+import {indexTar, readIndexedArchive} from '../archive/indexed-archive.js';
+import {readImageArchive, readOciLayout, type ReadProgress} from '../archive/read-image.js';
+import type {LayerStore} from '../archive/read-lazy.js';
 import {parsePlatform, PlatformMismatchError, type Platform} from '../archive/manifest.js';
-import type {RawImage} from '../analysis/types.js';
+import type {LayerContents, RawImage, RawLayer} from '../analysis/types.js';
+import type {LayerCache} from '../cache/layer-cache.js';
 import {isLocalReference, localSource} from '../sources/archive.js';
 import {singleLine} from '../report/escape.js';
-import {type ImageSource, type LazyImage, type SourceStatus, SourceError} from '../sources/types.js';
+import {type ArchiveSource, type ImageSource, type LazyImage, type SourceStatus, SourceError} from '../sources/types.js';
 import {UsageError} from './args.js';
 
 export type LoadOptions = {
@@ -14,9 +18,11 @@ export type LoadOptions = {
 	readonly insecure?: boolean;
 	readonly signal?: AbortSignal;
 	readonly onStatus?: (status: SourceStatus) => void;
-	readonly onRead?: (progress: {bytes: number; totalBytes?: number; layersDone: number; entries: number}) => void;
+	readonly onRead?: (progress: ReadProgress) => void;
 	/** A line worth telling the user (e.g. that the registry is used because no daemon answers). */
 	readonly onNotice?: (line: string) => void;
+	/** The layer cache to consult and fill (see run-cache.ts); none: every layer is read. */
+	readonly cache?: LayerCache;
 };
 
 /** The values of --source. */
@@ -104,6 +110,50 @@ export async function resolveSource(target: string, options: LoadOptions): Promi
 	return localSource(target);
 }
 
+/** Store each layer whose bytes were hashed to its diff_id while it was read. */
+function cacheVerifiedLayers(cache: LayerCache, image: RawImage): void {
+	for (const layer of image.layers) {
+		if (layer.diffId !== '' && layer.contents.diffId === layer.diffId) {
+			cache.putLayer(layer.diffId, layer.contents);
+		}
+	}
+}
+
+/** The cache as the readers see it: layers by diff_id, and where verified layers go. */
+function layerStore(cache: LayerCache): LayerStore {
+	return {
+		get: async diffId => cache.getLayer(diffId),
+		verified(diffId, contents) {
+			cache.putLayer(diffId, contents);
+		},
+	};
+}
+
+/** A daemon image whose every layer and whose record (config, ids, history) are cached: no `docker save`. */
+async function fromCacheOnly(cache: LayerCache, source: ArchiveSource, imageKey: string, options: LoadOptions): Promise<RawImage | undefined> {
+	const {known} = source;
+	const record = await cache.getImage(imageKey);
+	if (known === undefined || record?.config.id !== known.imageId || record.layers.length !== known.diffIds.length
+		|| record.layers.some((layer, index) => layer.diffId !== known.diffIds[index])) {
+		return undefined;
+	}
+
+	const layers: RawLayer[] = [];
+	let entries = 0;
+	for (const layer of record.layers) {
+		const contents: LayerContents | undefined = await cache.getLayer(layer.diffId);
+		if (contents === undefined) {
+			return undefined;
+		}
+
+		layers.push({...layer, contents});
+		entries += contents.entries.length;
+		options.onRead?.({bytes: 0, layersDone: layers.length, layersFromCache: layers.length, entries});
+	}
+
+	return {name: source.name, tags: record.tags, config: record.config, layers};
+}
+
 export async function loadImage(target: string, options: LoadOptions): Promise<RawImage> {
 	platformOf(options);
 	const source = await resolveSource(target, options);
@@ -124,11 +174,14 @@ export async function loadImage(target: string, options: LoadOptions): Promise<R
 /** Read an image from a resolved source (the source can then be asked again for one layer's bytes). */
 export async function loadImageFrom(source: ImageSource | LazyImage, options: LoadOptions): Promise<RawImage> {
 	const platform = platformOf(options);
+	const {cache} = options;
+	const store = cache === undefined ? undefined : layerStore(cache);
 	options.onStatus?.({phase: 'read', message: `reading ${source.name}`});
 	if (source.kind === 'lazy') {
 		const {readLazyImage} = await import('../archive/read-lazy.js');
 		let bytes = 0;
-		const image = await readLazyImage(source, {signal: options.signal, onProgress(progress) {
+		// A registry's layers: a cached one's blob is never fetched.
+		const image = await readLazyImage(source, {signal: options.signal, store, onProgress(progress) {
 			bytes = progress.bytes;
 			options.onRead?.(progress);
 		}});
@@ -137,12 +190,39 @@ export async function loadImageFrom(source: ImageSource | LazyImage, options: Lo
 	}
 
 	if (source.kind === 'layout') {
-		return readOciLayout(source.dir, {name: source.name, platform, tag: source.ref, onProgress: options.onRead});
+		return readOciLayout(source.dir, {name: source.name, platform, tag: source.ref, onProgress: options.onRead, store});
+	}
+
+	const readOptions = {name: source.name, platform, tag: source.tag, totalBytes: source.totalBytes, onProgress: options.onRead, computeDiffId: cache !== undefined};
+	if (store !== undefined && source.file !== undefined) {
+		// A file on disk: index it and skip the bytes of cached layers. When it cannot be indexed (compressed,
+		// unusual) or no layer is cached, it is streamed as below.
+		const index = await indexTar(source.file);
+		const image = index === undefined ? undefined : await readIndexedArchive(source.file, index, store, readOptions);
+		if (image !== undefined) {
+			return image;
+		}
+	}
+
+	const imageKey = source.known === undefined ? undefined : `${source.known.imageId} ${source.name} ${source.tag ?? ''}`;
+	if (cache !== undefined && imageKey !== undefined) {
+		const cached = await fromCacheOnly(cache, source, imageKey, options);
+		if (cached !== undefined) {
+			return cached;
+		}
 	}
 
 	const stream = await source.open();
 	options.signal?.addEventListener('abort', () => {
 		stream.destroy(new SourceError('cancelled'));
 	}, {once: true});
-	return readImageArchive(stream, {name: source.name, platform, tag: source.tag, totalBytes: source.totalBytes, onProgress: options.onRead});
+	const image = await readImageArchive(stream, readOptions);
+	if (cache !== undefined) {
+		cacheVerifiedLayers(cache, image);
+		if (imageKey !== undefined && image.config.id === source.known?.imageId) {
+			cache.putImage(imageKey, image);
+		}
+	}
+
+	return image;
 }

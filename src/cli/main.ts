@@ -6,6 +6,7 @@ import {helpFor} from './commands/help.js';
 import type {CommandIo} from './command.js';
 import {checkArguments, parseCommandLine} from './program.js';
 import {version} from './version.js';
+import {flushRunCache, setCacheDebug} from './run-cache.js';
 
 const exitOk = 0;
 const exitError = 2;
@@ -47,6 +48,7 @@ function describe(error: unknown): string {
 
 export async function main(argv: readonly string[]): Promise<void> {
 	const debug = argv.includes('--debug');
+	setCacheDebug(debug);
 	process.stdout.on('error', error => {
 		if ((error as NodeJS.ErrnoException).code === 'EPIPE') {
 			process.exit(exitOk);
@@ -69,6 +71,8 @@ export async function main(argv: readonly string[]): Promise<void> {
 		code = exitError;
 	}
 
+	// Layer cache writes still running (they never fail the run).
+	await flushRunCache();
 	process.exitCode = code;
 	// Sockets to a daemon may linger; the exit code is set, so end now.
 	process.exit(code);

@@ -54,7 +54,8 @@ export function stderrProgress(write: (text: string) => void, terminal: {isTTY: 
 		},
 		onRead(progress) {
 			const total = progress.totalBytes === undefined ? '' : ` / ${prettyBytes(progress.totalBytes)}`;
-			show(`reading ${prettyBytes(progress.bytes)}${total} · ${progress.layersDone} layers · ${progress.entries.toLocaleString('en-US')} entries`);
+			const fromCache = progress.layersFromCache === undefined ? '' : ` (${progress.layersFromCache} from cache)`;
+			show(`reading ${prettyBytes(progress.bytes)}${total} · ${progress.layersDone} layers${fromCache} · ${progress.entries.toLocaleString('en-US')} entries`);
 		},
 		done() {
 			if (shown) {
@@ -65,7 +66,7 @@ export function stderrProgress(write: (text: string) => void, terminal: {isTTY: 
 }
 
 /** Reads the image the user named, with progress on stderr. */
-export async function readImageWithProgress(target: string, options: Pick<LoadOptions, 'source' | 'platform' | 'insecure'>): Promise<RawImage> {
+export async function readImageWithProgress(target: string, options: Pick<LoadOptions, 'source' | 'platform' | 'insecure' | 'cache'>): Promise<RawImage> {
 	const progress = stderrProgress(text => process.stderr.write(text), {isTTY: process.stderr.isTTY === true, columns: process.stderr.columns});
 	let ok = false;
 	try {

@@ -1,5 +1,4 @@
 // `layerscope IMAGE` in a terminal: the Ink UI, with the image loaded behind its progress view.
-import {analyzeImage} from '../analysis/analyze.js';
 import {runTui} from '../ui/run.js';
 import {existsSync} from 'node:fs';
 import path from 'node:path';
@@ -12,6 +11,7 @@ import {describeOutput, extractToDirectory} from './extract-writer.js';
 import {layerOpener} from './layer-blob.js';
 import type {LoadOptions} from './load.js';
 import {loadImageFrom, resolveSource} from './load.js';
+import {analyzeWithCache} from './cached-analysis.js';
 
 /**
  * The viewer's and Ctrl-E's access to the files of an image read from `source`: one layer read again for a
@@ -38,7 +38,7 @@ export function fileAccess(source: ImageSource | LazyImage, image: RawImage): Fi
 	};
 }
 
-export async function runUi(target: string, options: Pick<LoadOptions, 'source' | 'platform' | 'insecure'>): Promise<'quit' | 'cancelled'> {
+export async function runUi(target: string, options: Pick<LoadOptions, 'source' | 'platform' | 'insecure' | 'cache'>): Promise<'quit' | 'cancelled'> {
 	return runTui({
 		title: target,
 		async load(onProgress, signal) {
@@ -62,12 +62,16 @@ export async function runUi(target: string, options: Pick<LoadOptions, 'source' 
 				onStatus,
 				onNotice,
 				onRead(progress) {
-					onProgress({phase: 'read', message: `reading ${target}`, ...progress});
+					const fromCache = progress.layersFromCache === undefined ? '' : ` (${progress.layersFromCache} ${progress.layersFromCache === 1 ? 'layer' : 'layers'} from cache)`;
+					onProgress({phase: 'read', message: `reading ${target}${fromCache}`, ...progress});
 				},
 			});
 			const layersTotal = image.layers.length;
 			onProgress({phase: 'analyse', message: 'analysing', bytes: 0, layersDone: layersTotal, layersTotal, entries: 0});
-			return {image, analysis: analyzeImage(image), files: fileAccess(source, image)};
+			const analysis = await analyzeWithCache(image, options.cache);
+			// The cache writes finish while the views are prepared and browsed.
+			void options.cache?.flush();
+			return {image, analysis, files: fileAccess(source, image)};
 		},
 	});
 }

@@ -418,15 +418,18 @@ export async function daemonSource(reference: string, options: SourceOptions = {
 	const engine = options.engine ?? 'docker';
 	const daemon = await ensureDaemon(engine, {signal: options.signal});
 	const {signal} = options;
+	let inspected: Dockerode.ImageInspectInfo | undefined;
 	try {
-		if (await inspect(daemon.docker, reference, signal) === undefined) {
+		inspected = await inspect(daemon.docker, reference, signal);
+		if (inspected === undefined) {
 			if (isImageId(reference)) {
 				// An id names a local image only: there is nothing to pull.
 				throw new SourceError(`no such image: ${singleLine(reference)}`);
 			}
 
 			await pull(daemon, reference, options);
-			if (await inspect(daemon.docker, reference, signal) === undefined) {
+			inspected = await inspect(daemon.docker, reference, signal);
+			if (inspected === undefined) {
 				throw new SourceError(`${daemonName(engine)} pulled ${singleLine(reference)} but does not list it afterwards`);
 			}
 		}
@@ -436,9 +439,14 @@ export async function daemonSource(reference: string, options: SourceOptions = {
 
 	// No totalBytes: the size of `docker save` output is not known in advance (inspect's Size counts file bytes,
 	// not tar headers and padding), and a total that the stream overruns would make a wrong progress bar.
+	const layers = inspected.RootFS?.Layers;
 	return {
 		kind: 'archive',
 		name: reference,
+		// The image id and diff_ids, before any byte of `docker save`: a layer cache may make the save unneeded.
+		...(typeof inspected.Id === 'string' && Array.isArray(layers) && layers.every(layer => typeof layer === 'string')
+			? {known: {imageId: inspected.Id, diffIds: layers}}
+			: {}),
 		async open() {
 			if (signal?.aborted === true) {
 				throw abortedError();

@@ -28,6 +28,11 @@ export type ArchiveSource = {
 	readonly file?: string;
 	/** For archives holding several images: which tag to pick. */
 	readonly tag?: string;
+	/**
+	 * What the source knows of the image before any byte (the daemon's inspect): its id (the config digest) and its
+	 * layers' diff_ids, base first. With these, a cache can answer without opening the archive at all.
+	 */
+	readonly known?: {readonly imageId: string; readonly diffIds: readonly string[]};
 };
 
 /** An OCI image layout directory, read blob by blob. */

@@ -40,6 +40,7 @@ test('encode then decode gives the same contents, every field and key included',
 			tarBytes: 2 ** 35,
 			blobBytes: 12_345,
 			compression,
+			diffId,
 			...(withSummary ? {summary: {sizeBytes: 99, whiteouts: 1, opaques: 2}} : {}),
 		};
 		const decoded = decodeLayer(encodeLayer(diffId, contents), diffId);
@@ -56,7 +57,7 @@ test('sorted paths are front-coded: 10,000 entries of a directory take under hal
 });
 
 test('another diff_id, another format version, truncated or random bytes: a CacheFormatError, never a wrong layer', () => {
-	const contents: LayerContents = {entries: [entry({path: 'a'}), entry({path: 'a/b', type: 'symlink', linkTarget: '../c'})], tarBytes: 3072, blobBytes: 3072, compression: 'none'};
+	const contents: LayerContents = {entries: [entry({path: 'a'}), entry({path: 'a/b', type: 'symlink', linkTarget: '../c'})], tarBytes: 3072, blobBytes: 3072, compression: 'none', diffId};
 	const bytes = encodeLayer(diffId, contents);
 	assert.throws(() => decodeLayer(bytes, `sha256:${'cd'.repeat(32)}`), CacheFormatError);
 	const foreign = Buffer.from(bytes);

@@ -22,12 +22,12 @@ function tempDir(t: {after: (fn: () => void) => void}): string {
 
 const diffIdOf = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
 
-function layer(files: number, prefix = 'usr/lib'): LayerContents {
+function layer(files: number, prefix = 'usr/lib', diffId?: string): LayerContents {
 	const entries: LayerEntry[] = Array.from({length: files}, (_, index) => ({
 		path: `${prefix}/file-${index}`, type: 'file', mode: 0o644, uid: 0, gid: 0, size: index, linkTarget: undefined, mtime: 1_700_000_000,
 		digest: `xxh64:${index.toString(16).padStart(16, '0')}`, whiteout: undefined, opaque: undefined,
 	}));
-	return {entries, tarBytes: 512 * (files + 2), blobBytes: 100, compression: 'gzip', summary: {sizeBytes: (files * (files - 1)) / 2, whiteouts: 0, opaques: 0}};
+	return {entries, tarBytes: 512 * (files + 2), blobBytes: 100, compression: 'gzip', ...(diffId === undefined ? {} : {diffId}), summary: {sizeBytes: (files * (files - 1)) / 2, whiteouts: 0, opaques: 0}};
 }
 
 /** Every content file of a cacache directory. */
@@ -75,7 +75,7 @@ test('miss, then a hit with the same contents; info counts it', async t => {
 	const contents = layer(1000);
 	cache.putLayer(diffIdOf(1), contents);
 	await cache.flush();
-	assert.deepStrictEqual(await new LayerCache({dir}).getLayer(diffIdOf(1)), contents);
+	assert.deepStrictEqual(await new LayerCache({dir}).getLayer(diffIdOf(1)), {...contents, diffId: diffIdOf(1)});
 	const info = await cache.info();
 	assert.equal(info.dir, dir);
 	assert.equal(info.layers, 1);
@@ -107,7 +107,7 @@ test('a damaged or truncated entry is a miss with one debug line, is removed, an
 		assert.equal((await reader.info()).layers, 0);
 		reader.putLayer(diffIdOf(2), layer(500));
 		await reader.flush();
-		assert.deepStrictEqual(await new LayerCache({dir}).getLayer(diffIdOf(2)), layer(500));
+		assert.deepStrictEqual(await new LayerCache({dir}).getLayer(diffIdOf(2)), layer(500, 'usr/lib', diffIdOf(2)));
 	}
 });
 
@@ -168,7 +168,7 @@ test('prune: --max-size keeps the newest within the size, --older-than drops old
 	assert.equal((await cache.prune({olderThanDays: 1})).removed, 1);
 	assert.equal((await cache.info()).layers, 1);
 	assert.equal((await cache.prune()).removed, 1);
-	assert.deepStrictEqual(await cache.info(), {dir, layers: 0, images: 0, bytes: 0});
+	assert.deepStrictEqual(await cache.info(), {dir, layers: 0, images: 0, analyses: 0, bytes: 0});
 	assert.equal(contentFiles(dir).length, 0);
 });
 

@@ -4,6 +4,7 @@ import {analyzeImage} from '../../analysis/analyze.js';
 import {isCiEnvironment} from '../../ci/environment.js';
 import {jsonExportChunks} from '../../report/json.js';
 import {formatTextReport} from '../../report/text.js';
+import {analyzeWithCache} from '../cached-analysis.js';
 import {type CommandContext, type CommandDefinition, optionFlag, optionString, type OptionDefinition} from '../command.js';
 import {writeOutput} from '../output.js';
 import {readImageWithProgress} from '../progress.js';
@@ -40,8 +41,9 @@ async function run(context: CommandContext): Promise<number> {
 		return outcome === 'cancelled' ? exitInterrupted : 0;
 	}
 
-	const image = await readImageWithProgress(target, loadOptionsFrom(options));
-	const analysis = analyzeImage(image);
+	const loadOptions = loadOptionsFrom(options);
+	const image = await readImageWithProgress(target, loadOptions);
+	const analysis = await analyzeWithCache(image, loadOptions.cache);
 	if (json === undefined) {
 		io.stdout(formatTextReport(analysis));
 	} else {

@@ -2,14 +2,16 @@
 // flag, --no-cache…) goes here, and into `loadOptionsFrom`, so every such command gets it.
 import {optionFlag, optionString, type OptionDefinition, type OptionValues} from '../command.js';
 import {type LoadOptions, sourceNames} from '../load.js';
+import {runCache} from '../run-cache.js';
 
 export const imageSourceOptions: readonly OptionDefinition[] = [
 	{name: 'source', value: 'SOURCE', help: `where IMAGE comes from: ${sourceNames.join(', ')} (default: the daemon for references, the file for paths)`, complete: {words: sourceNames}},
+	{name: 'no-cache', help: 'neither use nor fill the layer cache (also LAYERSCOPE_NO_CACHE=1)'},
 	{name: 'platform', value: 'OS/ARCH', help: 'which platform of a multi-platform image (default: this host)', complete: {words: ['linux/amd64', 'linux/arm64', 'linux/arm/v7', 'linux/386', 'linux/ppc64le', 'linux/s390x', 'windows/amd64']}},
 	{name: 'insecure', help: 'registry: allow plain HTTP and unverified TLS (loopback registries always may; also LAYERSCOPE_INSECURE_REGISTRIES)'},
 ];
 
 /** The load options the shared source options ask for. */
-export function loadOptionsFrom(options: OptionValues): Pick<LoadOptions, 'source' | 'platform' | 'insecure'> {
-	return {source: optionString(options, 'source'), platform: optionString(options, 'platform'), insecure: optionFlag(options, 'insecure')};
+export function loadOptionsFrom(options: OptionValues): Pick<LoadOptions, 'source' | 'platform' | 'insecure' | 'cache'> {
+	return {source: optionString(options, 'source'), platform: optionString(options, 'platform'), insecure: optionFlag(options, 'insecure'), cache: runCache(optionFlag(options, 'no-cache'))};
 }
