@@ -287,7 +287,7 @@ export async function readIndexedArchive(file: string, index: TarIndex, store: L
 		contents.push(layer);
 	}
 
-	return assemble(plan, options.name, layerIndex => contents[layerIndex]!);
+	return assemble(plan, options.name, layerIndex => contents[layerIndex]!, resolveLink);
 }
 
 /** Thrown inside planImage's lookup to fetch a document first. */

@@ -158,7 +158,10 @@ export class LayerCache {
 		const record: ImageRecord = {
 			tags: [...image.tags],
 			config: {...image.config},
-			layers: image.layers.map(layer => ({id: layer.id, digest: layer.digest, diffId: layer.diffId, command: layer.command, created: layer.created})),
+			layers: image.layers.map(layer => ({
+				id: layer.id, digest: layer.digest, diffId: layer.diffId, command: layer.command, created: layer.created,
+				...(layer.location === undefined ? {} : {location: layer.location}),
+			})),
 		};
 		this.putValue(imageKey(key), record);
 	}

@@ -1,5 +1,5 @@
 // `layerscope IMAGE` in a terminal: the Ink UI, with the image loaded behind its progress view.
-import {runTui} from '../ui/run.js';
+import {runTui, type TuiOptions} from '../ui/run.js';
 import {existsSync} from 'node:fs';
 import path from 'node:path';
 import type {RawImage} from '../analysis/types.js';
@@ -38,10 +38,22 @@ export function fileAccess(source: ImageSource | LazyImage, image: RawImage): Fi
 	};
 }
 
-export async function runUi(target: string, options: Pick<LoadOptions, 'source' | 'platform' | 'insecure' | 'cache'>): Promise<'quit' | 'cancelled'> {
+/** " (N layers from cache)", or '' when none came from the cache. */
+function fromCacheNote(layers: number | undefined): string {
+	return layers === undefined || layers === 0 ? '' : ` (${layers} ${layers === 1 ? 'layer' : 'layers'} from cache)`;
+}
+
+export async function runUi(
+	target: string,
+	options: Pick<LoadOptions, 'source' | 'platform' | 'insecure' | 'cache'>,
+	/** Other terminal streams and size than the process's (tests). */
+	terminal: Pick<TuiOptions, 'stdout' | 'stdin' | 'viewport' | 'alternateScreen' | 'colors'> = {},
+): Promise<'quit' | 'cancelled'> {
 	return runTui({
+		...terminal,
 		title: target,
 		async load(onProgress, signal) {
+			let fromCache: number | undefined;
 			const onStatus: LoadOptions['onStatus'] = status => {
 				onProgress({
 					phase: status.phase,
@@ -62,12 +74,12 @@ export async function runUi(target: string, options: Pick<LoadOptions, 'source' 
 				onStatus,
 				onNotice,
 				onRead(progress) {
-					const fromCache = progress.layersFromCache === undefined ? '' : ` (${progress.layersFromCache} ${progress.layersFromCache === 1 ? 'layer' : 'layers'} from cache)`;
-					onProgress({phase: 'read', message: `reading ${target}${fromCache}`, ...progress});
+					fromCache = progress.layersFromCache;
+					onProgress({phase: 'read', message: `reading ${target}${fromCacheNote(fromCache)}`, ...progress});
 				},
 			});
 			const layersTotal = image.layers.length;
-			onProgress({phase: 'analyse', message: 'analysing', bytes: 0, layersDone: layersTotal, layersTotal, entries: 0});
+			onProgress({phase: 'analyse', message: `analysing${fromCacheNote(fromCache)}`, bytes: 0, layersDone: layersTotal, layersTotal, entries: 0});
 			const analysis = await analyzeWithCache(image, options.cache);
 			// The cache writes finish while the views are prepared and browsed.
 			void options.cache?.flush();

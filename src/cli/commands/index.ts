@@ -1,6 +1,7 @@
 // The table of commands: `layerscope NAME …`. Adding a command is one file in this directory exporting its
 // CommandDefinition (src/cli/command.ts) and one line here; parsing, help and completions follow from it.
 import type {CommandDefinition} from '../command.js';
+import {cacheCommand} from './cache.js';
 import {catCommand} from './cat.js';
 import {compareCommand} from './compare.js';
 import {completionCommand} from './completion.js';
@@ -19,4 +20,5 @@ export const commands: readonly CommandDefinition[] = [
 	compareCommand,
 	helpCommand,
 	completionCommand,
+	cacheCommand,
 ];
