@@ -52,7 +52,7 @@ test('bash: sourced, it registers itself and offers each command\'s own options 
 	const registered = spawnSync('bash', ['-c', `source /dev/stdin <<'EOF'\n${script}\nEOF\ncomplete -p layerscope`], {encoding: 'utf8'});
 	assert.equal(registered.stdout.trim(), 'complete -F _layerscope layerscope');
 
-	assert.deepEqual(bashComplete(script, ['layerscope', 'tree', 'x', '--']), ['--layer', '--json', '--source', '--platform', '--insecure', '--debug', '--help', '--version']);
+	assert.deepEqual(bashComplete(script, ['layerscope', 'tree', 'x', '--']), ['--layer', '--json', '--source', '--platform', '--insecure', '--no-cache', '--debug', '--help', '--version']);
 	assert.deepEqual(bashComplete(script, ['layerscope', 'diff', 'web-1', '--']), ['--json', '--source', '--no-tui', '--debug', '--help', '--version']);
 	const image = bashComplete(script, ['layerscope', 'app.tar', '--']);
 	assert.ok(image.includes('--ci-format') && image.includes('--no-tui') && !image.includes('--layer'));

@@ -6,9 +6,9 @@ import {runCache} from '../run-cache.js';
 
 export const imageSourceOptions: readonly OptionDefinition[] = [
 	{name: 'source', value: 'SOURCE', help: `where IMAGE comes from: ${sourceNames.join(', ')} (default: the daemon for references, the file for paths)`, complete: {words: sourceNames}},
-	{name: 'no-cache', help: 'neither use nor fill the layer cache (also LAYERSCOPE_NO_CACHE=1)'},
 	{name: 'platform', value: 'OS/ARCH', help: 'which platform of a multi-platform image (default: this host)', complete: {words: ['linux/amd64', 'linux/arm64', 'linux/arm/v7', 'linux/386', 'linux/ppc64le', 'linux/s390x', 'windows/amd64']}},
 	{name: 'insecure', help: 'registry: allow plain HTTP and unverified TLS (loopback registries always may; also LAYERSCOPE_INSECURE_REGISTRIES)'},
+	{name: 'no-cache', help: 'neither use nor fill the layer cache (also LAYERSCOPE_NO_CACHE=1)'},
 ];
 
 /** The load options the shared source options ask for. */
