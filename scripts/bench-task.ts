@@ -10,8 +10,11 @@ import {readImageArchive} from '../src/archive/read-image.js';
 import {writeOutput} from '../src/cli/output.js';
 import {jsonExportChunks} from '../src/report/json.js';
 import {formatTextReport} from '../src/report/text.js';
+import {LayerCache} from '../src/cache/layer-cache.js';
+import {analyzeWithCache} from '../src/cli/cached-analysis.js';
+import {loadImage} from '../src/cli/load.js';
 
-const [task, archive] = process.argv.slice(2) as ['floor' | 'analyse' | 'text' | 'json', string];
+const [task, archive, cacheDir] = process.argv.slice(2) as ['floor' | 'analyse' | 'text' | 'json' | 'open', string, string | undefined];
 
 /**
  * The floor: walk the archive and every layer tar inside it with tar-stream (gzip through Node's zlib, zstd through
@@ -71,8 +74,17 @@ async function output(file: string, kind: 'text' | 'json'): Promise<number> {
 	return analysis.layers.reduce((sum, layer) => sum + layer.entryCount, 0);
 }
 
+/** What `layerscope FILE` does before showing anything: read (through the layer cache in cacheDir) and analyse. */
+async function open(file: string, dir: string): Promise<number> {
+	const cache = new LayerCache({dir});
+	const image = await loadImage(file, {cache});
+	const analysis = await analyzeWithCache(image, cache);
+	await cache.flush();
+	return analysis.layers.reduce((sum, layer) => sum + layer.entryCount, 0);
+}
+
 const start = performance.now();
-const entries = task === 'floor' ? await floor(archive) : (task === 'analyse' ? await analyse(archive) : await output(archive, task));
+const entries = task === 'floor' ? await floor(archive) : task === 'open' ? await open(archive, cacheDir!) : (task === 'analyse' ? await analyse(archive) : await output(archive, task));
 const wallMs = performance.now() - start;
 const usage = process.resourceUsage();
 process.stdout.write(JSON.stringify({wallMs, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, entries, maxRssMb: usage.maxRSS / 1024}));

@@ -8,7 +8,8 @@
 // Usage: npm run bench [-- --runs N] [-- --files N]
 import {spawnSync} from 'node:child_process';
 import {createHash} from 'node:crypto';
-import {createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {cpSync, createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {pipeline} from 'node:stream/promises';
 import zlib from 'node:zlib';
@@ -226,11 +227,11 @@ async function buildArchives(): Promise<{plain: string; gzip: string; entries: n
 
 type Measure = {wallMs: number; cpuMs: number; entries: number; maxRssMb: number};
 
-function measure(task: 'floor' | 'analyse' | 'text' | 'json', archive: string): Measure {
+function measure(task: 'floor' | 'analyse' | 'text' | 'json' | 'open', archive: string, cacheDir?: string): Measure {
 	// The compiled JavaScript (npm run bench builds first), as users run it.
 	const compiled = 'dist/scripts/bench-task.js';
 	const command = existsSync(compiled) ? [compiled] : ['--import', 'tsx', 'scripts/bench-task.ts'];
-	const result = spawnSync(process.execPath, [...command, task, archive], {encoding: 'utf8', maxBuffer: 1024 * 1024});
+	const result = spawnSync(process.execPath, [...command, task, archive, ...(cacheDir === undefined ? [] : [cacheDir])], {encoding: 'utf8', maxBuffer: 1024 * 1024});
 	if (result.status !== 0) {
 		throw new Error(`bench task ${task} failed: ${result.stderr}`);
 	}
@@ -249,6 +250,7 @@ await buildZstdArchive(plain, zstd);
 console.log(`image: ${entries.toLocaleString('en-US')} entries, ${(tarBytes / 1e9).toFixed(2)} GB of layer tar; archives ${(statSync(plain).size / 1e9).toFixed(2)} GB plain, ${(statSync(gzip).size / 1e9).toFixed(2)} GB gzip, ${(statSync(zstd).size / 1e9).toFixed(2)} GB zstd`);
 console.log(`runs: ${runs} of each, alternating; median shown\n`);
 const rows: string[] = [];
+const floors = new Map<string, number>();
 for (const [label, archive] of [['plain layers', plain], ['gzip layers', gzip], ['zstd layers', zstd]] as const) {
 	const floor: Measure[] = [];
 	const analyse: Measure[] = [];
@@ -263,6 +265,7 @@ for (const [label, archive] of [['plain layers', plain], ['gzip layers', gzip], 
 		rows.push(`${label.padEnd(13)} ${name.padEnd(29)} ${(wall / 1000).toFixed(2).padStart(6)} s wall ${(cpu / 1000).toFixed(2).padStart(6)} s cpu ${((tarBytes / 1e6) / (wall / 1000)).toFixed(0).padStart(5)} MB/s ${Math.round(list[0]!.entries / (wall / 1000)).toLocaleString('en-US').padStart(8)} entries/s ${Math.max(...list.map(item => item.maxRssMb)).toFixed(0).padStart(4)} MB peak RSS`);
 	}
 
+	floors.set(archive, median(floor.map(item => item.wallMs)));
 	const ratio = median(analyse.map(item => item.wallMs)) / median(floor.map(item => item.wallMs));
 	const cpuRatio = median(analyse.map(item => item.cpuMs)) / median(floor.map(item => item.cpuMs));
 	rows.push(`${label.padEnd(13)} ratio analysis / floor: ${ratio.toFixed(2)}× wall, ${cpuRatio.toFixed(2)}× cpu (target ≤ 1.5×)`, '');
@@ -288,3 +291,118 @@ console.log(rows.join('\n'));
 
 // cat of one file, by the layer that holds it (scripts/bench-content.ts).
 spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench-content.ts', plain, gzip], {stdio: 'inherit'});
+
+/**
+ * The same image with another top layer (a new build of the app): the archive copied member by member, the last
+ * layer replaced by a small new one, the config's diff_ids and manifest following.
+ */
+async function topChanged(source: string): Promise<string> {
+	const target = source.replace(/\.tar$/, '-top.tar');
+	if (existsSync(target)) {
+		return target;
+	}
+
+	const pool = makePool(1024 * 1024);
+	const layerFile = path.join(benchDir, 'layer-top.tar');
+	await writeLayer(layerFile, {files: 2000, prefix: 'srv/extra/new'}, pool);
+	const layer = readFileSync(layerFile);
+	const diffId = `sha256:${createHash('sha256').update(layer).digest('hex')}`;
+	const extract = tarStream.extract();
+	const pack = tarStream.pack();
+	const done = pipeline(pack, createWriteStream(`${target}.tmp`));
+	let config: {rootfs: {diff_ids: string[]}} | undefined;
+	let manifest: unknown;
+	extract.on('entry', (header, stream, next) => {
+		const chunks: Buffer[] = [];
+		if (header.name === 'config.json' || header.name === 'manifest.json') {
+			stream.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
+			stream.on('end', () => {
+				const value = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+				if (header.name === 'config.json') {
+					config = value as typeof config;
+				} else {
+					manifest = value;
+				}
+
+				next();
+			});
+			return;
+		}
+
+		if (header.name === 'layer3/layer.tar') {
+			stream.resume();
+			stream.on('end', () => {
+				pack.entry({...header, size: layer.length}, layer, next);
+			});
+			return;
+		}
+
+		stream.pipe(pack.entry(header, next));
+	});
+	await pipeline(createReadStream(source, {highWaterMark: 1024 * 1024}), extract);
+	config!.rootfs.diff_ids[3] = diffId;
+	pack.entry({name: 'config.json', mode: 0o644, mtime}, JSON.stringify(config));
+	pack.entry({name: 'manifest.json', mode: 0o644, mtime}, JSON.stringify(manifest));
+	pack.finalize();
+	await done;
+	rmSync(layerFile);
+	renameSync(`${target}.tmp`, target);
+	return target;
+}
+
+/** Bytes of the files under a directory. */
+function diskBytes(dir: string): number {
+	let total = 0;
+	for (const entry of readdirSync(dir, {withFileTypes: true, recursive: true})) {
+		if (entry.isFile()) {
+			total += statSync(path.join(entry.parentPath, entry.name)).size;
+		}
+	}
+
+	return total;
+}
+
+// The layer cache (README "Cache"): `layerscope FILE` = read through the cache + analysis, in fresh processes.
+const changed = await topChanged(plain);
+const cacheRoot = mkdtempSync(path.join(tmpdir(), 'layerscope-bench-cache-'));
+const floorMs = floors.get(plain)!;
+const firstOpen: Measure[] = [];
+const secondOpen: Measure[] = [];
+const changedOpen: Measure[] = [];
+const seeded = path.join(cacheRoot, 'seeded');
+let cacheBytes = 0;
+for (let run = 0; run < runs; run++) {
+	const fresh = path.join(cacheRoot, `first-${run}`);
+	firstOpen.push(measure('open', plain, fresh));
+	if (run === 0) {
+		cacheBytes = diskBytes(fresh);
+		cpSync(fresh, seeded, {recursive: true});
+	}
+
+	rmSync(fresh, {recursive: true, force: true});
+}
+
+for (let run = 0; run < runs; run++) {
+	secondOpen.push(measure('open', plain, seeded));
+	// Each run of the changed image starts from the cache of the first image only.
+	const copy = path.join(cacheRoot, `changed-${run}`);
+	cpSync(seeded, copy, {recursive: true});
+	changedOpen.push(measure('open', changed, copy));
+	rmSync(copy, {recursive: true, force: true});
+}
+
+const cacheRows = [
+	'layer cache, plain layers (layerscope FILE = read + analysis, through the cache):',
+	...([['first open (empty cache)', firstOpen], ['second open', secondOpen], ['second open, top layer changed', changedOpen]] as const).map(([name, list]) => {
+		const wall = median(list.map(item => item.wallMs));
+		return `  ${name.padEnd(31)} ${(wall / 1000).toFixed(2).padStart(6)} s wall ${(median(list.map(item => item.cpuMs)) / 1000).toFixed(2).padStart(6)} s cpu ${(wall / floorMs).toFixed(2).padStart(5)}× floor ${Math.max(...list.map(item => item.maxRssMb)).toFixed(0).padStart(4)} MB peak RSS`;
+	}),
+	`  second open / floor (${(floorMs / 1000).toFixed(2)} s): ${(median(secondOpen.map(item => item.wallMs)) / floorMs).toFixed(2)}× (target ≤ 0.5×, ≤ 1 s)`,
+	`  cache on disk: ${(cacheBytes / 1e6).toFixed(1)} MB for ${entries.toLocaleString('en-US')} entries = ${(cacheBytes / 1e6 / (entries / 100_000)).toFixed(2)} MB per 100k entries (layers and the image's analysis)`,
+];
+if (secondOpen[0]!.entries !== firstOpen[0]!.entries) {
+	cacheRows.push(`WARNING: entry counts differ: first ${firstOpen[0]!.entries}, second ${secondOpen[0]!.entries}`);
+}
+
+console.log(cacheRows.join('\n'));
+rmSync(cacheRoot, {recursive: true, force: true});
