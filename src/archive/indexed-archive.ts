@@ -1,5 +1,5 @@
 // An image archive file on disk, read by seeking: its tar headers are indexed first (a few reads, whatever the
-// archive's size and wherever manifest.json sits), then only the blobs wanted are read. With a layer cache this
+// archive's size and wherever manifest.json sits; the index of archive-member.ts), then only the blobs wanted are read. With a layer cache this
 // skips the bytes of every cached layer: the config's diff_ids say which layers those are before any layer byte.
 import {createReadStream} from 'node:fs';
 import {type FileHandle, open} from 'node:fs/promises';
@@ -8,7 +8,8 @@ import type {LayerContents, RawImage} from '../analysis/types.js';
 import {BlobSink, type DataSource, drainInto, jsonLimit, makeProgress, type ReadOptions} from './read-image.js';
 import {assemble, type LayerStore} from './read-lazy.js';
 import {FormatError, type ImagePlan, planImage} from './manifest.js';
-import {decodeLatin1Name, headerName, normalizePath} from './names.js';
+import {normalizePath} from './names.js';
+import {type IndexedMember, indexTarFile} from './archive-member.js';
 
 /** Where a regular file's data sits in the archive. */
 type Member = {readonly offset: number; readonly size: number};
@@ -20,164 +21,34 @@ export type TarIndex = {
 };
 
 
-const block = 512;
-
-function octal(field: Buffer): number | undefined {
-	if ((field[0]! & 0x80) !== 0) {
-		// Base-256 (GNU): big-endian, first byte's top bit is the marker; positive values only here.
-		let value = 0;
-		for (let index = 1; index < field.length; index++) {
-			value = (value * 256) + field[index]!;
-		}
-
-		return (field[0]! & 0x40) === 0 ? value + ((field[0]! & 0x3F) * (256 ** (field.length - 1))) : undefined;
-	}
-
-	const text = field.toString('latin1').replaceAll('\0', ' ').trim();
-	return text === '' ? 0 : /^[0-7]+$/.test(text) ? Number.parseInt(text, 8) : undefined;
-}
-
-function checksumOk(header: Buffer): boolean {
-	let sum = 0;
-	for (let index = 0; index < block; index++) {
-		sum += index >= 148 && index < 156 ? 32 : header[index]!;
-	}
-
-	return octal(header.subarray(148, 156)) === sum;
-}
-
-function cString(field: Buffer): string {
-	const end = field.indexOf(0);
-	return field.toString('latin1', 0, end < 0 ? field.length : end);
-}
-
-/** PAX records ("LEN key=value\n"…), by their length prefixes. */
-function paxRecords(data: Buffer): Record<string, string> {
-	const out: Record<string, string> = {};
-	let offset = 0;
-	while (offset < data.length) {
-		const space = data.indexOf(0x20, offset);
-		const length = space < 0 ? Number.NaN : Number(data.toString('latin1', offset, space));
-		if (!Number.isSafeInteger(length) || length <= 0 || offset + length > data.length) {
-			throw new FormatError('bad PAX record in the archive');
-		}
-
-		const record = data.toString('utf8', space + 1, offset + length - 1);
-		const equals = record.indexOf('=');
-		if (equals > 0) {
-			out[record.slice(0, equals)] = record.slice(equals + 1);
-		}
-
-		offset += length;
-	}
-
-	return out;
-}
-
 /**
- * Index the outer tar of an archive file by reading only its headers. Undefined when the file is not a plain tar
- * this index reads (compressed, damaged, an unusual header): the caller streams it instead, which names the problem.
+ * Index the outer tar of an archive file by reading only its headers (archive-member.ts's index). Undefined when
+ * the file is not a plain tar it reads (compressed, or past its limits): the caller streams it instead, which names
+ * any problem.
  */
 export async function indexTar(file: string): Promise<TarIndex | undefined> {
-	let handle: FileHandle;
+	let indexed: Map<string, IndexedMember> | undefined;
 	try {
-		handle = await open(file, 'r');
+		indexed = await indexTarFile(file);
 	} catch {
 		return undefined;
 	}
 
-	try {
-		const {size: fileSize} = await handle.stat();
-		const members = new Map<string, Member>();
-		const links = new Map<string, string>();
-		const header = Buffer.alloc(block);
-		let position = 0;
-		let longName: string | undefined;
-		let pax: Record<string, string> | undefined;
-		let entries = 0;
-		const readData = async (size: number): Promise<Buffer> => {
-			const data = Buffer.alloc(size);
-			const {bytesRead} = await handle.read(data, 0, size, position + block);
-			if (bytesRead !== size) {
-				throw new FormatError('short read');
-			}
+	if (indexed === undefined || indexed.size === 0) {
+		return undefined;
+	}
 
-			return data;
-		};
-
-		while (position + block <= fileSize) {
-			const {bytesRead} = await handle.read(header, 0, block, position);
-			if (bytesRead !== block) {
-				return undefined;
-			}
-
-			if (header.every(byte => byte === 0)) {
-				break; // The end marker.
-			}
-
-			if (!checksumOk(header)) {
-				return undefined;
-			}
-
-			const size = octal(header.subarray(124, 136));
-			if (size === undefined || position + block + size > fileSize) {
-				return undefined;
-			}
-
-			const type = String.fromCodePoint(header[156]!);
-			const next = position + block + (Math.ceil(size / block) * block);
-			if (type === 'x' || type === 'L' || type === 'K') {
-				if (size > jsonLimit) {
-					return undefined;
-				}
-
-				const data = await readData(size);
-				if (type === 'x') {
-					pax = paxRecords(data);
-				} else if (type === 'L') {
-					longName = cString(data);
-				}
-
-				position = next;
-				continue;
-			}
-
-			if (type === 'g') {
-				position = next;
-				continue;
-			}
-
-			entries++;
-			const magic = header.toString('latin1', 257, 263);
-			const prefix = magic === 'ustar\u0000' ? cString(header.subarray(345, 500)) : '';
-			const rawName = longName ?? (prefix === '' ? cString(header.subarray(0, 100)) : `${prefix}/${cString(header.subarray(0, 100))}`);
-			const name = normalizePath(headerName({name: rawName, pax}));
-			const dataSize = pax?.['size'] === undefined ? size : Number(pax['size']);
-			if (!Number.isSafeInteger(dataSize) || dataSize !== size) {
-				return undefined; // A PAX size beyond the header's: leave it to the streaming reader.
-			}
-
-			if (type === '0' || type === '\u0000' || type === '7') {
-				members.set(name, {offset: position + block, size});
-				links.delete(name);
-			} else if (type === '1' || type === '2') {
-				const target = pax?.['linkpath'] ?? decodeLatin1Name(cString(header.subarray(157, 257)));
-				if (target !== '') {
-					links.set(name, type === '1' ? normalizePath(target) : normalizePath(path.posix.join(path.posix.dirname(name), target)));
-				}
-			}
-
-			longName = undefined;
-			pax = undefined;
-			position = next;
+	const members = new Map<string, Member>();
+	const links = new Map<string, string>();
+	for (const [name, member] of indexed) {
+		if (member.type === '0') {
+			members.set(name, {offset: member.offset, size: member.size});
+		} else if ((member.type === '1' || member.type === '2') && member.linkName !== '') {
+			links.set(name, member.type === '1' ? normalizePath(member.linkName) : normalizePath(path.posix.join(path.posix.dirname(name), member.linkName)));
 		}
-
-		return entries === 0 ? undefined : {members, links};
-	} catch {
-		return undefined;
-	} finally {
-		await handle.close();
 	}
+
+	return {members, links};
 }
 
 /**

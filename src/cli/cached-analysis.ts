@@ -1,24 +1,40 @@
 // A whole image's analysis from the layer cache when the same image (same layers by diff_id, same ids, history
 // and config) was analysed before by the same analysis code; else analysed, and stored.
 import {createHash} from 'node:crypto';
-import {readdirSync, readFileSync} from 'node:fs';
+import {readdirSync, readFileSync, statSync} from 'node:fs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
 import {analyzeImage} from '../analysis/analyze.js';
 import type {Analysis, RawImage} from '../analysis/types.js';
 import type {LayerCache} from '../cache/layer-cache.js';
 
+/** sha256 of the files under `dir` (recursively) whose names match, in name order. */
+function hashFiles(dir: string, match: RegExp): string {
+	const hash = createHash('sha256');
+	const names = readdirSync(dir, {recursive: true, encoding: 'utf8'}).filter(name => match.test(name)).sort();
+	for (const name of names) {
+		const file = path.join(dir, name);
+		if (statSync(file).isFile()) {
+			hash.update(name).update(readFileSync(file));
+		}
+	}
+
+	return hash.digest('hex');
+}
+
 /**
- * The analysing code's fingerprint: a sha256 of every file of src/analysis as built (or as run from source), so an
- * analysis is reused only by the same analysis code.
+ * The analysing code's fingerprint, so an analysis is reused only by the same analysis code: run from source, a
+ * sha256 of src/analysis; built, of the whole bundle (dist/cli/main.js and its chunks) that holds it.
  */
 function programStamp(): string | undefined {
 	try {
-		const dir = new URL('../analysis/', import.meta.url);
-		const hash = createHash('sha256');
-		for (const name of readdirSync(dir, {withFileTypes: true}).filter(entry => entry.isFile()).map(entry => entry.name).sort()) {
-			hash.update(name).update(readFileSync(new URL(name, dir)));
+		const here = fileURLToPath(import.meta.url);
+		if (here.endsWith('.ts')) {
+			return hashFiles(path.join(path.dirname(here), '..', 'analysis'), /\.ts$/);
 		}
 
-		return hash.digest('hex');
+		const dir = path.dirname(here);
+		return hashFiles(path.basename(dir) === 'chunks' ? path.dirname(dir) : dir, /\.js$/);
 	} catch {
 		return undefined; // Unknown code: no analysis is reused.
 	}
