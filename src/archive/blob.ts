@@ -89,8 +89,9 @@ export class ZstdDecoder {
 	private inFrame = false;
 	private reusable: Buffer | undefined;
 
-	constructor() {
-		const binding = zstdNative();
+	/** `engine` forces one implementation (tests of the fallback); by default native where it loads. */
+	constructor(engine?: 'zstd-napi' | 'fzstd') {
+		const binding = engine === 'fzstd' ? undefined : zstdNative();
 		if (binding === undefined) {
 			this.engine = 'fzstd';
 			this.fallback = new Decompress(chunk => {

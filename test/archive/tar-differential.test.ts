@@ -11,7 +11,7 @@ import {test, type TestContext} from 'node:test';
 import fc from 'fast-check';
 import {TarReader, type TarHeader} from '../../src/archive/tar-reader.js';
 import {repoRoot} from '../helpers/fixtures.js';
-import {header, pad, paxRecord, type HeaderFields} from '../helpers/tar-bytes.js';
+import {header, octalField, pad, paxRecord, type HeaderFields} from '../helpers/tar-bytes.js';
 
 /** Our listing, in the Go lister's line format. */
 function ours(tar: Buffer, chunk: number): string[] {
@@ -109,14 +109,16 @@ function numericField(value: number, width: number): fc.Arbitrary<Buffer> {
 const data = fc.uint8Array({minLength: 0, maxLength: 1200}).map(bytes => Buffer.from(bytes));
 
 const entryPart = fc.record({
-	name, typeflag, magic, mode: smallNumber, uid: smallNumber, size: fc.option(fc.integer({min: 0, max: 1300}), {nil: undefined}), data,
+	name, typeflag, magic, mode: smallNumber, uid: smallNumber, size: fc.integer({min: 0, max: 1300}), sizeDiffers: rarely(6), data, dataAfterHeaderOnly: rarely(4),
 	linkname: name, mtime: fc.integer({min: 0, max: 2_000_000_000}),
-	rawSize: rarely(5), rawField: fc.constantFrom<Array<'mode' | 'uid' | 'size' | 'mtime'>>('mode', 'uid', 'size', 'mtime'),
+	rawSize: rarely(8), rawField: fc.constantFrom<Array<'mode' | 'uid' | 'size' | 'mtime'>>('mode', 'uid', 'size', 'mtime'),
 	encoding: fc.integer({min: 0, max: 6}), badChecksum: rarely(40),
-}).chain(part => numericField(part.rawField === 'size' ? part.size ?? part.data.length : part.rawField === 'mtime' ? part.mtime : part.uid, part.rawField === 'size' || part.rawField === 'mtime' ? 12 : 8).map(raw => {
+}).chain(part => numericField(part.rawField === 'size' ? part.size : part.rawField === 'mtime' ? part.mtime : part.uid, part.rawField === 'size' || part.rawField === 'mtime' ? 12 : 8).map(raw => {
+	// Data after a header-only type (a symlink, a directory…) is read as headers by Go: now and then, as in a03.
+	const body = '123456'.includes(part.typeflag) && !part.dataAfterHeaderOnly ? Buffer.alloc(0) : part.data;
 	const fields: HeaderFields = {
 		name: part.name, typeflag: part.typeflag, magic: part.magic, mode: part.mode, uid: part.uid, mtime: part.mtime,
-		size: part.size ?? part.data.length, linkname: part.linkname,
+		size: part.sizeDiffers ? part.size : body.length, linkname: part.linkname,
 		raw: part.rawSize ? {[part.rawField]: raw} : undefined,
 	};
 	const block = header(fields);
@@ -124,13 +126,13 @@ const entryPart = fc.record({
 		block[148] = block[148]! ^ 1;
 	}
 
-	return Buffer.concat([block, pad(part.data)]);
+	return Buffer.concat([block, pad(body)]);
 }));
 
 const paxKey = fc.constantFrom('path', 'linkpath', 'size', 'uid', 'gid', 'mtime', 'atime', 'comment', 'GNU.sparse.name', 'GNU.sparse.size', 'GNU.sparse.realsize', 'GNU.sparse.major', 'GNU.sparse.minor', 'GNU.sparse.map', 'GNU.sparse.numblocks', 'GNU.sparse.offset', 'GNU.sparse.numbytes');
-const paxValue = fc.oneof({weight: 2, arbitrary: name}, {weight: 1, arbitrary: fc.constantFrom('', '0', '1', '5', '+5', '-1', '1.5', '-1.5', '12x', '1 size=0\n', '0,5,10,2', '2', '1000', 'a=b')}, {weight: 3, arbitrary: smallNumber.map(String)});
+const paxValue = fc.oneof({weight: 1, arbitrary: name}, {weight: 1, arbitrary: fc.constantFrom('', '0', '1', '5', '+5', '-1', '1.5', '-1.5', '12x', '1 size=0\n', '0,5,10,2', '2', '1000', 'a=b')}, {weight: 6, arbitrary: smallNumber.map(String)});
 const paxPart = fc.record({
-	records: fc.array(fc.tuple(paxKey, paxValue), {maxLength: 4}),
+	records: fc.array(fc.tuple(paxKey, paxValue), {maxLength: 3}),
 	global: rarely(5),
 	lengthSkew: fc.integer({min: -3, max: 3}).chain(skew => rarely(12).map(on => on ? skew : undefined)),
 }).map(({records, global, lengthSkew}) => {
@@ -152,7 +154,7 @@ const longNamePart = fc.record({typeflag: fc.constantFrom('L', 'K'), value: name
 /** A PAX 1.0 sparse file: map lines at the start of the data (sometimes inconsistent). */
 const sparsePart = fc.record({
 	fragments: fc.array(fc.tuple(fc.integer({min: 0, max: 3000}), fc.integer({min: 0, max: 600})), {maxLength: 4}),
-	extra: fc.integer({min: 0, max: 4000}), skew: fc.constantFrom(0, 0, 0, 1, -1), version: fc.constantFrom('1.0', '0.1'),
+	extra: fc.integer({min: 0, max: 4000}), skew: fc.constantFrom(0, 0, 0, 0, 0, 0, 1, -1), version: fc.constantFrom('1.0', '0.1'),
 }).map(({fragments, extra, skew, version}) => {
 	let offset = 0;
 	const spans = fragments.map(([gap, length]) => {
@@ -173,8 +175,49 @@ const sparsePart = fc.record({
 	return Buffer.concat([header({name: 'PaxHeaders/s', typeflag: 'x', size: body.length}), pad(body), header({name: 'GNUSparseFile.0/file', size: stored.length}), pad(stored)]);
 });
 
+/** An old GNU 'S' sparse file: up to 4 fragments in the header, the rest in extended sparse blocks. */
+const oldGnuSparsePart = fc.record({
+	fragments: fc.array(fc.tuple(fc.integer({min: 0, max: 2000}), fc.integer({min: 0, max: 300})), {maxLength: 30}),
+	extra: fc.integer({min: 0, max: 3000}), skew: fc.constantFrom(0, 0, 0, 0, 0, 0, 1, -1), badMagic: rarely(8),
+}).map(({fragments, extra, skew, badMagic}) => {
+	let offset = 0;
+	const spans = fragments.map(([gap, length]) => {
+		offset += gap;
+		const span = [offset, length] as const;
+		offset += length;
+		return span;
+	});
+	const dense = Math.max(spans.reduce((sum, [, length]) => sum + length, 0) + skew, 0);
+	const entry = (block: Buffer, at: number, [spanOffset, length]: readonly [number, number]): void => {
+		octalField(spanOffset, 12).copy(block, at);
+		octalField(length, 12).copy(block, at + 12);
+	};
+
+	const patch: Array<[number, Buffer]> = [[483, octalField(offset + extra, 12)]];
+	for (const [index, span] of spans.slice(0, 4).entries()) {
+		const field = Buffer.alloc(24);
+		entry(field, 0, span);
+		patch.push([386 + (index * 24), field]);
+	}
+
+	const extended: Buffer[] = [];
+	for (let index = 4; index < spans.length; index += 21) {
+		const block = Buffer.alloc(512);
+		for (const [slot, span] of spans.slice(index, index + 21).entries()) {
+			entry(block, slot * 24, span);
+		}
+
+		block[504] = index + 21 < spans.length ? 1 : 0;
+		extended.push(block);
+	}
+
+	patch.push([482, Buffer.from([spans.length > 4 ? 1 : 0])]);
+	const head = header({name: 'old/sparse', typeflag: 'S', size: dense, magic: badMagic ? 'ustar' : 'gnu', patch});
+	return Buffer.concat([head, ...extended, pad(Buffer.alloc(dense, 0x33))]);
+});
+
 const archive = fc.record({
-	parts: fc.array(fc.oneof({weight: 6, arbitrary: entryPart}, {weight: 3, arbitrary: paxPart}, {weight: 1, arbitrary: longNamePart}, {weight: 1, arbitrary: sparsePart}, {weight: 1, arbitrary: fc.constant(Buffer.alloc(512))}), {minLength: 1, maxLength: 5}),
+	parts: fc.array(fc.oneof({weight: 6, arbitrary: entryPart}, {weight: 3, arbitrary: paxPart}, {weight: 1, arbitrary: longNamePart}, {weight: 1, arbitrary: sparsePart}, {weight: 1, arbitrary: oldGnuSparsePart}, {weight: 1, arbitrary: fc.constant(Buffer.alloc(512))}), {minLength: 1, maxLength: 5}),
 	ending: fc.constantFrom('marker', 'marker', 'marker', 'none', 'one-zero', 'cut'),
 	cut: fc.nat(),
 }).map(({parts, ending, cut}) => {
@@ -251,7 +294,7 @@ test('random tricky tars: layerscope lists exactly what Go\'s archive/tar lists,
 
 		t.diagnostic(`${samples.length - refusedByBoth} listed equal, ${refusedByBoth} refused by both`);
 		// The generator must exercise both outcomes, or the test proves little.
-		assert.ok(refusedByBoth > 20 && refusedByBoth < samples.length - 60, `${refusedByBoth} of ${samples.length} refused`);
+		assert.ok(refusedByBoth > 40 && refusedByBoth < samples.length - 120, `${refusedByBoth} of ${samples.length} refused`);
 	} catch (error) {
 		t.diagnostic(`inputs kept in ${dir}`);
 		throw error;

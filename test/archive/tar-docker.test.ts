@@ -11,7 +11,7 @@ import tarStream from 'tar-stream';
 import {LayerSink} from '../../src/archive/layer-tar.js';
 import {collectPack} from '../../scripts/lib/image-builder.js';
 import {docker, exportListing, readFromFile, removeContainers, removeImages, requireDocker, stackedListing, tempDir, uniqueTag} from '../helpers/docker.js';
-import {file, header, tar} from '../helpers/tar-bytes.js';
+import {file, header, paxHeader, tar} from '../helpers/tar-bytes.js';
 
 /** A legacy `docker save` archive of one image with these layer tars. */
 async function dockerArchive(layers: Buffer[], tag: string): Promise<Buffer> {
@@ -34,7 +34,7 @@ async function dockerArchive(layers: Buffer[], tag: string): Promise<Buffer> {
 	return packed;
 }
 
-test('docker load + export: sparse files (PAX 1.0, 0.1, 0.0) and old-style directories are what layerscope lists', async t => {
+test('docker load + export: sparse files (PAX 1.0, 0.1, 0.0), old-style directories, a01/a03 hidden entries are what layerscope lists', async t => {
 	if (!await requireDocker(t)) {
 		return;
 	}
@@ -64,6 +64,14 @@ test('docker load + export: sparse files (PAX 1.0, 0.1, 0.0) and old-style direc
 		gnuTar(['--posix'], ['var']),
 		gnuTar(['--posix', '--sparse-version=0.1'], ['opt']),
 		gnuTar(['--posix', '--sparse-version=0.0'], ['srv']),
+		// a01 and a03: a PAX path holding "\n1 size=0\n", then a symlink whose size field covers the entries after it.
+		tar(
+			paxHeader([['path', 'etc/motd\n1 size=0\n']]),
+			file('etc/motd', Buffer.alloc(1024)),
+			header({name: 'etc/alternatives', typeflag: '2', linkname: '/usr/share', size: 1536, mode: 0o777}), // Symlinks are 0777 on Linux.
+			file('usr/bin/backdoor', '#!/bin/sh\necho owned\n', {mode: 0o4755}),
+			file('usr/bin/other', 'x'),
+		),
 		tar(
 			header({name: 'legacy/', typeflag: '\0', mode: 0o700, uid: 1000, gid: 1000}),
 			file('legacy/inner.txt', 'inner\n', {typeflag: '\0'}),
@@ -82,13 +90,15 @@ test('docker load + export: sparse files (PAX 1.0, 0.1, 0.0) and old-style direc
 	await docker('create', '--name', container, tag, '/x');
 	const image = await readFromFile(archive, 'image.tar');
 	// The runtime adds /etc (for /etc/hosts and friends) to every container: compare what the image holds.
-	const mine = (record: {path: string}): boolean => /^\/(?:var|opt|srv|legacy|emptydir)(?:\/|$)/.test(record.path);
+	const mine = (record: {path: string}): boolean => /^\/(?:var|opt|srv|legacy|emptydir|usr)(?:\/|$)|^\/etc\/(?:motd|alternatives)/.test(record.path);
 	const exported = (await exportListing(container)).filter(record => mine(record));
 	assert.deepEqual(stackedListing(image).filter(record => mine(record)), exported);
-	assert.equal(exported.length, 12);
+	assert.equal(exported.length, 18, exported.map(record => record.path).join(' '));
 	const ours = new Map(image.layers.flatMap(layer => layer.contents.entries).map(entry => [entry.path, entry]));
 	assert.equal(ours.get('var/log/lastlog')?.size, 292_292);
 	assert.equal(ours.get('emptydir')?.type, 'dir');
+	assert.equal(ours.get('usr/bin/backdoor')?.mode, 0o4755);
+	assert.equal(ours.get('etc/motd\n1 size=0\n')?.size, 1024);
 	// Content digests: those of the files docker extracted (its export writes them whole, holes as zeros).
 	const exportFile = path.join(dir, 'export.tar');
 	await docker('export', '-o', exportFile, container);

@@ -1,6 +1,7 @@
 // walkLayer: each regular file's logical content as a stream with backpressure, early stop, unread bodies drained,
 // the same entries as the analysis parse; a zstd bomb streams in bounded memory.
 import assert from 'node:assert/strict';
+import {createHash} from 'node:crypto';
 import {Readable} from 'node:stream';
 import {text} from 'node:stream/consumers';
 import {test} from 'node:test';
@@ -154,4 +155,29 @@ test('walkLayer stops when its AbortSignal is aborted', async () => {
 	}, {signal: controller.signal});
 	assert.deepEqual(result, {stopped: true, entries: 3});
 	assert.deepEqual(seen, ['etc', 'etc/hostname', 'etc/link']);
+});
+
+test('the pure-JavaScript zstd fallback (fzstd) also yields its output in bounded pieces', async () => {
+	const {ZstdDecoder} = await import('../../src/archive/blob.js');
+	const data = Buffer.concat([header({name: 'zeros.bin', size: 64 * 1024 * 1024}), Buffer.alloc(64 * 1024 * 1024), Buffer.alloc(1024)]);
+	const compressed = zstdCompress(data);
+	for (const engine of ['fzstd', 'zstd-napi'] as const) {
+		const decoder = new ZstdDecoder(engine);
+		assert.equal(decoder.engine, engine);
+		let total = 0;
+		let largest = 0;
+		const hash = createHash('sha256');
+		for (let offset = 0; offset < compressed.length; offset += 65_536) {
+			for (const piece of decoder.decode(compressed.subarray(offset, offset + 65_536))) {
+				total += piece.length;
+				largest = Math.max(largest, piece.length);
+				hash.update(piece);
+			}
+		}
+
+		decoder.finish();
+		assert.equal(total, data.length, engine);
+		assert.equal(hash.digest('hex'), createHash('sha256').update(data).digest('hex'), engine);
+		assert.ok(largest <= 8 * 1024 * 1024, `${engine}: largest piece ${largest} bytes`);
+	}
 });
