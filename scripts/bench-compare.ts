@@ -6,16 +6,15 @@
 // Builds (once, cached under .bench/) two docker-save archives with plain layers: A is a base layer of
 // 0.7 × N files and an app layer of 0.3 × N; B has the same base layer (same bytes, same diff_id) and an app layer
 // where 5% of A's app files changed content, 2% changed size, 1% changed mode, 2% are gone and 3% are new. Then,
-// alternating, in child processes (so peak RSS is each task's own):
-//   load:    loadImage(B) + analyzeImage           — what `layerscope B` does before it shows anything
-//   compare: loadImage(A) and loadImage(B) at once + analysis of both + the merge (the CLI's code path)
-// Reports the median wall and CPU time, peak RSS, and the ratio compare / load.
+// alternating, the built CLI as a user runs it (npm run build first), under /usr/bin/time:
+//   load:    layerscope B --ci (every rule off)   — read + analysis of B and a few lines of report
+//   compare: layerscope compare A B --json FILE   — both read at once (a worker thread each), analysed, merged
+// Reports the median wall and CPU time (user + system, all threads), peak RSS, and the ratio compare / load.
 import {spawnSync} from 'node:child_process';
 import {createHash} from 'node:crypto';
 import {createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {pipeline} from 'node:stream/promises';
-import {fileURLToPath} from 'node:url';
 import tarStream from 'tar-stream';
 
 const args = process.argv.slice(2);
@@ -133,40 +132,23 @@ async function build(files: number): Promise<{a: string; b: string}> {
 	return {a, b};
 }
 
-type Measure = {wallMs: number; cpuMs: number; maxRssMb: number; entries: number; changes: number};
-
-/** The child: one task, timed, as JSON on stdout. */
-async function task(kind: 'load' | 'compare', a: string, b: string): Promise<void> {
-	const {analyzeImage} = await import('../src/analysis/analyze.js');
-	const {loadImage} = await import('../src/cli/load.js');
-	const start = performance.now();
-	let entries: number;
-	let changes = 0;
-	if (kind === 'load') {
-		const image = await loadImage(b, {});
-		entries = analyzeImage(image).layers.reduce((sum, layer) => sum + layer.entryCount, 0);
-	} else {
-		const {loadBoth, compareRead} = await import('../src/cli/compare-command.js');
-		const [imageA, imageB] = await loadBoth({a, b, load: {}, io: {stdout() {}, stderr() {}, stderrIsTTY: false, color: false}});
-		const comparison = compareRead(imageA, imageB);
-		entries = [imageA, imageB].reduce((sum, image) => sum + image.layers.reduce((layers, layer) => layers + layer.contents.entries.length, 0), 0);
-		changes = comparison.changes.length;
-	}
-
-	const wallMs = performance.now() - start;
-	const usage = process.resourceUsage();
-	process.stdout.write(JSON.stringify({wallMs, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, maxRssMb: usage.maxRSS / 1024, entries, changes}));
-}
+type Measure = {wallMs: number; cpuMs: number; maxRssMb: number};
 
 function measure(kind: 'load' | 'compare', a: string, b: string): Measure {
-	const self = fileURLToPath(import.meta.url);
-	const command = self.endsWith('.js') ? [self] : ['--import', 'tsx', self];
-	const result = spawnSync(process.execPath, [...command, '--task', kind, a, b], {encoding: 'utf8', maxBuffer: 1024 * 1024});
+	const cli = path.resolve('bin/layerscope.js');
+	const output = path.join(benchDir, 'compare-out.json');
+	const args = kind === 'load'
+		? [cli, b, '--ci', '--lowest-efficiency', 'off', '--highest-user-wasted-percent', 'off']
+		: [cli, 'compare', a, b, '--json', output];
+	const start = performance.now();
+	const result = spawnSync('/usr/bin/time', ['-f', '%U %S %M', process.execPath, ...args], {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: {...process.env, CI: ''}});
+	const wallMs = performance.now() - start;
 	if (result.status !== 0) {
 		throw new Error(`bench task ${kind} failed: ${result.stderr}`);
 	}
 
-	return JSON.parse(result.stdout) as Measure;
+	const [user = 0, system = 0, rssKb = 0] = result.stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
+	return {wallMs, cpuMs: (user + system) * 1000, maxRssMb: rssKb / 1024};
 }
 
 function median(values: number[]): number {
@@ -174,28 +156,23 @@ function median(values: number[]): number {
 	return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-const taskIndex = args.indexOf('--task');
-if (taskIndex >= 0) {
-	await task(args[taskIndex + 1] as 'load' | 'compare', args[taskIndex + 2]!, args[taskIndex + 3]!);
-} else {
-	const runs = option('runs', 3);
-	const files = option('files', 210_000);
-	const {a, b} = await build(files);
-	console.log(`images: A ${(statSync(a).size / 1e6).toFixed(0)} MB, B ${(statSync(b).size / 1e6).toFixed(0)} MB (docker save, plain layers); ${runs} runs of each, alternating; median shown`);
-	const loads: Measure[] = [];
-	const compares: Measure[] = [];
-	for (let run = 0; run < runs; run++) {
-		loads.push(measure('load', a, b));
-		compares.push(measure('compare', a, b));
-	}
-
-	const row = (label: string, list: Measure[]): string => {
-		const wall = median(list.map(item => item.wallMs));
-		return `${label.padEnd(28)} ${(wall / 1000).toFixed(2).padStart(6)} s wall  ${(median(list.map(item => item.cpuMs)) / 1000).toFixed(2).padStart(6)} s CPU  ${median(list.map(item => item.maxRssMb)).toFixed(0).padStart(5)} MB peak RSS  ${list[0]!.entries.toLocaleString('en-US')} entries${list[0]!.changes > 0 ? `, ${list[0]!.changes.toLocaleString('en-US')} changes` : ''}`;
-	};
-
-	console.log(row('load B + analysis', loads));
-	console.log(row('compare A B', compares));
-	const ratio = median(compares.map(item => item.wallMs)) / median(loads.map(item => item.wallMs));
-	console.log(`\ncompare / load: ${ratio.toFixed(2)}× (target ≤ 1.2×)`);
+const runs = option('runs', 3);
+const files = option('files', 210_000);
+const {a, b} = await build(files);
+console.log(`images: A ${(statSync(a).size / 1e6).toFixed(0)} MB, B ${(statSync(b).size / 1e6).toFixed(0)} MB (docker save, plain layers, ${files.toLocaleString('en-US')} files each); ${runs} runs of each, alternating; median shown`);
+const loads: Measure[] = [];
+const compares: Measure[] = [];
+for (let run = 0; run < runs; run++) {
+	loads.push(measure('load', a, b));
+	compares.push(measure('compare', a, b));
 }
+
+const row = (label: string, list: Measure[]): string => {
+	const wall = median(list.map(item => item.wallMs));
+	return `${label.padEnd(36)} ${(wall / 1000).toFixed(2).padStart(6)} s wall  ${(median(list.map(item => item.cpuMs)) / 1000).toFixed(2).padStart(6)} s CPU  ${median(list.map(item => item.maxRssMb)).toFixed(0).padStart(5)} MB peak RSS`;
+};
+
+console.log(row('layerscope B --ci (load alone)', loads));
+console.log(row('layerscope compare A B --json FILE', compares));
+const ratio = median(compares.map(item => item.wallMs)) / median(loads.map(item => item.wallMs));
+console.log(`\ncompare / load: ${ratio.toFixed(2)}× (target ≤ 1.2×)`);

@@ -2,10 +2,10 @@
 // filesystems that was added, removed or modified. Pure: no I/O; the CLI loads both images and hands them in.
 //
 // The file comparison is one merge of the two final filesystems (each stacked with overlay rules by
-// src/analysis/tree.ts): both trees are walked together, depth first, names in byte order, with an explicit stack
-// (no recursion, so a deep path cannot overflow anything), each directory's two sorted name lists merged. Linear
-// in the paths, apart from sorting each directory's names.
-import {type FileNode, isDirNode, stackLayers} from './tree.js';
+// src/analysis/tree.ts, then listed in tree order: depth first, names in byte order, with an explicit stack, so a
+// deep path cannot overflow anything). Two such listings are merged like two sorted lists: linear in the paths.
+// A listing is plain data, so each image can be read, analysed and listed in a worker thread of its own.
+import {type FileNode, stackLayers} from './tree.js';
 import type {Analysis, EntryType, LayerEntry, RawImage} from './types.js';
 
 /** What differs between the two versions of a path. Listed in this order. */
@@ -117,20 +117,19 @@ export type ImageComparison = {
 	readonly contentBasis: ContentBasis;
 };
 
-/** One side of a comparison: the image as read, and its analysis. */
+/** One side of a comparison: what was read, its analysis and its final filesystem. */
 export type CompareSide = {
-	readonly image: RawImage;
+	/** What the user named (reference, file). */
+	readonly name: string;
 	readonly analysis: Analysis;
-	/** The final filesystem, when the caller stacked it already (else it is stacked here). */
-	readonly root?: FileNode;
+	/** The final filesystem in tree order (see finalListing). */
+	readonly listing: readonly LayerEntry[];
 };
-
-const implicitDirEntry: Pick<LayerEntry, 'type' | 'mode' | 'uid' | 'gid' | 'size'> = {type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0};
 
 export function imageFigures(side: CompareSide): ImageFigures {
 	const {image} = side.analysis;
 	return {
-		ref: side.image.name,
+		ref: side.name,
 		id: side.analysis.config.id,
 		sizeBytes: image.sizeBytes,
 		efficiencyScore: image.efficiency,
@@ -230,99 +229,135 @@ export function entryDifferences(a: Entryish, b: Entryish, basis?: Basis): Chang
 	return reasons;
 }
 
-function entryOf(node: FileNode): Entryish {
-	return node.entry ?? implicitDirEntry;
-}
-
-function sortedNames(node: FileNode | undefined): string[] {
-	if (node === undefined || node.children === undefined || !isDirNode(node) || node.children.size === 0) {
-		return [];
-	}
-
-	return [...node.children.keys()].sort();
-}
-
-/** Called for each path of the merged tree, in depth-first order, names in byte order (the root not included). */
-export type MergeVisitor = (path: string, a: FileNode | undefined, b: FileNode | undefined, change: FileChange | undefined) => void;
-
-type Task = {readonly a: FileNode | undefined; readonly b: FileNode | undefined};
-
 /**
- * Every path of either filesystem, with its change (undefined for an unchanged path): a walk of both trees at
- * once. A directory is modified only when its own header differs; what happens below it is listed under it.
+ * The entries of a filesystem in tree order: depth first, a directory before what is below it, siblings in byte
+ * (code unit) order of their names — the order `treeOrder` sorts paths in. A directory without a header of its own
+ * gets an entry as `docker export` shows it: a 0755 directory owned by root. No recursion.
  */
-export function compareFilesystems(rootA: FileNode, rootB: FileNode, visit?: MergeVisitor): {changes: FileChange[]; basis: Basis} {
-	const changes: FileChange[] = [];
-	const basis: Basis = {digest: 0, size: 0};
-	const stack: Task[] = [];
-	const pushChildren = (a: FileNode | undefined, b: FileNode | undefined): void => {
-		const left = sortedNames(a);
-		const right = sortedNames(b);
-		// Merge the two sorted lists, then push in reverse so the smallest name is popped first.
-		const merged: Task[] = [];
-		let i = 0;
-		let j = 0;
-		while (i < left.length || j < right.length) {
-			const x = left[i];
-			const y = right[j];
-			if (y === undefined || (x !== undefined && x < y)) {
-				merged.push({a: a!.children!.get(x!), b: undefined});
-				i++;
-			} else if (x === undefined || y < x) {
-				merged.push({a: undefined, b: b!.children!.get(y)});
-				j++;
-			} else {
-				merged.push({a: a!.children!.get(x), b: b!.children!.get(y)});
-				i++;
-				j++;
-			}
+export function finalListing(root: FileNode): LayerEntry[] {
+	const out: LayerEntry[] = [];
+	const stack: FileNode[] = [];
+	const pushChildren = (node: FileNode): void => {
+		if (node.children === undefined || node.children.size === 0) {
+			return;
 		}
 
-		for (let index = merged.length - 1; index >= 0; index--) {
-			stack.push(merged[index]!);
+		const names = [...node.children.keys()].sort();
+		for (let index = names.length - 1; index >= 0; index--) {
+			stack.push(node.children.get(names[index]!)!);
 		}
 	};
 
-	pushChildren(rootA, rootB);
-	for (let task = stack.pop(); task !== undefined; task = stack.pop()) {
-		const {a, b} = task;
-		const node = (b ?? a)!;
-		const path = `/${node.path}`;
-		let change: FileChange | undefined;
-		if (a === undefined) {
-			const entry = entryOf(b!);
-			change = {path, kind: 'added', type: entry.type, sizeA: null, sizeB: entry.size, reasons: [], ...(entry.linkTarget === undefined ? {} : {linkB: entry.linkTarget})};
-		} else if (b === undefined) {
-			const entry = entryOf(a);
-			change = {path, kind: 'removed', type: entry.type, sizeA: entry.size, sizeB: null, reasons: [], ...(entry.linkTarget === undefined ? {} : {linkA: entry.linkTarget})};
-		} else {
-			const left = entryOf(a);
-			const right = entryOf(b);
-			const reasons = entryDifferences(left, right, basis);
-			if (reasons.length > 0) {
-				change = {
-					path,
-					kind: 'modified',
-					type: right.type,
-					...(left.type === right.type ? {} : {typeA: left.type}),
-					sizeA: left.size,
-					sizeB: right.size,
-					reasons,
-					...(left.linkTarget === undefined ? {} : {linkA: left.linkTarget}),
-					...(right.linkTarget === undefined ? {} : {linkB: right.linkTarget}),
-				};
+	pushChildren(root);
+	for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+		out.push(node.entry ?? {path: node.path, type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0});
+		if (node.entry === undefined || node.entry.type === 'dir') {
+			pushChildren(node);
+		}
+	}
+
+	return out;
+}
+
+/**
+ * Tree order of two relative paths: an ancestor first, then siblings by name in code unit order. It is string
+ * order with "/" below every other character.
+ */
+export function treeOrder(x: string, y: string): number {
+	if (x === y) {
+		return 0;
+	}
+
+	const length = Math.min(x.length, y.length);
+	for (let index = 0; index < length; index++) {
+		const a = x.charCodeAt(index);
+		const b = y.charCodeAt(index);
+		if (a !== b) {
+			if (a === 0x2F) {
+				return -1;
 			}
+
+			return b === 0x2F ? 1 : a - b;
+		}
+	}
+
+	return x.length - y.length;
+}
+
+/** Called for each path of either filesystem, in tree order (the root not included). */
+export type MergeVisitor = (path: string, a: LayerEntry | undefined, b: LayerEntry | undefined, change: FileChange | undefined) => void;
+
+function change(a: LayerEntry | undefined, b: LayerEntry | undefined, basis: Basis): FileChange | undefined {
+	if (a === undefined) {
+		const entry = b!;
+		return {path: `/${entry.path}`, kind: 'added', type: entry.type, sizeA: null, sizeB: entry.size, reasons: [], ...(entry.linkTarget === undefined ? {} : {linkB: entry.linkTarget})};
+	}
+
+	if (b === undefined) {
+		return {path: `/${a.path}`, kind: 'removed', type: a.type, sizeA: a.size, sizeB: null, reasons: [], ...(a.linkTarget === undefined ? {} : {linkA: a.linkTarget})};
+	}
+
+	const reasons = entryDifferences(a, b, basis);
+	if (reasons.length === 0) {
+		return undefined;
+	}
+
+	return {
+		path: `/${b.path}`,
+		kind: 'modified',
+		type: b.type,
+		...(a.type === b.type ? {} : {typeA: a.type}),
+		sizeA: a.size,
+		sizeB: b.size,
+		reasons,
+		...(a.linkTarget === undefined ? {} : {linkA: a.linkTarget}),
+		...(b.linkTarget === undefined ? {} : {linkB: b.linkTarget}),
+	};
+}
+
+/**
+ * Every path of either listing (each in tree order, see finalListing) with its change, by one merge. A directory
+ * is modified only when its own header differs; what happens below it is listed under it. A path below a
+ * directory that the other side replaced by a file is added or removed like any other.
+ */
+export function compareListings(listA: readonly LayerEntry[], listB: readonly LayerEntry[], visit?: MergeVisitor): {changes: FileChange[]; basis: Basis} {
+	const changes: FileChange[] = [];
+	const basis: Basis = {digest: 0, size: 0};
+	let i = 0;
+	let j = 0;
+	while (i < listA.length || j < listB.length) {
+		const a = listA[i];
+		const b = listB[j];
+		let left: LayerEntry | undefined;
+		let right: LayerEntry | undefined;
+		const order = a === undefined ? 1 : (b === undefined ? -1 : treeOrder(a.path, b.path));
+		if (order < 0) {
+			left = a;
+			i++;
+		} else if (order > 0) {
+			right = b;
+			j++;
+		} else {
+			left = a;
+			right = b;
+			i++;
+			j++;
 		}
 
-		if (change !== undefined) {
-			changes.push(change);
+		const found = change(left, right, basis);
+		if (found !== undefined) {
+			changes.push(found);
 		}
 
-		visit?.(path, a, b, change);
-		pushChildren(a, b);
+		visit?.(`/${(right ?? left)!.path}`, left, right, found);
 	}
 
 	return {changes, basis};
+}
+
+/** compareListings over two stacked trees. */
+export function compareFilesystems(rootA: FileNode, rootB: FileNode, visit?: MergeVisitor): {changes: FileChange[]; basis: Basis} {
+	return compareListings(finalListing(rootA), finalListing(rootB), visit);
 }
 
 function summarize(changes: readonly FileChange[], sizeDelta: number): CompareSummary {
@@ -364,11 +399,16 @@ export function finalFilesystem(image: RawImage): FileNode {
 	return stackLayers(image.layers.map(layer => layer.contents.entries));
 }
 
+/** A side from an image as read: its analysis and its final filesystem's listing. */
+export function sideOf(image: RawImage, analysis: Analysis): CompareSide {
+	return {name: image.name, analysis, listing: finalListing(finalFilesystem(image))};
+}
+
 /** A against B: figures, layers and file changes (see the types above for each definition). */
 export function compareImages(a: CompareSide, b: CompareSide, visit?: MergeVisitor): ImageComparison {
 	const figuresA = imageFigures(a);
 	const figuresB = imageFigures(b);
-	const {changes, basis} = compareFilesystems(a.root ?? finalFilesystem(a.image), b.root ?? finalFilesystem(b.image), visit);
+	const {changes, basis} = compareListings(a.listing, b.listing, visit);
 	let contentBasis: ContentBasis = 'mixed';
 	if (basis.size === 0) {
 		contentBasis = 'digest';

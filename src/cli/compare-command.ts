@@ -3,8 +3,7 @@
 // one line and exit 2 (a bad rule, an unreadable image, an output that cannot be written).
 import prettyBytes from 'pretty-bytes';
 import {analyzeImage} from '../analysis/analyze.js';
-import {type CompareSide, compareImages, finalFilesystem, type ImageComparison} from '../analysis/compare.js';
-import type {FileNode} from '../analysis/tree.js';
+import {type CompareSide, compareImages, type ImageComparison, sideOf} from '../analysis/compare.js';
 import type {RawImage} from '../analysis/types.js';
 import {type CompareCiFlags, loadCompareCiConfig} from '../ci/compare-config.js';
 import {type CompareEvaluation, evaluateCompareCi} from '../ci/compare-evaluate.js';
@@ -15,7 +14,8 @@ import {formatCompareMarkdown} from '../report/compare-markdown.js';
 import {formatCompareText} from '../report/compare-text.js';
 import {formatJson} from '../report/json.js';
 import {singleLine} from '../report/escape.js';
-import {type LoadOptions, loadImage} from './load.js';
+import {loadSide, type SideName} from './compare-load.js';
+import type {LoadOptions} from './load.js';
 import {writeOutput} from './output.js';
 
 export type CompareCommandIo = {
@@ -98,21 +98,21 @@ function progress(io: CompareCommandIo): {options(side: 'A' | 'B'): Pick<LoadOpt
 	};
 }
 
-/** Both images, read at the same time; when one fails the other is cancelled. */
-export async function loadBoth(input: Pick<CompareCommandInput, 'a' | 'b' | 'load' | 'io'>): Promise<[RawImage, RawImage]> {
+/**
+ * Both images, read at the same time, each in a worker thread (src/cli/compare-load.ts) that also analyses it and
+ * lists its final filesystem; when one fails the other is stopped, and the error names the side.
+ */
+export async function loadBoth(input: Pick<CompareCommandInput, 'a' | 'b' | 'load' | 'io'>): Promise<[CompareSide, CompareSide]> {
 	const controller = new AbortController();
 	const report = progress(input.io);
 	let firstError: unknown;
-	const one = async (target: string, side: 'A' | 'B'): Promise<RawImage> => {
+	const one = async (target: string, side: SideName): Promise<CompareSide> => {
 		try {
-			return await loadImage(target, {...input.load, ...report.options(side), signal: controller.signal});
+			return await loadSide(target, side, input.load, report.options(side), controller.signal);
 		} catch (error) {
-			if (firstError === undefined) {
-				// Name the side ("B: …"); the other load is cancelled, and its error is not the story.
-				firstError = error instanceof Error ? new SideError(`${side}: ${error.message}`, {cause: error}) : error;
-				controller.abort();
-			}
-
+			// The first failure is the story; the other side's "cancelled" is its consequence.
+			firstError ??= error;
+			controller.abort();
 			throw error;
 		}
 	};
@@ -129,23 +129,9 @@ export async function loadBoth(input: Pick<CompareCommandInput, 'a' | 'b' | 'loa
 	}
 }
 
-/** A load failure, named by its side. */
-export class SideError extends Error {}
-
-function side(image: RawImage): CompareSide {
-	return {image, analysis: analyzeImage(image), root: finalFilesystem(image)};
-}
-
-/** Compare two read images (analysis of each, then the merge). */
+/** Compare two images read in this thread (tests, benchmarks): analysis and listing of each, then the merge. */
 export function compareRead(a: RawImage, b: RawImage): ImageComparison {
-	return compareWithRoots(a, b).comparison;
-}
-
-/** The comparison and both final filesystems (the UI shows their merged tree). */
-export function compareWithRoots(a: RawImage, b: RawImage): {comparison: ImageComparison; rootA: FileNode; rootB: FileNode} {
-	const left = side(a);
-	const right = side(b);
-	return {comparison: compareImages(left, right), rootA: left.root!, rootB: right.root!};
+	return compareImages(sideOf(a, analyzeImage(a)), sideOf(b, analyzeImage(b)));
 }
 
 export async function runCompareCommand(input: CompareCommandInput): Promise<number> {
@@ -160,12 +146,12 @@ export async function runCompareCommand(input: CompareCommandInput): Promise<num
 		io.stderr(`${compareLoadingLine(input.a, input.b)}\n`);
 	}
 
-	const [imageA, imageB] = await loadBoth(input);
-	const {comparison, rootA, rootB} = compareWithRoots(imageA, imageB);
+	const [sideA, sideB] = await loadBoth(input);
+	const comparison = compareImages(sideA, sideB);
 	if (config === undefined && input.tui && input.json === undefined && !input.markdown) {
 		// The UI (ink, react) loads only when a terminal shows it.
 		const {runCompareUi} = await import('../ui/compare-run.js');
-		await runCompareUi(comparison, rootA, rootB);
+		await runCompareUi(comparison, sideA.listing, sideB.listing);
 		return 0;
 	}
 
@@ -198,8 +184,11 @@ export async function runCompareCommand(input: CompareCommandInput): Promise<num
 		return evaluation.pass ? 0 : 1;
 	}
 
-	if (!stdoutTaken) {
-		io.stdout(input.markdown ? formatCompareMarkdown(comparison) : formatCompareText(comparison));
+	// --json FILE replaces the text report (as for images); --markdown is printed whenever it is asked for.
+	if (input.markdown && !stdoutTaken) {
+		io.stdout(formatCompareMarkdown(comparison));
+	} else if (input.json === undefined) {
+		io.stdout(formatCompareText(comparison));
 	}
 
 	return 0;

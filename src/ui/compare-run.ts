@@ -3,7 +3,7 @@
 import {openSync} from 'node:fs';
 import tty from 'node:tty';
 import type {ImageComparison} from '../analysis/compare.js';
-import type {FileNode} from '../analysis/tree.js';
+import type {LayerEntry} from '../analysis/types.js';
 import {CompareModel} from './state/compare-model.js';
 import type {Viewport} from './state/types.js';
 
@@ -23,7 +23,7 @@ function viewportOf(stdout: NodeJS.WriteStream): Viewport {
 }
 
 /** Browse the comparison until the user quits (q or Ctrl-C). */
-export async function runCompareUi(comparison: ImageComparison, rootA: FileNode, rootB: FileNode, options: CompareUiOptions = {}): Promise<void> {
+export async function runCompareUi(comparison: ImageComparison, listA: readonly LayerEntry[], listB: readonly LayerEntry[], options: CompareUiOptions = {}): Promise<void> {
 	process.env['NODE_ENV'] ??= 'production';
 	const [{render}, {createElement, useEffect, useState}, {CompareBrowser}] = await Promise.all([import('ink'), import('react'), import('./components/compare-browser.js')]);
 	const stdout = options.stdout ?? process.stdout;
@@ -41,7 +41,7 @@ export async function runCompareUi(comparison: ImageComparison, rootA: FileNode,
 		throw new Error('no terminal to read keys from (stdin is not a terminal and /dev/tty cannot be opened): use --no-tui');
 	}
 
-	const model = new CompareModel(comparison, rootA, rootB);
+	const model = new CompareModel(comparison, listA, listB);
 	const colors = options.colors ?? !('NO_COLOR' in process.env && process.env['NO_COLOR'] !== '');
 	let quit!: () => void;
 	const done = new Promise<void>(resolve => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import fc from 'fast-check';
 import {analyzeImage} from '../../src/analysis/analyze.js';
-import {compareFilesystems, compareImages, entryDifferences, type FileChange, largestFirst} from '../../src/analysis/compare.js';
+import {compareFilesystems, compareImages, entryDifferences, type FileChange, largestFirst, sideOf, treeOrder} from '../../src/analysis/compare.js';
 import {listTree, type TreeRecord} from '../../src/analysis/listing.js';
 import {sameFile, stackLayers} from '../../src/analysis/tree.js';
 import type {LayerEntry, RawImage} from '../../src/analysis/types.js';
@@ -27,7 +27,7 @@ function image(name: string, layers: Array<{diffId: string; entries: LayerEntry[
 	};
 }
 
-const side = (raw: RawImage) => ({image: raw, analysis: analyzeImage(raw)});
+const side = (raw: RawImage) => sideOf(raw, analyzeImage(raw));
 const brief = (changes: readonly FileChange[]) => changes.map(change => `${change.kind[0]} ${change.path}${change.reasons.length > 0 ? ` ${change.reasons.join(',')}` : ''}`);
 
 test('every kind of difference, directories not modified for what changed below them', () => {
@@ -178,4 +178,10 @@ test('property: a path is unchanged exactly when src/analysis/tree.ts\'s sameFil
 	fc.assert(fc.property(entry, entry, (a, b) => {
 		assert.equal(entryDifferences(a, b).length === 0, sameFile(a, b));
 	}), {numRuns: 2000});
+});
+
+test('tree order: an ancestor first, then names in code unit order, "/" below every other character', () => {
+	const paths = ['a-b', 'a', 'a/x', 'a.b', 'a/x/y', 'a/-', 'b', 'a/x-'];
+	assert.deepEqual([...paths].sort(treeOrder), ['a', 'a/-', 'a/x', 'a/x/y', 'a/x-', 'a-b', 'a.b', 'b']);
+	assert.equal(treeOrder('same', 'same'), 0);
 });

@@ -1,6 +1,6 @@
 // Small in-memory images for the compare tests (entries as a layer tar would give them).
 import {analyzeImage} from '../../src/analysis/analyze.js';
-import {type CompareSide, compareImages, type ImageComparison} from '../../src/analysis/compare.js';
+import {type CompareSide, compareImages, type ImageComparison, sideOf} from '../../src/analysis/compare.js';
 import type {LayerEntry, RawImage} from '../../src/analysis/types.js';
 
 export const file = (path: string, size = 1, extra: Partial<LayerEntry> = {}): LayerEntry => ({path, type: 'file', mode: 0o644, uid: 0, gid: 0, size, ...extra});
@@ -26,7 +26,7 @@ export function image(name: string, layers: readonly TestLayer[]): RawImage {
 }
 
 export function side(raw: RawImage): CompareSide {
-	return {image: raw, analysis: analyzeImage(raw)};
+	return sideOf(raw, analyzeImage(raw));
 }
 
 /** A small pair: B adds a 1000-byte file, grows one, removes one, wastes 500 more bytes. */

@@ -7,7 +7,6 @@ import {CompareBrowser} from '../../src/ui/components/compare-browser.js';
 import {CompareModel} from '../../src/ui/state/compare-model.js';
 import {initialCompareState, reduceCompare} from '../../src/ui/state/compare-reducer.js';
 import {dir, file, image, link, side} from '../helpers/compare-images.js';
-import {stackLayers} from '../../src/analysis/tree.js';
 import {drive} from './ink-driver.js';
 import {assertSnapshot, normaliseFrame} from './snapshot.js';
 
@@ -22,8 +21,7 @@ function model(): CompareModel {
 	const left = side(a);
 	const right = side(b);
 	const comparison = compareImages(left, right);
-	const roots = [a, b].map(raw => stackLayers(raw.layers.map(layer => layer.contents.entries)));
-	return new CompareModel(comparison, roots[0]!, roots[1]!);
+	return new CompareModel(comparison, left.listing, right.listing);
 }
 
 const viewport = {width: 100, height: 22};

@@ -3,8 +3,7 @@
 // modified entries, a whiteout at the top of each removed subtree) — so the browser's tree machinery (marks,
 // filter, collapse, hide kinds, sort, paging) works unchanged on it. Sizes of A and of B per node (a directory: all
 // below it) come from the same union tree. Pure apart from the caches.
-import {compareFilesystems, type ImageComparison} from '../../analysis/compare.js';
-import type {FileNode} from '../../analysis/tree.js';
+import {compareListings, type ImageComparison} from '../../analysis/compare.js';
 import type {LayerEntry, RawImage} from '../../analysis/types.js';
 import {stateAt, type TreeRows, treeRows, type VisibleTree} from '../../analysis/views.js';
 import {BrowserModel} from './model.js';
@@ -16,29 +15,11 @@ export type CompareUiState = UiState & {readonly bySizeDelta: boolean};
 /** The layer index of B in the synthetic image (A is 0). */
 export const layerB = 1;
 
-function entriesOf(root: FileNode): LayerEntry[] {
-	const out: LayerEntry[] = [];
-	const stack: FileNode[] = [root];
-	for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
-		if (node.entry !== undefined && node.path !== '') {
-			out.push(node.entry);
-		}
-
-		if (node.children !== undefined) {
-			for (const child of node.children.values()) {
-				stack.push(child);
-			}
-		}
-	}
-
-	return out;
-}
-
 /** B as a layer over A: B's entry for each added or modified path, a whiteout at the top of each removed subtree. */
-function changeLayer(rootA: FileNode, rootB: FileNode): LayerEntry[] {
+function changeLayer(listA: readonly LayerEntry[], listB: readonly LayerEntry[]): LayerEntry[] {
 	const out: LayerEntry[] = [];
 	const removedDirs = new Set<string>();
-	compareFilesystems(rootA, rootB, (path, a, b, change) => {
+	compareListings(listA, listB, (path, a, b, change) => {
 		if (change === undefined) {
 			return;
 		}
@@ -51,19 +32,19 @@ function changeLayer(rootA: FileNode, rootB: FileNode): LayerEntry[] {
 				out.push({path: relative, type: 'file', mode: 0, uid: 0, gid: 0, size: 0, whiteout: true});
 			}
 
-			if (a?.children !== undefined) {
+			if (a?.type === 'dir') {
 				removedDirs.add(relative);
 			}
 
 			return;
 		}
 
-		out.push(b?.entry ?? {path: relative, type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0});
+		out.push(b!);
 	});
 	return out;
 }
 
-function syntheticImage(comparison: ImageComparison, rootA: FileNode, rootB: FileNode): RawImage {
+function syntheticImage(comparison: ImageComparison, listA: readonly LayerEntry[], listB: readonly LayerEntry[]): RawImage {
 	const layer = (id: string, command: string, entries: LayerEntry[]) => ({
 		id,
 		digest: '',
@@ -76,7 +57,7 @@ function syntheticImage(comparison: ImageComparison, rootA: FileNode, rootB: Fil
 		name: `${comparison.a.ref} → ${comparison.b.ref}`,
 		tags: [],
 		config: {id: '', os: '', architecture: '', created: ''},
-		layers: [layer('A', comparison.a.ref, entriesOf(rootA)), layer('B', comparison.b.ref, changeLayer(rootA, rootB))],
+		layers: [layer('A', comparison.a.ref, [...listA]), layer('B', comparison.b.ref, changeLayer(listA, listB))],
 	};
 }
 
@@ -87,8 +68,9 @@ export class CompareModel extends BrowserModel {
 	readonly sizeB: Float64Array;
 	private readonly deltaRows = new Map<string, TreeRows>();
 
-	constructor(comparison: ImageComparison, rootA: FileNode, rootB: FileNode) {
-		const image = syntheticImage(comparison, rootA, rootB);
+	/** `listA`, `listB`: the final filesystems in tree order (src/analysis/compare.ts finalListing). */
+	constructor(comparison: ImageComparison, listA: readonly LayerEntry[], listB: readonly LayerEntry[]) {
+		const image = syntheticImage(comparison, listA, listB);
 		// The browser's panes other than the tree are not drawn; its model wants an analysis all the same.
 		super({image, analysis: {config: image.config, layers: [], image: {name: image.name, tags: [], sizeBytes: 0, userSizeBytes: 0, wastedBytes: 0, userWastedPercent: 0, efficiency: 1, reclaimableBytes: 0, duplicateBytes: 0, duplicateFiles: [], fileCount: 0, nodeCount: 0, inefficiencies: []}}});
 		this.comparison = comparison;

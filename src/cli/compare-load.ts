@@ -1,0 +1,124 @@
+// Reading the two images of `layerscope compare` at the same time, each in a worker thread of its own: a worker
+// reads its image (src/cli/load.ts), analyses it and lists its final filesystem, then hands the analysis and the
+// listing (plain data) to the main thread, which only merges. Reading and parsing are CPU work in JavaScript: on
+// one thread two images take twice as long as one; on two they take about as long as the larger.
+//
+// The worker runs this same module (its top level checks workerData), so the bundle needs no extra entry point.
+import {isMainThread, parentPort, Worker, workerData} from 'node:worker_threads';
+import {analyzeImage} from '../analysis/analyze.js';
+import {type CompareSide, sideOf} from '../analysis/compare.js';
+import type {SourceStatus} from '../sources/types.js';
+import {type LoadOptions, loadImage} from './load.js';
+
+export type SideName = 'A' | 'B';
+
+type Request = {readonly kind: 'layerscope-compare-load'; readonly target: string; readonly load: Pick<LoadOptions, 'source' | 'platform'>};
+
+type Read = {bytes: number; totalBytes?: number; layersDone: number; entries: number};
+
+type Message =
+	| {readonly type: 'status'; readonly status: SourceStatus}
+	| {readonly type: 'read'; readonly read: Read}
+	| {readonly type: 'done'; readonly side: CompareSide}
+	| {readonly type: 'error'; readonly message: string; readonly stack?: string};
+
+/** A load failure, named by its side ("B: no such image …"). */
+export class SideError extends Error {}
+
+export type SideProgress = Pick<LoadOptions, 'onStatus' | 'onRead'>;
+
+/**
+ * A worker running this module. Built, it is a .js chunk; from the TypeScript sources (tests, benchmarks under
+ * tsx) the worker registers tsx itself first, as Node 20 does not carry `--import` loaders into workers.
+ */
+function spawnWorker(request: Request): Worker {
+	const self = import.meta.url;
+	if (!self.endsWith('.ts')) {
+		return new Worker(new URL(self), {workerData: request});
+	}
+
+	const bootstrap = `import('tsx/esm/api').then(api => { api.register(); return import(${JSON.stringify(self)}); })`;
+	return new Worker(bootstrap, {eval: true, workerData: request});
+}
+
+/** Read, analyse and list one image in a worker thread. Rejects with a SideError; `signal` stops the worker. */
+export async function loadSide(target: string, side: SideName, load: Pick<LoadOptions, 'source' | 'platform'>, progress: SideProgress, signal: AbortSignal): Promise<CompareSide> {
+	const request: Request = {kind: 'layerscope-compare-load', target, load};
+	const worker = spawnWorker(request);
+	try {
+		return await new Promise<CompareSide>((resolve, reject) => {
+			const stop = (): void => {
+				reject(new SideError(`${side}: cancelled`));
+				void worker.terminate();
+			};
+
+			signal.addEventListener('abort', stop, {once: true});
+			worker.on('message', (message: Message) => {
+				switch (message.type) {
+					case 'status': {
+						progress.onStatus?.(message.status);
+						break;
+					}
+
+					case 'read': {
+						progress.onRead?.(message.read);
+						break;
+					}
+
+					case 'done': {
+						resolve(message.side);
+						break;
+					}
+
+					case 'error': {
+						const error = new SideError(`${side}: ${message.message}`);
+						if (message.stack !== undefined) {
+							error.stack = message.stack;
+						}
+
+						reject(error);
+						break;
+					}
+				}
+			});
+			worker.on('error', error => {
+				reject(new SideError(`${side}: ${error.message}`));
+			});
+			worker.on('exit', code => {
+				reject(new SideError(`${side}: the reader stopped (exit ${code})`));
+			});
+		});
+	} finally {
+		await worker.terminate();
+	}
+}
+
+/** The worker: one image read, analysed and listed, posted back. */
+async function work(request: Request): Promise<void> {
+	const port = parentPort!;
+	let last = 0;
+	try {
+		const image = await loadImage(request.target, {
+			...request.load,
+			onStatus(status) {
+				port.postMessage({type: 'status', status} satisfies Message);
+			},
+			onRead(read) {
+				const now = Date.now();
+				if (now - last >= 100) {
+					last = now;
+					port.postMessage({type: 'read', read} satisfies Message);
+				}
+			},
+		});
+		const side = sideOf(image, analyzeImage(image));
+		port.postMessage({type: 'done', side} satisfies Message);
+	} catch (error) {
+		const message = error instanceof Error ? error.message : String(error);
+		port.postMessage({type: 'error', message, stack: error instanceof Error ? error.stack : undefined} satisfies Message);
+	}
+}
+
+if (!isMainThread && (workerData as Partial<Request> | undefined)?.kind === 'layerscope-compare-load') {
+	await work(workerData as Request);
+}
