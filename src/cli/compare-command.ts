@@ -31,7 +31,7 @@ export type CompareCommandIo = {
 export type CompareCommandInput = {
 	readonly a: string;
 	readonly b: string;
-	readonly load: Pick<LoadOptions, 'source' | 'platform'>;
+	readonly load: Pick<LoadOptions, 'source' | 'platform' | 'insecure' | 'cache'>;
 	/** --json FILE (- for stdout). */
 	readonly json?: string;
 	readonly markdown: boolean;
@@ -47,7 +47,7 @@ export type CompareCommandInput = {
 type SideProgress = {bytes: number; layers: number; entries: number; status: string};
 
 /** Progress of both loads on stderr: one line for both on a terminal; elsewhere only a pull's start. */
-function progress(io: CompareCommandIo): {options(side: 'A' | 'B'): Pick<LoadOptions, 'onStatus' | 'onRead'>; done(): void} {
+function progress(io: CompareCommandIo): {options(side: 'A' | 'B'): Pick<LoadOptions, 'onStatus' | 'onRead' | 'onNotice'>; done(): void} {
 	const sides: Record<'A' | 'B', SideProgress> = {
 		A: {bytes: 0, layers: 0, entries: 0, status: ''},
 		B: {bytes: 0, layers: 0, entries: 0, status: ''},
@@ -87,6 +87,10 @@ function progress(io: CompareCommandIo): {options(side: 'A' | 'B'): Pick<LoadOpt
 				onRead(read) {
 					sides[side] = {bytes: read.bytes, layers: read.layersDone, entries: read.entries, status: ''};
 					show(false);
+				},
+				onNotice(line) {
+					// Its own line (clearing the progress line first on a terminal).
+					io.stderr(`${io.stderrIsTTY ? '\r\u001B[2K' : ''}${singleLine(line)}\n`);
 				},
 			};
 		},

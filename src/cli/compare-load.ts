@@ -9,23 +9,32 @@ import {analyzeImage} from '../analysis/analyze.js';
 import {type CompareSide, sideOf} from '../analysis/compare.js';
 import type {SourceStatus} from '../sources/types.js';
 import {type LoadOptions, loadImage} from './load.js';
+import {flushRunCache, runCache} from './run-cache.js';
 
 export type SideName = 'A' | 'B';
 
-type Request = {readonly kind: 'layerscope-compare-load'; readonly target: string; readonly load: Pick<LoadOptions, 'source' | 'platform'>};
+/** What a worker is asked for: plain data only (the layer cache is opened by the worker itself). */
+type Request = {
+	readonly kind: 'layerscope-compare-load';
+	readonly target: string;
+	readonly load: Pick<LoadOptions, 'source' | 'platform' | 'insecure'>;
+	/** Use the layer cache (the caller had one). */
+	readonly cache: boolean;
+};
 
 type Read = {bytes: number; totalBytes?: number; layersDone: number; entries: number};
 
 type Message =
 	| {readonly type: 'status'; readonly status: SourceStatus}
 	| {readonly type: 'read'; readonly read: Read}
+	| {readonly type: 'notice'; readonly line: string}
 	| {readonly type: 'done'; readonly side: CompareSide}
 	| {readonly type: 'error'; readonly message: string; readonly stack?: string};
 
 /** A load failure, named by its side ("B: no such image …"). */
 export class SideError extends Error {}
 
-export type SideProgress = Pick<LoadOptions, 'onStatus' | 'onRead'>;
+export type SideProgress = Pick<LoadOptions, 'onStatus' | 'onRead' | 'onNotice'>;
 
 /**
  * A worker running this module. Built, it is a .js chunk; from the TypeScript sources (tests, benchmarks under
@@ -42,8 +51,8 @@ function spawnWorker(request: Request): Worker {
 }
 
 /** Read, analyse and list one image in a worker thread. Rejects with a SideError; `signal` stops the worker. */
-export async function loadSide(target: string, side: SideName, load: Pick<LoadOptions, 'source' | 'platform'>, progress: SideProgress, signal: AbortSignal): Promise<CompareSide> {
-	const request: Request = {kind: 'layerscope-compare-load', target, load};
+export async function loadSide(target: string, side: SideName, load: Pick<LoadOptions, 'source' | 'platform' | 'insecure' | 'cache'>, progress: SideProgress, signal: AbortSignal): Promise<CompareSide> {
+	const request: Request = {kind: 'layerscope-compare-load', target, load: {source: load.source, platform: load.platform, insecure: load.insecure}, cache: load.cache !== undefined};
 	const worker = spawnWorker(request);
 	try {
 		return await new Promise<CompareSide>((resolve, reject) => {
@@ -62,6 +71,11 @@ export async function loadSide(target: string, side: SideName, load: Pick<LoadOp
 
 					case 'read': {
 						progress.onRead?.(message.read);
+						break;
+					}
+
+					case 'notice': {
+						progress.onNotice?.(`${side}: ${message.line}`);
 						break;
 					}
 
@@ -100,6 +114,10 @@ async function work(request: Request): Promise<void> {
 	try {
 		const image = await loadImage(request.target, {
 			...request.load,
+			cache: request.cache ? runCache() : undefined,
+			onNotice(line) {
+				port.postMessage({type: 'notice', line} satisfies Message);
+			},
 			onStatus(status) {
 				port.postMessage({type: 'status', status} satisfies Message);
 			},
@@ -112,6 +130,8 @@ async function work(request: Request): Promise<void> {
 			},
 		});
 		const side = sideOf(image, analyzeImage(image));
+		// The cache's writes finish before the worker is let go.
+		await flushRunCache();
 		port.postMessage({type: 'done', side} satisfies Message);
 	} catch (error) {
 		const message = error instanceof Error ? error.message : String(error);
