@@ -459,11 +459,6 @@ export class RegistryTransport {
 		}
 	}
 
-	/** The base URL once started (for messages and tests). */
-	get baseUrl(): string | undefined {
-		return this.base?.href;
-	}
-
 	/** Retry helper exposed to the API layer for blob bodies: back off before attempt `round` (1-based). */
 	async backoff(round: number): Promise<void> {
 		await delay((this.options.backoffMs ?? 200) * (2 ** (round - 1)), this.options.signal);
