@@ -5,7 +5,7 @@ import type {DuplicateFiles} from './types.js';
 export type DuplicateResult = {
 	/** Σ sizeBytes × (count − 1) over the groups: bytes the filesystem would save if each content were stored once. */
 	readonly duplicateBytes: number;
-	/** Largest duplicateBytes first; ties by size, then by first path. */
+	/** Largest duplicateBytes first; ties by size, then by digest. */
 	readonly duplicateFiles: DuplicateFiles[];
 };
 
@@ -16,7 +16,54 @@ export type DuplicateResult = {
  * Walks the tree with an explicit stack (no recursion a deep path could overflow).
  */
 export function findDuplicates(root: FileNode): DuplicateResult {
-	const byDigest = new Map<string, {size: number; paths: string[]}>();
+	// The files sorted by digest (one reference a file, no map of every digest), then runs of equal digests.
+	const files: FileNode[] = [];
+	walkFiles(root, node => {
+		files.push(node);
+	});
+	const digestOf = (node: FileNode): string => node.entry!.digest!;
+	files.sort((a, b) => (digestOf(a) < digestOf(b) ? -1 : (digestOf(a) > digestOf(b) ? 1 : 0)));
+	const groups = new Map<string, {size: number; paths: string[]}>();
+	for (let start = 0; start < files.length;) {
+		const digest = digestOf(files[start]!);
+		let end = start + 1;
+		while (end < files.length && digestOf(files[end]!) === digest) {
+			end++;
+		}
+
+		if (end - start >= 2) {
+			// Sorted while relative (the node's own strings), then prefixed: a prefixed string that is never compared
+			// stays a small reference to the node's path instead of a copy.
+			const relative: string[] = [];
+			for (let index = start; index < end; index++) {
+				relative.push(files[index]!.path);
+			}
+
+			relative.sort((a, b) => (a < b ? -1 : (a > b ? 1 : 0)));
+			groups.set(digest, {size: files[start]!.entry!.size, paths: relative.map(path => `/${path}`)});
+		}
+
+		start = end;
+	}
+
+	files.length = 0;
+
+	const duplicateFiles: DuplicateFiles[] = [];
+	let duplicateBytes = 0;
+	for (const [digest, group] of groups) {
+		const {paths} = group;
+		duplicateBytes += group.size * (paths.length - 1);
+		duplicateFiles.push({digest, sizeBytes: group.size, count: paths.length, paths});
+	}
+
+	duplicateFiles.sort((a, b) => ((b.sizeBytes * (b.count - 1)) - (a.sizeBytes * (a.count - 1)))
+		|| (b.sizeBytes - a.sizeBytes)
+		|| (a.digest < b.digest ? -1 : 1));
+	return {duplicateBytes, duplicateFiles};
+}
+
+/** Every node of a regular file with a digest and a size; an explicit stack (no recursion). */
+function walkFiles(root: FileNode, visit: (node: FileNode) => void): void {
 	const stack: FileNode[] = [root];
 	while (stack.length > 0) {
 		const node = stack.pop()!;
@@ -27,32 +74,8 @@ export function findDuplicates(root: FileNode): DuplicateResult {
 		}
 
 		const {entry} = node;
-		if (entry?.type !== 'file' || entry.digest === undefined || entry.size === 0) {
-			continue;
-		}
-
-		const group = byDigest.get(entry.digest);
-		if (group === undefined) {
-			byDigest.set(entry.digest, {size: entry.size, paths: [node.path]});
-		} else {
-			group.paths.push(node.path);
+		if (entry?.type === 'file' && entry.digest !== undefined && entry.size > 0) {
+			visit(node);
 		}
 	}
-
-	const duplicateFiles: DuplicateFiles[] = [];
-	let duplicateBytes = 0;
-	for (const [digest, group] of byDigest) {
-		if (group.paths.length < 2) {
-			continue;
-		}
-
-		const paths = group.paths.map(path => `/${path}`).sort((a, b) => (a < b ? -1 : (a > b ? 1 : 0)));
-		duplicateBytes += group.size * (paths.length - 1);
-		duplicateFiles.push({digest, sizeBytes: group.size, count: paths.length, paths});
-	}
-
-	duplicateFiles.sort((a, b) => ((b.sizeBytes * (b.count - 1)) - (a.sizeBytes * (a.count - 1)))
-		|| (b.sizeBytes - a.sizeBytes)
-		|| (a.paths[0]! < b.paths[0]! ? -1 : 1));
-	return {duplicateBytes, duplicateFiles};
 }

@@ -235,12 +235,56 @@ export function * jsonExportChunks(image: RawImage, analysis: Analysis, extras: 
 	}
 
 	buffer += analysis.layers.length === 0 ? ']' : '\n  ]';
-	buffer += `,\n  "image": ${nested(imageRecord(analysis), 1)}`;
+	buffer += ',\n  "image": ';
+	// The image's lists (inefficient files, duplicate files) can be long: item by item too.
+	for (const text of valueChunks(imageRecord(analysis), 1, 3)) {
+		buffer += text;
+		yield * flush();
+	}
+
 	if (extras.ci !== undefined) {
 		buffer += `,\n  "ci": ${nested(extras.ci, 1)}`;
 	}
 
 	yield `${buffer}\n}\n`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * nested(value, depth) in pieces: arrays and plain objects down to `levels` levels are written member by member
+ * (as JSON.stringify lays them out with an indent of 2: members of an object whose value is undefined left out,
+ * empty ones as [] and {}); deeper values whole.
+ */
+export function * valueChunks(value: unknown, depth: number, levels: number): Generator<string> {
+	const inner = `\n${'  '.repeat(depth + 1)}`;
+	if (levels > 0 && Array.isArray(value) && value.length > 0) {
+		for (const [index, item] of value.entries()) {
+			yield `${index === 0 ? '[' : ','}${inner}`;
+			// JSON.stringify writes undefined (and functions) in arrays as null.
+			yield * valueChunks(item === undefined || typeof item === 'function' ? null : item, depth + 1, levels - 1);
+		}
+
+		yield `\n${'  '.repeat(depth)}]`;
+		return;
+	}
+
+	if (levels > 0 && isRecord(value) && typeof value['toJSON'] !== 'function') {
+		const keys = Object.keys(value).filter(key => value[key] !== undefined && typeof value[key] !== 'function');
+		if (keys.length > 0) {
+			for (const [index, key] of keys.entries()) {
+				yield `${index === 0 ? '{' : ','}${inner}${JSON.stringify(key)}: `;
+				yield * valueChunks(value[key], depth + 1, levels - 1);
+			}
+
+			yield `\n${'  '.repeat(depth)}}`;
+			return;
+		}
+	}
+
+	yield nested(value, depth);
 }
 
 export function formatJson(document: unknown): string {

@@ -4,7 +4,7 @@ import {analyzeImage} from '../../src/analysis/analyze.js';
 import type {LayerEntry, RawImage} from '../../src/analysis/types.js';
 import fc from 'fast-check';
 import {buildLayerTree, childFirstOrder} from '../../src/analysis/tree.js';
-import {diveFileInfo, diveFiles, formatJson, jsonExportChunks, toJsonExport} from '../../src/report/json.js';
+import {diveFileInfo, diveFiles, formatJson, jsonExportChunks, toJsonExport, valueChunks} from '../../src/report/json.js';
 import {demoImage, diveFixture, loadArchive} from '../helpers/fixtures.js';
 
 function streamed(...args: Parameters<typeof jsonExportChunks>): {text: string; chunks: number} {
@@ -76,4 +76,12 @@ test('dive\'s file order by sorting equals the walk of the layer\'s own tree (ch
 	fc.assert(fc.property(fc.array(entry, {maxLength: 40}), entries => {
 		assert.deepEqual([...diveFiles(entries)], treeOrder(entries));
 	}), {numRuns: 2000});
+});
+
+test('valueChunks lays any JSON value out exactly as JSON.stringify(value, null, 2) at its depth', () => {
+	const value = fc.oneof(fc.jsonValue(), fc.record({a: fc.constant(undefined), b: fc.jsonValue(), c: fc.array(fc.oneof(fc.jsonValue(), fc.constant(undefined)))}));
+	fc.assert(fc.property(value, fc.nat(3), fc.nat(4), (item, depth, levels) => {
+		const expected = JSON.stringify(item, null, 2).replaceAll('\n', `\n${'  '.repeat(depth)}`);
+		assert.equal([...valueChunks(item, depth, levels)].join(''), expected);
+	}), {numRuns: 1000});
 });
