@@ -3,7 +3,10 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {UsageError} from '../../src/cli/args.js';
+import type {CommandDefinition} from '../../src/cli/command.js';
+import {helpFor} from '../../src/cli/commands/help.js';
 import {commands} from '../../src/cli/commands/index.js';
+import {completionScript, shells} from '../../src/cli/completion.js';
 import {checkArguments, type Invocation, parseCommandLine} from '../../src/cli/program.js';
 
 function parse(...argv: string[]): Invocation {
@@ -91,4 +94,51 @@ test('--help, --version and --debug are recognised anywhere, for every command',
 	assert.equal(parseCommandLine(['tree', '-h'], commands).path[0]!.name, 'tree', 'help before the missing argument is noticed');
 	assert.equal(parseCommandLine(['-v'], commands).version, true);
 	assert.equal(parseCommandLine(['diff', 'x', '--debug'], commands).debug, true);
+});
+
+test('a command with subcommands (as `cache info|prune` will be): parsed, refused, helped and completed from its table', async () => {
+	const runs: string[] = [];
+	const table: CommandDefinition[] = [
+		...commands,
+		{
+			name: 'cache',
+			summary: 'the layer cache',
+			arguments: [],
+			options: [],
+			subcommands: [
+				{name: 'info', summary: 'where and how big', arguments: [], options: [{name: 'json', value: 'FILE', help: 'as JSON'}], async run() {
+					runs.push('info');
+					return 0;
+				}},
+				{name: 'prune', summary: 'remove entries', arguments: [], options: [{name: 'older-than', value: 'DAYS', help: 'only entries older than this', complete: 'none'}], async run() {
+					runs.push('prune');
+					return 0;
+				}},
+			],
+		},
+	];
+	const parsed = parseCommandLine(['cache', 'prune', '--older-than', '7'], table);
+	checkArguments(parsed, table);
+	assert.deepEqual(parsed.path.map(command => command.name), ['cache', 'prune']);
+	assert.deepEqual(parsed.options, {'older-than': '7'});
+	await parsed.path.at(-1)!.run!({args: parsed.args, options: parsed.options, io: {stdout() {}, stderr() {}}, commands: table, version: '0'});
+	assert.deepEqual(runs, ['prune']);
+
+	const refuse = (argv: string[], message: RegExp): void => {
+		assert.throws(() => {
+			const invocation = parseCommandLine(argv, table);
+			checkArguments(invocation, table);
+		}, (error: unknown) => error instanceof UsageError && message.test(error.message));
+	};
+
+	refuse(['cache'], /^layerscope cache needs a command: info, prune \(see layerscope help cache\)$/);
+	refuse(['cache', 'purge'], /^unknown command layerscope cache purge; the commands are info, prune$/);
+	refuse(['cache', 'info', '--older-than', '7'], /^--older-than does not apply to layerscope cache info; it goes with layerscope cache prune/);
+	refuse(['cache', 'prune', '--olderthan', '7'], /^unknown option --olderthan for layerscope cache prune \(did you mean --older-than\?\)$/);
+	assert.match(helpFor(['cache'], table, '0'), /^ {2}layerscope cache info\|prune/m);
+	assert.match(helpFor(['cache', 'prune'], table, '0'), /--older-than DAYS +only entries older than this/);
+	for (const shell of shells) {
+		const script = completionScript(shell, table, '0');
+		assert.ok(script.includes('older-than') && script.includes('prune'), shell);
+	}
 });
