@@ -10,6 +10,7 @@ import {isLocalReference, localSource} from '../sources/archive.js';
 import {singleLine} from '../report/escape.js';
 import {type ArchiveSource, type ImageSource, type LazyImage, type SourceStatus, SourceError} from '../sources/types.js';
 import {UsageError} from './args.js';
+import {sourceNames} from './source-names.js';
 
 export type LoadOptions = {
 	readonly source?: string;
@@ -25,8 +26,7 @@ export type LoadOptions = {
 	readonly cache?: LayerCache;
 };
 
-/** The values of --source. */
-export const sourceNames: readonly string[] = ['docker', 'podman', 'registry', 'docker-archive', 'oci-archive', 'oci'];
+export {sourceNames} from './source-names.js';
 const sources = new Set(sourceNames);
 
 const registryPrefix = 'registry:';

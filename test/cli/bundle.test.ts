@@ -55,6 +55,11 @@ test('the entry chunk reaches ink, react and dockerode only through dynamic impo
 
 	assert.ok(everything.has('ink') && everything.has('dockerode'), 'the UI and the daemon are in the bundle, lazily');
 	assert.ok(staticReach.has('commander') && !staticReach.has('yaml'), 'the YAML parser loads only in CI mode');
+	// Command definitions are light: parsing the command line (--help, --version, completion) loads no reader;
+	// a command's run() imports what it needs.
+	for (const name of ['tar-stream', '@node-rs/xxhash', 'zstd-napi', 'fzstd']) {
+		assert.ok(!staticReach.has(name), `${name} is loaded before a command runs`);
+	}
 });
 
 test('a real run of the text report and of --json - loads no UI and no dockerode', () => {

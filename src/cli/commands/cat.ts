@@ -1,12 +1,9 @@
 // `layerscope cat IMAGE PATH [--layer N]`: a file's bytes as the image has them, reading only the layer that
 // holds them. To a pipe or a file: the exact bytes. To a terminal: text with its control characters shown, never
 // obeyed; a binary file is refused there with a hint to pipe it.
-import {looksBinary, SafeTextStream} from '../../report/content-text.js';
 import {escapeName} from '../../report/escape.js';
 import {UsageError} from '../args.js';
 import {type CommandContext, type CommandDefinition, optionString} from '../command.js';
-import {findFile, layerIndex, streamFile} from '../content.js';
-import {openImageForContent} from '../content-source.js';
 import {imageSourceOptions, loadOptionsFrom} from './source-options.js';
 
 /** Parse `--layer N` (a whole number from 0), or undefined for the top layer. */
@@ -35,6 +32,12 @@ class ReaderGone extends Error {}
 
 async function run({args, options, io}: CommandContext): Promise<number> {
 	const layer = layerOption(optionString(options, 'layer'));
+	// Loaded when the command runs, not when the command line is parsed.
+	const [{looksBinary, SafeTextStream}, {findFile, layerIndex, streamFile}, {openImageForContent}] = await Promise.all([
+		import('../../report/content-text.js'),
+		import('../content.js'),
+		import('../content-source.js'),
+	]);
 	const image = await openImageForContent(args[0]!, loadOptionsFrom(options));
 	const target = await findFile(image, args[1]!, layerIndex(image, layer));
 	if (target.note !== undefined) {

@@ -4,9 +4,6 @@ import prettyBytes from 'pretty-bytes';
 import {escapeName} from '../../report/escape.js';
 import {UsageError} from '../args.js';
 import {type CommandContext, type CommandDefinition, optionFlag, optionString} from '../command.js';
-import {layerIndex, planExtract} from '../content.js';
-import {openImageForContent} from '../content-source.js';
-import {describeOutput, extractToDirectory, extractToTar} from '../extract-writer.js';
 import {layerOption} from './cat.js';
 import {imageSourceOptions, loadOptionsFrom} from './source-options.js';
 
@@ -21,6 +18,12 @@ async function run({args, options, io}: CommandContext): Promise<number> {
 	}
 
 	const layer = layerOption(optionString(options, 'layer'));
+	// Loaded when the command runs, not when the command line is parsed.
+	const [{layerIndex, planExtract}, {openImageForContent}, {describeOutput, extractToDirectory, extractToTar}] = await Promise.all([
+		import('../content.js'),
+		import('../content-source.js'),
+		import('../extract-writer.js'),
+	]);
 	const image = await openImageForContent(args[0]!, loadOptionsFrom(options));
 	const top = layerIndex(image, layer);
 	const plan = await planExtract(image, args[1]!, top);

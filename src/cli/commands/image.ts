@@ -1,14 +1,24 @@
 // `layerscope [image] IMAGE`: the default command. The terminal UI when stdout is a terminal, else the text
 // report; `--json` for dive's export; `--ci` (or CI=true, or any CI-gate option) for the CI gate.
-import {analyzeImage} from '../../analysis/analyze.js';
 import {isCiEnvironment} from '../../ci/environment.js';
-import {jsonExportChunks} from '../../report/json.js';
-import {formatTextReport} from '../../report/text.js';
-import {analyzeWithCache} from '../cached-analysis.js';
 import {type CommandContext, type CommandDefinition, optionFlag, optionString, type OptionDefinition} from '../command.js';
-import {writeOutput} from '../output.js';
-import {readImageWithProgress} from '../progress.js';
 import {imageSourceOptions, loadOptionsFrom} from './source-options.js';
+
+/**
+ * The modules that read, analyse and report, loaded when the command runs: parsing the command line (and --help,
+ * --version, completion) loads none of them.
+ */
+async function work() {
+	const [{analyzeImage}, {analyzeWithCache}, {jsonExportChunks}, {formatTextReport}, {writeOutput}, {readImageWithProgress}] = await Promise.all([
+		import('../../analysis/analyze.js'),
+		import('../cached-analysis.js'),
+		import('../../report/json.js'),
+		import('../../report/text.js'),
+		import('../output.js'),
+		import('../progress.js'),
+	]);
+	return {analyzeImage, analyzeWithCache, jsonExportChunks, formatTextReport, writeOutput, readImageWithProgress};
+}
 
 const exitInterrupted = 130;
 const ciGroup = 'CI gate (any of these implies --ci)';
@@ -41,6 +51,7 @@ async function run(context: CommandContext): Promise<number> {
 		return outcome === 'cancelled' ? exitInterrupted : 0;
 	}
 
+	const {analyzeWithCache, formatTextReport, jsonExportChunks, readImageWithProgress, writeOutput} = await work();
 	const loadOptions = loadOptionsFrom(options);
 	const image = await readImageWithProgress(target, loadOptions);
 	const analysis = await analyzeWithCache(image, loadOptions.cache);
@@ -58,6 +69,7 @@ async function runCi(context: CommandContext, target: string): Promise<number> {
 	// The gate's modules (the YAML parser among them) load only in CI mode.
 	const {ciColorWanted, ciEvaluatingLine, ciJson, ciLoadingLine, ciStatusLine, evaluateCi, ignoreMatcher, loadCiConfig} = await import('../../ci/index.js');
 	const {runCiCommand} = await import('../ci-command.js');
+	const {analyzeImage, jsonExportChunks, readImageWithProgress, writeOutput} = await work();
 	// The configuration first: a bad rule is reported before any image is read.
 	const config = loadCiConfig({
 		configPath: optionString(options, 'ci-config'),

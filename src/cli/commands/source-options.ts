@@ -1,8 +1,9 @@
 // Options every command that reads an image shares: where the image comes from. A new source option (a registry
 // flag, --no-cache…) goes here, and into `loadOptionsFrom`, so every such command gets it.
 import {optionFlag, optionString, type OptionDefinition, type OptionValues} from '../command.js';
-import {type LoadOptions, sourceNames} from '../load.js';
+import type {LoadOptions} from '../load.js';
 import {runCache} from '../run-cache.js';
+import {sourceNames} from '../source-names.js';
 
 export const imageSourceOptions: readonly OptionDefinition[] = [
 	{name: 'source', value: 'SOURCE', help: `where IMAGE comes from: ${sourceNames.join(', ')} (default: the daemon for references, the file for paths)`, complete: {words: sourceNames}},

@@ -1,11 +1,6 @@
 // `layerscope tree IMAGE [--layer N]`: the filesystem as seen at a layer, as a listing or JSON records.
-import {stackLayers} from '../../analysis/tree.js';
-import {formatJson} from '../../report/json.js';
-import {formatTree, treeJson} from '../../report/tree.js';
 import {UsageError} from '../args.js';
 import {type CommandContext, type CommandDefinition, optionString} from '../command.js';
-import {writeOutput} from '../output.js';
-import {readImageWithProgress} from '../progress.js';
 import {imageSourceOptions, loadOptionsFrom} from './source-options.js';
 
 async function run({args, options, io}: CommandContext): Promise<number> {
@@ -14,6 +9,14 @@ async function run({args, options, io}: CommandContext): Promise<number> {
 		throw new UsageError(`--layer wants a layer index, a whole number from 0 (got "${layerOption}")`);
 	}
 
+	// Loaded when the command runs, not when the command line is parsed.
+	const [{stackLayers}, {formatJson}, {formatTree, treeJson}, {writeOutput}, {readImageWithProgress}] = await Promise.all([
+		import('../../analysis/tree.js'),
+		import('../../report/json.js'),
+		import('../../report/tree.js'),
+		import('../output.js'),
+		import('../progress.js'),
+	]);
 	const image = await readImageWithProgress(args[0]!, loadOptionsFrom(options));
 	let layer = image.layers.length - 1;
 	if (layerOption !== undefined) {
