@@ -6,7 +6,7 @@ import {helpFor} from './commands/help.js';
 import type {CommandIo} from './command.js';
 import {checkArguments, parseCommandLine} from './program.js';
 import {version} from './version.js';
-import {flushRunCache, setCacheDebug} from './run-cache.js';
+import {runExitHooks, runFlags} from './run-hooks.js';
 
 const exitOk = 0;
 const exitError = 2;
@@ -48,7 +48,7 @@ function describe(error: unknown): string {
 
 export async function main(argv: readonly string[]): Promise<void> {
 	const debug = argv.includes('--debug');
-	setCacheDebug(debug);
+	runFlags.debug = debug;
 	process.stdout.on('error', error => {
 		if ((error as NodeJS.ErrnoException).code === 'EPIPE') {
 			process.exit(exitOk);
@@ -71,8 +71,8 @@ export async function main(argv: readonly string[]): Promise<void> {
 		code = exitError;
 	}
 
-	// Layer cache writes still running (they never fail the run).
-	await flushRunCache();
+	// Layer cache writes still running (they never fail the run), and whatever else a command left to finish.
+	await runExitHooks();
 	process.exitCode = code;
 	// Sockets to a daemon may linger; the exit code is set, so end now.
 	process.exit(code);

@@ -1,6 +1,7 @@
 // The layer cache of this run: opened once on first use (unless --no-cache or LAYERSCOPE_NO_CACHE), flushed
 // before the process ends. Its debug lines go to stderr under --debug.
 import {cacheDirectory, cacheDisabledByEnv, defaultMaxBytes, LayerCache, parseSize} from '../cache/layer-cache.js';
+import {beforeExit, runFlags} from './run-hooks.js';
 
 let debug = false;
 let opened: LayerCache | undefined;
@@ -20,11 +21,16 @@ export function runCache(noCache = false, env: NodeJS.ProcessEnv = process.env):
 	}
 
 	const cap = env['LAYERSCOPE_CACHE_MAX_SIZE'];
+	if (opened === undefined) {
+		// main.ts finishes the writes before the process exits, without loading this module itself.
+		beforeExit(flushRunCache);
+	}
+
 	opened ??= new LayerCache({
 		dir: cacheDirectory(env),
 		maxBytes: cap === undefined || cap === '' ? defaultMaxBytes : parseSize(cap) ?? defaultMaxBytes,
 		onDebug(line) {
-			if (debug) {
+			if (debug || runFlags.debug) {
 				process.stderr.write(`layerscope: ${line}\n`);
 			}
 		},

@@ -57,7 +57,7 @@ test('the entry chunk reaches ink, react and dockerode only through dynamic impo
 	assert.ok(staticReach.has('commander') && !staticReach.has('yaml'), 'the YAML parser loads only in CI mode');
 	// Command definitions are light: parsing the command line (--help, --version, completion) loads no reader;
 	// a command's run() imports what it needs.
-	for (const name of ['tar-stream', '@node-rs/xxhash', 'zstd-napi', 'fzstd']) {
+	for (const name of ['tar-stream', '@node-rs/xxhash', 'zstd-napi', 'fzstd', 'cacache', 'msgpackr']) {
 		assert.ok(!staticReach.has(name), `${name} is loaded before a command runs`);
 	}
 });

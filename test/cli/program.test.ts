@@ -96,13 +96,13 @@ test('--help, --version and --debug are recognised anywhere, for every command',
 	assert.equal(parseCommandLine(['diff', 'x', '--debug'], commands).debug, true);
 });
 
-test('a command with subcommands (as `cache info|prune` will be): parsed, refused, helped and completed from its table', async () => {
+test('a command with subcommands (a made-up `store info|prune`): parsed, refused, helped and completed from its table', async () => {
 	const runs: string[] = [];
 	const table: CommandDefinition[] = [
 		...commands,
 		{
-			name: 'cache',
-			summary: 'the layer cache',
+			name: 'store',
+			summary: 'a store',
 			arguments: [],
 			options: [],
 			subcommands: [
@@ -117,9 +117,9 @@ test('a command with subcommands (as `cache info|prune` will be): parsed, refuse
 			],
 		},
 	];
-	const parsed = parseCommandLine(['cache', 'prune', '--older-than', '7'], table);
+	const parsed = parseCommandLine(['store', 'prune', '--older-than', '7'], table);
 	checkArguments(parsed, table);
-	assert.deepEqual(parsed.path.map(command => command.name), ['cache', 'prune']);
+	assert.deepEqual(parsed.path.map(command => command.name), ['store', 'prune']);
 	assert.deepEqual(parsed.options, {'older-than': '7'});
 	await parsed.path.at(-1)!.run!({args: parsed.args, options: parsed.options, io: {stdout() {}, stderr() {}}, commands: table, version: '0'});
 	assert.deepEqual(runs, ['prune']);
@@ -131,12 +131,12 @@ test('a command with subcommands (as `cache info|prune` will be): parsed, refuse
 		}, (error: unknown) => error instanceof UsageError && message.test(error.message));
 	};
 
-	refuse(['cache'], /^layerscope cache needs a command: info, prune \(see layerscope help cache\)$/);
-	refuse(['cache', 'purge'], /^unknown command layerscope cache purge; the commands are info, prune$/);
-	refuse(['cache', 'info', '--older-than', '7'], /^--older-than does not apply to layerscope cache info; it goes with layerscope cache prune/);
-	refuse(['cache', 'prune', '--olderthan', '7'], /^unknown option --olderthan for layerscope cache prune \(did you mean --older-than\?\)$/);
-	assert.match(helpFor(['cache'], table, '0'), /^ {2}layerscope cache info\|prune/m);
-	assert.match(helpFor(['cache', 'prune'], table, '0'), /--older-than DAYS +only entries older than this/);
+	refuse(['store'], /^layerscope store needs a command: info, prune \(see layerscope help store\)$/);
+	refuse(['store', 'purge'], /^unknown command layerscope store purge; the commands are info, prune$/);
+	refuse(['store', 'info', '--older-than', '7'], /^--older-than does not apply to layerscope store info; it goes with (layerscope cache prune, )?layerscope store prune/);
+	refuse(['store', 'prune', '--olderthan', '7'], /^unknown option --olderthan for layerscope store prune \(did you mean --older-than\?\)$/);
+	assert.match(helpFor(['store'], table, '0'), /^ {2}layerscope store info\|prune/m);
+	assert.match(helpFor(['store', 'prune'], table, '0'), /--older-than DAYS +only entries older than this/);
 	for (const shell of shells) {
 		const script = completionScript(shell, table, '0');
 		assert.ok(script.includes('older-than') && script.includes('prune'), shell);

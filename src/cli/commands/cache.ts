@@ -1,12 +1,18 @@
 // `layerscope cache info` and `layerscope cache prune [--max-size SIZE] [--older-than DAYS]`: the layer cache
 // (src/cache/layer-cache.ts) seen and trimmed from the command line.
 import prettyBytes from 'pretty-bytes';
-import {cacheDirectory, LayerCache, parseSize} from '../../cache/layer-cache.js';
+import type {LayerCache} from '../../cache/layer-cache.js';
 import {escapeName} from '../../report/escape.js';
 import {UsageError} from '../args.js';
 import {type CommandContext, type CommandDefinition, optionString} from '../command.js';
 
-function openCache(): LayerCache {
+/** The cache's module loads when a cache command runs, not when the command line is parsed. */
+async function cacheModule() {
+	return import('../../cache/layer-cache.js');
+}
+
+async function openCache(): Promise<LayerCache> {
+	const {cacheDirectory, LayerCache} = await cacheModule();
 	return new LayerCache({dir: cacheDirectory()});
 }
 
@@ -16,7 +22,7 @@ const infoCommand: CommandDefinition = {
 	arguments: [],
 	options: [],
 	async run({io}: CommandContext) {
-		const info = await openCache().info();
+		const info = await (await openCache()).info();
 		io.stdout([
 			`directory: ${escapeName(info.dir)}`,
 			`layers: ${info.layers}`,
@@ -40,7 +46,7 @@ const pruneCommand: CommandDefinition = {
 	async run({options, io}: CommandContext) {
 		const maxSize = optionString(options, 'max-size');
 		const olderThan = optionString(options, 'older-than');
-		const maxBytes = maxSize === undefined ? undefined : parseSize(maxSize);
+		const maxBytes = maxSize === undefined ? undefined : (await cacheModule()).parseSize(maxSize);
 		if (maxSize !== undefined && maxBytes === undefined) {
 			throw new UsageError(`--max-size wants a size such as 500MB or 2GB (got "${escapeName(maxSize)}")`);
 		}
@@ -50,7 +56,7 @@ const pruneCommand: CommandDefinition = {
 		}
 
 		const olderThanDays = olderThan === undefined ? undefined : Number(olderThan);
-		const result = await openCache().prune({...(maxBytes === undefined ? {} : {maxBytes}), ...(olderThanDays === undefined ? {} : {olderThanDays})});
+		const result = await (await openCache()).prune({...(maxBytes === undefined ? {} : {maxBytes}), ...(olderThanDays === undefined ? {} : {olderThanDays})});
 		io.stdout(`removed ${result.removed} entries, ${prettyBytes(result.bytes)}\n`);
 		return 0;
 	},

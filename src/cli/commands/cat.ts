@@ -38,7 +38,7 @@ async function run({args, options, io}: CommandContext): Promise<number> {
 		import('../content.js'),
 		import('../content-source.js'),
 	]);
-	const image = await openImageForContent(args[0]!, loadOptionsFrom(options));
+	const image = await openImageForContent(args[0]!, await loadOptionsFrom(options));
 	const target = await findFile(image, args[1]!, layerIndex(image, layer));
 	if (target.note !== undefined) {
 		io.stderr(`${target.note}\n`);

@@ -26,7 +26,7 @@ async function run({args, options, io}: CommandContext): Promise<number> {
 	return runCompareCommand({
 		a: args[0]!,
 		b: args[1]!,
-		load: loadOptionsFrom(options),
+		load: await loadOptionsFrom(options),
 		json: optionString(options, 'json'),
 		markdown: optionFlag(options, 'markdown'),
 		// Under CI=… ink renders only final frames: plain text then.

@@ -24,7 +24,7 @@ async function run({args, options, io}: CommandContext): Promise<number> {
 		import('../content-source.js'),
 		import('../extract-writer.js'),
 	]);
-	const image = await openImageForContent(args[0]!, loadOptionsFrom(options));
+	const image = await openImageForContent(args[0]!, await loadOptionsFrom(options));
 	const top = layerIndex(image, layer);
 	const plan = await planExtract(image, args[1]!, top);
 	const {open} = image;

@@ -47,12 +47,12 @@ async function run(context: CommandContext): Promise<number> {
 	if (json === undefined && process.stdout.isTTY === true && !optionFlag(options, 'no-tui')) {
 		// The UI (ink, react) loads only when a terminal shows it.
 		const {runUi} = await import('../ui-command.js');
-		const outcome = await runUi(target, loadOptionsFrom(options));
+		const outcome = await runUi(target, await loadOptionsFrom(options));
 		return outcome === 'cancelled' ? exitInterrupted : 0;
 	}
 
 	const {analyzeWithCache, formatTextReport, jsonExportChunks, readImageWithProgress, writeOutput} = await work();
-	const loadOptions = loadOptionsFrom(options);
+	const loadOptions = await loadOptionsFrom(options);
 	const image = await readImageWithProgress(target, loadOptions);
 	const analysis = await analyzeWithCache(image, loadOptions.cache);
 	if (json === undefined) {
@@ -81,7 +81,7 @@ async function runCi(context: CommandContext, target: string): Promise<number> {
 		junitFile: optionString(options, 'junit-file'),
 	}, process.cwd());
 	io.stderr(`${ciLoadingLine(target)}\n`);
-	const image = await readImageWithProgress(target, loadOptionsFrom(options));
+	const image = await readImageWithProgress(target, await loadOptionsFrom(options));
 
 	const analysis = analyzeImage(image, {ignore: ignoreMatcher(config)});
 	io.stderr(`${ciStatusLine(analysis)}\n`);

@@ -2,7 +2,6 @@
 // flag, --no-cache…) goes here, and into `loadOptionsFrom`, so every such command gets it.
 import {optionFlag, optionString, type OptionDefinition, type OptionValues} from '../command.js';
 import type {LoadOptions} from '../load.js';
-import {runCache} from '../run-cache.js';
 import {sourceNames} from '../source-names.js';
 
 export const imageSourceOptions: readonly OptionDefinition[] = [
@@ -12,7 +11,11 @@ export const imageSourceOptions: readonly OptionDefinition[] = [
 	{name: 'no-cache', help: 'neither use nor fill the layer cache (also LAYERSCOPE_NO_CACHE=1)'},
 ];
 
-/** The load options the shared source options ask for. */
-export function loadOptionsFrom(options: OptionValues): Pick<LoadOptions, 'source' | 'platform' | 'insecure' | 'cache'> {
+/**
+ * The load options the shared source options ask for. Async: the layer cache's modules (cacache, ~0.15 s to load)
+ * are imported here, when a command runs, so parsing the command line (--help, --version) never loads them.
+ */
+export async function loadOptionsFrom(options: OptionValues): Promise<Pick<LoadOptions, 'source' | 'platform' | 'insecure' | 'cache'>> {
+	const {runCache} = await import('../run-cache.js');
 	return {source: optionString(options, 'source'), platform: optionString(options, 'platform'), insecure: optionFlag(options, 'insecure'), cache: runCache(optionFlag(options, 'no-cache'))};
 }

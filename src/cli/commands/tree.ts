@@ -17,7 +17,7 @@ async function run({args, options, io}: CommandContext): Promise<number> {
 		import('../output.js'),
 		import('../progress.js'),
 	]);
-	const image = await readImageWithProgress(args[0]!, loadOptionsFrom(options));
+	const image = await readImageWithProgress(args[0]!, await loadOptionsFrom(options));
 	let layer = image.layers.length - 1;
 	if (layerOption !== undefined) {
 		if (Number(layerOption) >= image.layers.length) {
