@@ -62,6 +62,8 @@ export type ContainerChange = {
 	readonly digest?: string;
 	/** Set when the daemon listed the path but it was gone when its metadata was read (a running container). */
 	readonly vanished?: true;
+	/** Set when the file changed while the daemon archived it (its data was cut short); its metadata is from a second read. */
+	readonly changedWhileReading?: true;
 };
 
 export type ContainerDiffSummary = {
@@ -192,6 +194,8 @@ export type ContainerDiffInput = {
 	readonly image: RawImage;
 	/** A prebuilt index of the image, to share one stacking pass. */
 	readonly index?: ImageIndex;
+	/** Paths that changed while they were read (see fetchChangedPaths' changedWhileReading). */
+	readonly changedWhileReading?: ReadonlySet<string>;
 };
 
 export function buildContainerDiff(input: ContainerDiffInput): ContainerDiff {
@@ -265,6 +269,7 @@ export function buildContainerDiff(input: ContainerDiffInput): ContainerDiff {
 			fromLayer,
 			linkTarget: linkTargetOf(stat),
 			...(stat.digest === undefined ? {} : {digest: stat.digest}),
+			...(input.changedWhileReading?.has(change.path) === true ? {changedWhileReading: true as const} : {}),
 		});
 	}
 

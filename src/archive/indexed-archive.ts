@@ -8,7 +8,9 @@ import type {LayerContents, RawImage} from '../analysis/types.js';
 import {BlobSink, type DataSource, drainInto, jsonLimit, makeProgress, type ReadOptions} from './read-image.js';
 import {assemble, type LayerStore} from './read-lazy.js';
 import {FormatError, type ImagePlan, planImage} from './manifest.js';
+import {type KeptJson, keepJson, oversizeJson, useJson} from './metadata.js';
 import {normalizePath} from './names.js';
+import {escapeName, terminalSafe} from '../report/escape.js';
 import {type IndexedMember, indexTarFile} from './archive-member.js';
 
 /** Where a regular file's data sits in the archive. */
@@ -69,28 +71,39 @@ export async function readIndexedArchive(file: string, index: TarIndex, store: L
 
 	// planImage's lookups are synchronous: when it asks for a document not read yet, read it and plan again
 	// (a handful of rounds: manifest.json or index.json, [an index,] a manifest, a config).
-	const documents = new Map<string, unknown>();
+	const documents = new Map<string, KeptJson | undefined>();
 	const handle = await open(file, 'r');
 	let plan: ImagePlan | undefined;
 	try {
 		for (let round = 0; plan === undefined; round++) {
 			let wanted: string | undefined;
 			try {
-				plan = planImage(name => {
+				plan = planImage((name, role) => {
 					const resolved = resolveLink(name);
 					if (!documents.has(resolved) && round < 16) {
 						wanted = resolved;
 						throw new NeedDocument();
 					}
 
-					return documents.get(resolved);
+					const kept = documents.get(resolved);
+					if (kept === undefined) {
+						return undefined;
+					}
+
+					// The same budgets as the streaming reader (metadata.ts).
+					const use = useJson(name, kept, role);
+					if ('problem' in use) {
+						throw new FormatError(use.problem);
+					}
+
+					return use.value;
 				}, {platform: options.platform, tag: options.tag});
 			} catch (error) {
 				if (!(error instanceof NeedDocument) || wanted === undefined) {
 					throw error;
 				}
 
-				documents.set(wanted, await readJson(handle, index.members.get(wanted), wanted));
+				documents.set(wanted, await readJson(handle, index.members.get(wanted)));
 			}
 		}
 	} finally {
@@ -114,7 +127,7 @@ export async function readIndexedArchive(file: string, index: TarIndex, store: L
 	for (const [layerIndex, ref] of plan.layers.entries()) {
 		const member = index.members.get(resolveLink(ref.path));
 		if (member === undefined) {
-			throw new FormatError(`layer ${ref.path} is missing from the archive`);
+			throw new FormatError(`layer ${escapeName(ref.path)} is missing from the archive`);
 		}
 
 		const diffId = plan.diffIds[layerIndex] ?? '';
@@ -138,19 +151,19 @@ export async function readIndexedArchive(file: string, index: TarIndex, store: L
 				progress.bytes += count;
 			}).catch((error: unknown) => {
 				const code = (error as NodeJS.ErrnoException).code;
-				throw code === undefined ? error : new FormatError(`cannot read layer ${ref.path}: ${code}`);
+				throw code === undefined ? error : new FormatError(`cannot read layer ${escapeName(ref.path)}: ${code}`);
 			});
 		}
 
-		if (sink.layer === undefined) {
-			throw new FormatError(`layer ${ref.path} is not a tar, gzip or zstd blob`);
+		if (!sink.isLayer) {
+			throw new FormatError(`layer ${escapeName(ref.path)} is not a tar, gzip or zstd blob`);
 		}
 
-		if (sink.failure !== undefined) {
-			throw new FormatError(`layer ${ref.path}: ${sink.failure.message}`);
+		if (sink.failure !== undefined || sink.layerContents === undefined) {
+			throw new FormatError(`layer ${escapeName(ref.path)}: ${terminalSafe(sink.failure?.message ?? 'not read')}`);
 		}
 
-		const layer = await sink.layer.contents;
+		const layer = sink.layerContents;
 		if (diffId !== '' && layer.diffId === diffId) {
 			store.verified?.(diffId, layer);
 		}
@@ -164,10 +177,14 @@ export async function readIndexedArchive(file: string, index: TarIndex, store: L
 /** Thrown inside planImage's lookup to fetch a document first. */
 class NeedDocument extends Error {}
 
-/** A small member's JSON (undefined when absent, too large, or not JSON: planImage names what is missing). */
-async function readJson(handle: FileHandle, member: Member | undefined, name: string): Promise<unknown> {
-	if (member === undefined || member.size > jsonLimit) {
+/** A member's JSON as the streaming reader keeps it (undefined when absent or not JSON: planImage names what is missing). */
+async function readJson(handle: FileHandle, member: Member | undefined): Promise<KeptJson | undefined> {
+	if (member === undefined) {
 		return undefined;
+	}
+
+	if (member.size > jsonLimit) {
+		return oversizeJson(member.size);
 	}
 
 	const data = Buffer.alloc(member.size);
@@ -177,9 +194,5 @@ async function readJson(handle: FileHandle, member: Member | undefined, name: st
 		return undefined;
 	}
 
-	try {
-		return JSON.parse(data.toString('utf8')) as unknown;
-	} catch (error) {
-		throw new FormatError(`${name} is not valid JSON: ${(error as Error).message}`);
-	}
+	return keepJson(data);
 }

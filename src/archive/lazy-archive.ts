@@ -9,6 +9,8 @@ import {type IndexedMember, indexTarFile} from './archive-member.js';
 import {readHead, sniff} from './blob.js';
 import {LayerSink} from './layer-tar.js';
 import {FormatError, type ImagePlan, type Platform, planImage} from './manifest.js';
+import {escapeName, singleLine} from '../report/escape.js';
+import {metadataLimits, nestsDeeper} from './metadata.js';
 import {normalizePath} from './names.js';
 
 /** JSON documents larger than this are not image metadata (as the archive reader rules). */
@@ -24,10 +26,14 @@ export type PlannedImage = {
 export type PlanOptions = {readonly platform?: Platform; readonly tag?: string};
 
 function parseJson(name: string, text: string): unknown {
+	if (nestsDeeper(Buffer.from(text), metadataLimits.maxDepth)) {
+		throw new FormatError(`${escapeName(name)} nests deeper than ${metadataLimits.maxDepth} levels: not image metadata`);
+	}
+
 	try {
 		return JSON.parse(text) as unknown;
 	} catch (error) {
-		throw new FormatError(`${name} is not valid JSON: ${(error as Error).message}`);
+		throw new FormatError(`${escapeName(name)} is not valid JSON: ${singleLine((error as Error).message)}`);
 	}
 }
 
@@ -87,7 +93,7 @@ export async function planArchiveFile(file: string, options: PlanOptions): Promi
 			const ref = plan.layers[index];
 			const member = ref === undefined ? undefined : resolve(ref.path);
 			if (ref === undefined || member?.type !== '0') {
-				throw new FormatError(`layer ${ref?.path ?? index} is missing from the archive`);
+				throw new FormatError(`layer ${escapeName(ref?.path ?? String(index))} is missing from the archive`);
 			}
 
 			return member.size === 0 ? Readable.from([]) : createReadStream(file, {start: member.offset, end: member.offset + member.size - 1, highWaterMark: 1024 * 1024});

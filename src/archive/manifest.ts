@@ -3,6 +3,8 @@
 // (manifest.json) and OCI layouts (index.json → [index →] manifest → config), choosing the host platform and
 // skipping attestation manifests.
 import type {ImageConfigSummary} from '../analysis/types.js';
+import {escapeName} from '../report/escape.js';
+import type {JsonRole} from './metadata.js';
 import {normalizePath} from './names.js';
 
 export type LayerRef = {
@@ -20,7 +22,12 @@ export type ImagePlan = {
 	readonly history: Array<{command: string; created: string}>;
 };
 
-export type JsonLookup = (path: string) => unknown;
+/**
+ * A parsed JSON document of the archive or layout by path, or undefined when there is none. `role` is what the
+ * document is used as (its size budget, see metadata.ts); a document that exists but cannot be used throws a
+ * FormatError naming it.
+ */
+export type JsonLookup = (path: string, role: JsonRole) => unknown;
 
 export class FormatError extends Error {}
 
@@ -42,6 +49,12 @@ function isObject(value: unknown): value is Json {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Names from the input for a message: escaped, at most 20 of them, each cut to 200 characters. */
+function listed(names: readonly string[]): string {
+	const shown = names.slice(0, 20).map(name => escapeName(name.length > 200 ? `${name.slice(0, 200)}…` : name));
+	return names.length > 20 ? `${shown.join(', ')}, … (${names.length} in all)` : shown.join(', ');
+}
+
 function text(value: unknown): string {
 	return typeof value === 'string' ? value : '';
 }
@@ -49,7 +62,7 @@ function text(value: unknown): string {
 export function blobPath(digest: string): string {
 	const [algorithm, hex] = digest.split(':');
 	if (algorithm === undefined || hex === undefined || !/^[a-z0-9]+$/.test(algorithm) || !/^[a-f0-9]+$/i.test(hex)) {
-		throw new FormatError(`invalid digest "${digest}"`);
+		throw new FormatError(`invalid digest "${escapeName(digest)}"`);
 	}
 
 	return `blobs/${algorithm}/${hex}`;
@@ -106,7 +119,7 @@ function planFromDockerManifest(manifest: unknown[], lookup: JsonLookup, wanted?
 		entry = entries.find(item => tagsOf(item).includes(wanted));
 		if (entry === undefined) {
 			const known = entries.flatMap(item => tagsOf(item));
-			throw new FormatError(`no image tagged "${wanted}" in the archive (it has: ${known.length === 0 ? 'no tags' : known.join(', ')})`);
+			throw new FormatError(`no image tagged "${escapeName(wanted)}" in the archive (it has: ${known.length === 0 ? 'no tags' : listed(known)})`);
 		}
 	}
 
@@ -115,9 +128,9 @@ function planFromDockerManifest(manifest: unknown[], lookup: JsonLookup, wanted?
 	}
 
 	const configPath = normalizePath(text(entry['Config']));
-	const config = lookup(configPath);
+	const config = lookup(configPath, 'config');
 	if (!isObject(config)) {
-		throw new FormatError(`image config "${configPath}" is missing from the archive`);
+		throw new FormatError(`image config "${escapeName(configPath)}" is missing from the archive`);
 	}
 
 	const layers = (Array.isArray(entry['Layers']) ? entry['Layers'] : []).map(value => {
@@ -169,7 +182,7 @@ export function chooseDescriptor(index: unknown, options: PickOptions): Json {
 		const named = candidates.filter(item => refNames(item).some(name => name === ref || name.endsWith(`:${ref}`)));
 		if (named.length === 0) {
 			const known = [...new Set(candidates.flatMap(item => refNames(item)))];
-			throw new FormatError(`no image named "${ref}" in the OCI index (it has: ${known.length === 0 ? 'no names' : known.join(', ')})`);
+			throw new FormatError(`no image named "${escapeName(ref)}" in the OCI index (it has: ${known.length === 0 ? 'no names' : listed(known)})`);
 		}
 
 		candidates = named;
@@ -187,7 +200,7 @@ export function chooseDescriptor(index: unknown, options: PickOptions): Json {
 	}
 
 	if (options.strict) {
-		throw new FormatError(`no image for platform ${[platform.os, platform.architecture, platform.variant].filter(Boolean).join('/')} (the image has: ${candidates.map(item => platformName(item)).join(', ')})`);
+		throw new FormatError(`no image for platform ${escapeName([platform.os, platform.architecture, platform.variant].filter(Boolean).join('/'))} (the image has: ${listed(candidates.map(item => platformName(item)))})`);
 	}
 
 	return candidates[0]!;
@@ -199,9 +212,9 @@ function pickManifest(index: Json, lookup: JsonLookup, options: PickOptions, dep
 	}
 
 	const chosen = chooseDescriptor(index, depth === 0 ? options : {...options, ref: undefined});
-	const document = lookup(blobPath(text(chosen['digest'])));
+	const document = lookup(blobPath(text(chosen['digest'])), 'manifest');
 	if (!isObject(document)) {
-		throw new FormatError(`manifest ${text(chosen['digest'])} is missing`);
+		throw new FormatError(`manifest ${escapeName(text(chosen['digest']))} is missing`);
 	}
 
 	if (Array.isArray(document['manifests'])) {
@@ -224,9 +237,9 @@ function planFromOciIndex(index: Json, lookup: JsonLookup, options: PickOptions)
 	const {descriptor, manifest} = pickManifest(index, lookup, options);
 	const configDescriptor = isObject(manifest['config']) ? manifest['config'] : {};
 	const configDigest = text(configDescriptor['digest']);
-	const config = lookup(blobPath(configDigest));
+	const config = lookup(blobPath(configDigest), 'config');
 	if (!isObject(config)) {
-		throw new FormatError(`image config ${configDigest} is missing`);
+		throw new FormatError(`image config ${escapeName(configDigest)} is missing`);
 	}
 
 	const layers = (Array.isArray(manifest['layers']) ? manifest['layers'] : []).map(item => {
@@ -249,18 +262,18 @@ function planFromOciIndex(index: Json, lookup: JsonLookup, options: PickOptions)
  * `platform`, when given, must match (else the host's is preferred); `tag` picks an image by RepoTag or OCI ref name.
  */
 export function planImage(lookup: JsonLookup, options: {platform?: Platform; tag?: string} = {}): ImagePlan {
-	const manifest = lookup('manifest.json');
+	const manifest = lookup('manifest.json', 'manifest.json');
 	if (Array.isArray(manifest)) {
 		const plan = planFromDockerManifest(manifest, lookup, options.tag);
 		const {platform} = options;
 		if (platform !== undefined && plan.config.architecture !== '' && (plan.config.os !== platform.os || plan.config.architecture !== platform.architecture)) {
-			throw new PlatformMismatchError(`${platform.os}/${platform.architecture}`, `${plan.config.os}/${plan.config.architecture}`);
+			throw new PlatformMismatchError(escapeName(`${platform.os}/${platform.architecture}`), escapeName(`${plan.config.os}/${plan.config.architecture}`));
 		}
 
 		return plan;
 	}
 
-	const index = lookup('index.json');
+	const index = lookup('index.json', 'index');
 	if (isObject(index)) {
 		return planFromOciIndex(index, lookup, {platform: options.platform ?? hostPlatform(), strict: options.platform !== undefined, ref: options.tag});
 	}

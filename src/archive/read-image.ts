@@ -4,22 +4,26 @@
 import {createReadStream, readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {Readable} from 'node:stream';
-import tarStream, {type Header} from 'tar-stream';
-import type {RawImage} from '../analysis/types.js';
+import type {LayerContents, RawImage} from '../analysis/types.js';
 import {type BlobKind, decoderFor, readHead, sniff, sniffBytes} from './blob.js';
+import {escapeName, terminalSafe} from '../report/escape.js';
 import {LayerParser, tarError} from './layer-tar.js';
 import {FormatError, type Platform, planImage} from './manifest.js';
-import {headerLinkName, headerName, normalizePath} from './names.js';
-import {TarFraming} from './tar-framing.js';
+import {type JsonRole, type KeptJson, keepJson, MetadataBudget, metadataLimits, oversizeJson, useJson} from './metadata.js';
+import {decodeBytes, normalizePath} from './names.js';
 import {assemble, type LayerStore, readLayers} from './read-lazy.js';
+import {defaultTarLimits, type TarHeader, type TarLimits, TarReader, type TarSink} from './tar-reader.js';
 
 export {FormatError} from './manifest.js';
 
 /**
  * JSON documents larger than this are not image metadata (configs and manifests are kilobytes; what is larger is
- * an attestation or SBOM) and are not kept.
+ * an attestation or SBOM) and are not kept. See metadata.ts for the other budgets.
  */
-export const jsonLimit = 8 * 1024 * 1024;
+export const jsonLimit = metadataLimits.documentBytes;
+
+/** Files the outer archive may hold (a docker save has a few per layer); more is refused with one line. */
+const maxArchiveFiles = 100_000;
 
 export type ReadProgress = {
 	/** Bytes of the archive read so far. */
@@ -62,26 +66,48 @@ export function makeProgress(options: ReadOptions): Progress {
 }
 
 /**
+ * The text of the JSON blob being read, one buffer a reader (blobs stream one after another): copying each chunk
+ * into it lets the input's buffers go at once, and what is kept of a document is only its projection.
+ */
+class JsonScratch {
+	buffer = Buffer.alloc(0);
+
+	/** Make room for `bytes` bytes (at most jsonLimit), keeping what is there. */
+	reserve(bytes: number): void {
+		if (bytes > this.buffer.length) {
+			const grown = Buffer.allocUnsafe(Math.min(jsonLimit, Math.max(bytes, this.buffer.length * 2, 64 * 1024)));
+			this.buffer.copy(grown);
+			this.buffer = grown;
+		}
+	}
+}
+
+/**
  * Takes one blob's bytes; decides by its first bytes whether it is a layer, JSON, or something to skip.
  * A blob that fails to parse as a layer is not an error yet: only if the image turns out to use it.
  */
 export class BlobSink {
 	kind: BlobKind | undefined;
+	/** The parser while a layer blob streams; released at its end (only `layerContents` is kept). */
 	layer: LayerParser | undefined;
+	/** A layer blob's contents once it has streamed. */
+	layerContents: LayerContents | undefined;
 	/** Why the blob could not be read as a layer. */
 	failure: Error | undefined;
-	/** The raw text of a JSON blob (small ones only), parsed when the manifest needs it. */
-	jsonText: Buffer | undefined;
+	/** What is kept of a JSON blob: its projection (metadata.ts), never its text. */
+	kept: KeptJson | undefined;
 	private head: Buffer[] = [];
 	private headBytes = 0;
-	private jsonParts: Buffer[] = [];
+	/** A JSON blob's bytes so far: copied into the reader's one scratch buffer (chunks are never retained). */
 	private jsonBytes = 0;
+	private readonly scratch: JsonScratch;
 	private readonly progress: Progress;
 	private readonly computeDiffId: boolean;
 
-	constructor(progress: Progress, computeDiffId = false) {
+	constructor(progress: Progress, computeDiffId = false, scratch = new JsonScratch()) {
 		this.progress = progress;
 		this.computeDiffId = computeDiffId;
+		this.scratch = scratch;
 	}
 
 	/** Push the next bytes; a promise means: wait before pushing more. */
@@ -101,37 +127,61 @@ export class BlobSink {
 		return this.forward(chunk);
 	}
 
-	async end(): Promise<void> {
+	/**
+	 * No more bytes. A JSON blob is checked and projected at once (synchronously: the scratch buffer is free for
+	 * the next blob when this returns); a layer's parser finishes in the returned promise, if any.
+	 */
+	end(): Promise<void> | undefined {
 		if (this.kind === undefined) {
 			this.decide();
-			await this.forward(Buffer.concat(this.head));
+			const pending = this.forward(Buffer.concat(this.head));
+			if (pending !== undefined) {
+				return pending.then(async () => this.finish());
+			}
 		}
 
-		if (this.layer !== undefined && this.failure === undefined) {
-			try {
-				await this.layer.end();
-				this.progress.layersDone++;
-				this.progress.report();
-			} catch (error) {
-				this.failure = error as Error;
-			}
-		} else if (this.kind === 'json' && this.jsonBytes <= jsonLimit) {
-			this.jsonText = Buffer.concat(this.jsonParts);
-			this.jsonParts = [];
-		}
+		return this.finish();
 	}
 
-	/** The parsed document, for the manifest's lookups. */
-	json(name: string): unknown {
-		if (this.jsonText === undefined) {
+	private finish(): Promise<void> | undefined {
+		this.head = [];
+		if (this.kind === 'json') {
+			this.kept = this.jsonBytes <= jsonLimit ? keepJson(this.scratch.buffer.subarray(0, this.jsonBytes)) : oversizeJson(this.jsonBytes);
 			return undefined;
 		}
 
-		try {
-			return JSON.parse(this.jsonText.toString('utf8')) as unknown;
-		} catch (error) {
-			throw new FormatError(`${name} is not valid JSON: ${(error as Error).message}`);
+		const {layer} = this;
+		this.layer = undefined; // Its tar state, buffers and decoder: only the contents stay.
+		if (layer === undefined || this.failure !== undefined) {
+			return undefined;
 		}
+
+		return layer.end().then(contents => {
+			this.layerContents = contents;
+			this.progress.layersDone++;
+			this.progress.report();
+		}, (error: unknown) => {
+			this.failure = error as Error;
+		});
+	}
+
+	/** True when the blob is a tar, gzip or zstd stream (whether or not it parsed). */
+	get isLayer(): boolean {
+		return this.kind === 'tar' || this.kind === 'gzip' || this.kind === 'zstd';
+	}
+
+	/** The document for the manifest's lookups, as `role`; undefined when the blob is no JSON. */
+	json(name: string, role: JsonRole): unknown {
+		if (this.kept === undefined) {
+			return undefined;
+		}
+
+		const use = useJson(name, this.kept, role);
+		if ('problem' in use) {
+			throw new FormatError(use.problem);
+		}
+
+		return use.value;
 	}
 
 	private decide(): void {
@@ -170,11 +220,11 @@ export class BlobSink {
 		}
 
 		if (this.kind === 'json') {
+			const offset = this.jsonBytes;
 			this.jsonBytes += chunk.length;
 			if (this.jsonBytes <= jsonLimit) {
-				this.jsonParts.push(chunk);
-			} else {
-				this.jsonParts = [];
+				this.scratch.reserve(this.jsonBytes);
+				chunk.copy(this.scratch.buffer, offset);
 			}
 		}
 
@@ -203,7 +253,7 @@ export async function drainInto(stream: DataSource, sink: BlobSink, onBytes?: (c
 			}
 		});
 		stream.on('end', () => {
-			sink.end().then(resolve, reject);
+			Promise.resolve(sink.end()).then(resolve, reject);
 		});
 	});
 }
@@ -228,9 +278,128 @@ async function decompressed(input: Readable): Promise<Readable> {
 	return input.pipe(decoder);
 }
 
+/**
+ * Limits for the outer archive's framing: names as in a layer (PATH_MAX), PAX and GNU records as Go allows, and
+ * the sum of all names bounded well below a layer's (an image archive has a few files a layer).
+ */
+const outerTarLimits: TarLimits = {...defaultTarLimits, maxMetadataBytes: 64 * 1024 * 1024};
+
+/** The outer archive's reader errors, in its words (a TarHeaderError speaks of a layer tar). */
+function outerError(error: Error, bytes: number, entries: number): Error {
+	if (entries === 0 && bytes < 512) {
+		return new FormatError(`not an image archive: ${bytes} bytes is too short for a tar file`);
+	}
+
+	if (entries === 0 && error.message.startsWith('invalid tar header')) {
+		return new FormatError('not an image archive: the input is not a tar file (nor a gzip or zstd compressed one)');
+	}
+
+	if (error instanceof FormatError) {
+		const message = terminalSafe(error.message.replace('truncated layer tar', 'truncated archive').replace('the layer tar', 'the archive').replace('of the layer', 'of the archive'));
+		return new FormatError(message.startsWith('truncated archive') || message.startsWith('not an image archive') || message.startsWith('the archive') ? message : `cannot read the archive: ${message}`);
+	}
+
+	return tarError(error, 'archive');
+}
+
+/**
+ * Receives the outer archive's entries from the Go-exact TarReader (the entries `docker load` sees): every
+ * regular file goes to a BlobSink, links are noted, the rest is skipped. Writes that ask to wait collect in
+ * `pending` (takePending), so the input pauses until they settle.
+ */
+class OuterArchive implements TarSink {
+	entryCount = 0;
+	/** Set when the archive cannot be an image archive (too many files, metadata over budget). */
+	failure: Error | undefined;
+	private current: BlobSink | undefined;
+	private pending: Array<Promise<void>> = [];
+	private readonly budget = new MetadataBudget();
+
+	private readonly sinks: Map<string, BlobSink>;
+	private readonly links: Map<string, string>;
+	private readonly progress: Progress;
+	private readonly scratch: JsonScratch;
+	private readonly computeDiffId: boolean;
+
+	constructor(sinks: Map<string, BlobSink>, links: Map<string, string>, progress: Progress, scratch: JsonScratch, computeDiffId = false) {
+		this.computeDiffId = computeDiffId;
+		this.sinks = sinks;
+		this.links = links;
+		this.progress = progress;
+		this.scratch = scratch;
+	}
+
+	header(header: TarHeader): void {
+		this.current = undefined;
+		if (this.failure !== undefined) {
+			return;
+		}
+
+		this.entryCount++;
+		if (this.entryCount > maxArchiveFiles) {
+			this.failure = new FormatError(`the archive holds more than ${maxArchiveFiles.toLocaleString('en-US')} files: not an image archive layerscope reads`);
+			return;
+		}
+
+		const name = normalizePath(decodeBytes(header.name));
+		const type = String.fromCodePoint(header.typeflag);
+		if ((type === '1' || type === '2') && header.linkname.length > 0) {
+			const target = decodeBytes(header.linkname);
+			this.links.set(name, type === '1' ? normalizePath(target) : normalizePath(path.posix.join(path.posix.dirname(name), target)));
+		}
+
+		// Regular files are blobs (a sparse one is not something an image archive holds: skipped).
+		if ((type === '0' || type === '7') && !header.sparse) {
+			this.current = new BlobSink(this.progress, this.computeDiffId, this.scratch);
+			this.sinks.set(name, this.current);
+		}
+	}
+
+	data(chunk: Buffer): void {
+		const pending = this.current?.write(chunk);
+		if (pending !== undefined) {
+			this.pending.push(pending);
+		}
+	}
+
+	hole(): void {
+		// Only sparse members have holes, and they are skipped.
+	}
+
+	end(): void {
+		const sink = this.current;
+		this.current = undefined;
+		if (sink === undefined) {
+			return;
+		}
+
+		const account = (): void => {
+			const overBudget = sink.kept === undefined ? undefined : this.budget.add(sink.kept);
+			if (overBudget !== undefined) {
+				this.failure ??= new FormatError(overBudget);
+			}
+		};
+
+		const pending = sink.end();
+		if (pending === undefined) {
+			account();
+		} else {
+			this.pending.push(pending.then(account));
+		}
+	}
+
+	/** The writes and ends that have not settled yet (the list is handed over and emptied). */
+	takePending(): Array<Promise<void>> {
+		const {pending} = this;
+		this.pending = [];
+		return pending;
+	}
+}
+
 /** Read an image archive (any of the supported formats) from a byte stream. */
 export async function readImageArchive(source: Readable, options: ReadOptions): Promise<RawImage> {
 	const progress = makeProgress(options);
+	const scratch = new JsonScratch();
 	let input = source;
 	try {
 		input = await decompressed(source);
@@ -240,70 +409,89 @@ export async function readImageArchive(source: Readable, options: ReadOptions): 
 
 	const sinks = new Map<string, BlobSink>();
 	const links = new Map<string, string>();
-	const extract = tarStream.extract({filenameEncoding: 'latin1', highWaterMark: 1024 * 1024} as Parameters<typeof tarStream.extract>[0]);
-	let entryCount = 0;
+	const outer = new OuterArchive(sinks, links, progress, scratch, options.computeDiffId);
+	const reader = new TarReader(outer, outerTarLimits);
 
 	await new Promise<void>((resolve, reject) => {
-		let failed = false;
-		const fail = (error: Error): void => {
-			if (!failed) {
-				failed = true;
-				input.destroy();
-				extract.destroy();
+		let settled = false;
+		const settle = (error?: Error): void => {
+			if (settled) {
+				return;
+			}
+
+			settled = true;
+			input.off('data', onData);
+			input.destroy();
+			source.destroy();
+			if (error === undefined) {
+				resolve();
+			} else {
 				reject(error);
 			}
 		};
 
-		input.on('error', error => {
-			fail(new FormatError(`cannot read the archive: ${(error as NodeJS.ErrnoException).code ?? error.message}`));
-		});
-		// Data after the archive's end marker (padding, anything appended) is not read as entries.
-		const framing = new TarFraming();
-		input.on('data', (chunk: Buffer) => {
-			progress.bytes += chunk.length;
-			const part = framing.feed(chunk);
-			if (part.length > 0 && !extract.write(part)) {
-				input.pause();
+		let finishing = false;
+		const finish = (): void => {
+			if (finishing) {
+				return; // The end marker came first; the input's own end follows it.
 			}
-		});
-		extract.on('drain', () => input.resume());
-		input.on('end', () => extract.end(undefined));
-		extract.on('error', (error: Error) => {
-			fail(progress.bytes < 512
-				? new FormatError(`not an image archive: ${progress.bytes} bytes is too short for a tar file`)
-				: tarError(error, 'archive'));
-		});
-		extract.on('finish', () => {
-			if (entryCount === 0) {
-				fail(new FormatError('empty archive: no entries'));
+
+			finishing = true;
+			try {
+				reader.end();
+			} catch (error) {
+				settle(outerError(error as Error, progress.bytes, outer.entryCount));
 				return;
 			}
 
-			resolve();
-		});
-		extract.on('entry', (header: Header, stream, next) => {
-			entryCount++;
-			const name = normalizePath(headerName(header));
-			if ((header.type === 'symlink' || header.type === 'link') && header.linkname) {
-				const target = headerLinkName(header);
-				links.set(name, header.type === 'link' ? normalizePath(target) : normalizePath(path.posix.join(path.posix.dirname(name), target)));
-			}
-
-			if (header.type !== 'file' && header.type !== 'contiguous-file') {
-				stream.on('error', () => undefined);
-				stream.on('end', next);
-				stream.resume();
-				return;
-			}
-
-			const sink = new BlobSink(progress, options.computeDiffId);
-			sinks.set(name, sink);
-			drainInto(stream as unknown as DataSource, sink).then(() => {
-				next();
+			Promise.all(outer.takePending()).then(() => {
+				settle(outer.failure ?? (outer.entryCount === 0 ? new FormatError('not an image archive: an empty archive (no entries)') : undefined));
 			}, (error: unknown) => {
-				fail(tarError(error as Error, 'archive'));
+				settle(outerError(error as Error, progress.bytes, outer.entryCount));
 			});
+		};
+
+		const onData = (chunk: Buffer): void => {
+			progress.bytes += chunk.length;
+			try {
+				reader.write(chunk);
+			} catch (error) {
+				settle(outerError(error as Error, progress.bytes, outer.entryCount));
+				return;
+			}
+
+			if (outer.failure !== undefined) {
+				settle(outer.failure);
+				return;
+			}
+
+			// The end-of-archive marker ends the archive, as in Go's archive/tar and GNU tar: nothing after it is
+			// read (endless padding, appended data, a producer that keeps its pipe open); the input is closed.
+			if (reader.ended) {
+				input.off('data', onData);
+				input.pause();
+				finish();
+				return;
+			}
+
+			const pending = outer.takePending();
+			if (pending.length > 0) {
+				input.pause();
+				Promise.all(pending).then(() => {
+					if (!settled) {
+						input.resume();
+					}
+				}, (error: unknown) => {
+					settle(outerError(error as Error, progress.bytes, outer.entryCount));
+				});
+			}
+		};
+
+		input.on('error', error => {
+			settle(new FormatError(`cannot read the archive: ${terminalSafe((error as NodeJS.ErrnoException).code ?? error.message)}`));
 		});
+		input.on('data', onData);
+		input.on('end', finish);
 	});
 
 	const resolveLink = (name: string): string => {
@@ -315,19 +503,19 @@ export async function readImageArchive(source: Readable, options: ReadOptions): 
 		return current;
 	};
 
-	const plan = planImage(name => sinks.get(resolveLink(name))?.json(name), {platform: options.platform, tag: options.tag});
-	const contents = await Promise.all(plan.layers.map(async ref => {
+	const plan = planImage((name, role) => sinks.get(resolveLink(name))?.json(name, role), {platform: options.platform, tag: options.tag});
+	const contents = plan.layers.map(ref => {
 		const sink = sinks.get(resolveLink(ref.path));
-		if (sink?.layer === undefined) {
-			throw new FormatError(sink === undefined ? `layer ${ref.path} is missing from the archive` : `layer ${ref.path} is not a tar, gzip or zstd blob`);
+		if (sink?.isLayer !== true) {
+			throw new FormatError(sink === undefined ? `layer ${escapeName(ref.path)} is missing from the archive` : `layer ${escapeName(ref.path)} is not a tar, gzip or zstd blob`);
 		}
 
-		if (sink.failure !== undefined) {
-			throw new FormatError(`layer ${ref.path}: ${sink.failure.message}`);
+		if (sink.failure !== undefined || sink.layerContents === undefined) {
+			throw new FormatError(`layer ${escapeName(ref.path)}: ${terminalSafe(sink.failure?.message ?? 'not read')}`);
 		}
 
-		return sink.layer.contents;
-	}));
+		return sink.layerContents;
+	});
 	return assemble(plan, options.name, index => contents[index]!, resolveLink);
 }
 
@@ -345,34 +533,39 @@ export async function readOciLayout(dir: string, options: ReadOptions): Promise<
 				return undefined;
 			}
 
-			throw new FormatError(`cannot read ${name} in the layout: ${code ?? String(error)}`);
+			throw new FormatError(`cannot read ${escapeName(name)} in the layout: ${code ?? 'unknown error'}`);
 		}
 
 		if (!stat.isFile()) {
-			throw new FormatError(`${name} in the layout is not a regular file`);
+			throw new FormatError(`${escapeName(name)} in the layout is not a regular file`);
 		}
 
 		return {file, size: stat.size};
 	};
 
-	const lookup = (name: string): unknown => {
+	const lookup = (name: string, role: JsonRole): unknown => {
 		const found = regularFile(name);
-		if (found === undefined || found.size > jsonLimit) {
+		if (found === undefined) {
 			return undefined;
 		}
 
-		let text: string;
-		try {
-			text = readFileSync(found.file, 'utf8');
-		} catch (error) {
-			throw new FormatError(`cannot read ${name} in the layout: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+		let kept: KeptJson;
+		if (found.size > jsonLimit) {
+			kept = oversizeJson(found.size);
+		} else {
+			try {
+				kept = keepJson(readFileSync(found.file));
+			} catch (error) {
+				throw new FormatError(`cannot read ${escapeName(name)} in the layout: ${(error as NodeJS.ErrnoException).code ?? 'unknown error'}`);
+			}
 		}
 
-		try {
-			return JSON.parse(text) as unknown;
-		} catch (error) {
-			throw new FormatError(`${name} is not valid JSON: ${(error as Error).message}`);
+		const use = useJson(name, kept, role);
+		if ('problem' in use) {
+			throw new FormatError(use.problem);
 		}
+
+		return use.value;
 	};
 
 	const plan = planImage(lookup, {platform: options.platform, tag: options.tag});
@@ -385,7 +578,7 @@ export async function readOciLayout(dir: string, options: ReadOptions): Promise<
 			async open() {
 				const blob = regularFile(ref.path);
 				if (blob === undefined) {
-					throw new FormatError(`layer ${ref.path} is missing from the layout`);
+					throw new FormatError(`layer ${escapeName(ref.path)} is missing from the layout`);
 				}
 
 				return createReadStream(blob.file, {highWaterMark: 1024 * 1024});

@@ -4,6 +4,7 @@ import type {Readable} from 'node:stream';
 import type {LayerContents, RawImage} from '../analysis/types.js';
 import {type LazyImage, type LazyLayer, SourceError} from '../sources/types.js';
 import {type BlobKind, sniff, sniffBytes} from './blob.js';
+import {escapeName, singleLine} from '../report/escape.js';
 import {LayerParser} from './layer-tar.js';
 import {blobPath, FormatError, type ImagePlan, planFromConfig} from './manifest.js';
 import type {ReadProgress} from './read-image.js';
@@ -41,7 +42,8 @@ function isLayerKind(kind: BlobKind): kind is 'tar' | 'gzip' | 'zstd' {
  * FormatError naming the layer for bad data, or the source's own (SourceError) for a failed or unverified read.
  */
 export async function readLazyLayer(layer: LazyLayer, options: LayerReadOptions = {}): Promise<LayerContents> {
-	const label = options.label ?? (layer.digest || layer.diffId || 'layer');
+	// From the image's manifest: escaped once here, for every message that names the layer.
+	const label = escapeName(options.label ?? (layer.digest || layer.diffId || 'layer'));
 	const {signal} = options;
 	if (signal?.aborted === true) {
 		throw new SourceError('cancelled');
@@ -251,7 +253,7 @@ export async function readLazyImage(image: LazyImage, options: LazyReadOptions =
 	try {
 		config = JSON.parse(Buffer.from(image.config).toString('utf8'));
 	} catch (error) {
-		throw new FormatError(`image config ${image.configDigest} is not valid JSON: ${(error as Error).message}`);
+		throw new FormatError(`image config ${escapeName(image.configDigest)} is not valid JSON: ${singleLine((error as Error).message)}`);
 	}
 
 	const plan = planFromConfig(config, image.configDigest, image.layers.map(layer => ({path: layer.digest === '' ? '' : blobPath(layer.digest), digest: layer.digest})), [...image.tags]);

@@ -134,10 +134,13 @@ export async function loadContainerDiff(reference: string, options: LoadDiffOpti
 
 	// Which request read each path: names of one inode read by different requests are checked below.
 	const providedBy: ProvidedBy = new Map();
+	// Files a running container rewrites while the daemon archives them: reported, never fatal.
+	const changedWhileReading = new Set<string>();
 	const [earlyStats, image] = await Promise.all([
 		failFast(fetchChangedPaths(daemon, container, early, {
 			...options,
 			providedBy,
+			changedWhileReading,
 			signal,
 			onProgress(done) {
 				earlyDone = done;
@@ -151,6 +154,7 @@ export async function loadContainerDiff(reference: string, options: LoadDiffOpti
 	const stats = await fetchChangedPaths(daemon, container, rest, {
 		...options,
 		providedBy,
+		changedWhileReading,
 		onProgress(done) {
 			restDone = done;
 			report();
@@ -176,7 +180,7 @@ export async function loadContainerDiff(reference: string, options: LoadDiffOpti
 		}
 	}
 
-	const diff = buildContainerDiff({container, changes, stats, image, index});
+	const diff = buildContainerDiff({container, changes, stats, image, index, changedWhileReading});
 	return {diff, image};
 }
 

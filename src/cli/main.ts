@@ -4,6 +4,8 @@
 import {commands} from './commands/index.js';
 import {helpFor} from './commands/help.js';
 import type {CommandIo} from './command.js';
+import {terminalSafe} from '../report/escape.js';
+import {removeTemporaryFiles} from './output.js';
 import {checkArguments, parseCommandLine} from './program.js';
 import {version} from './version.js';
 import {runExitHooks, runFlags} from './run-hooks.js';
@@ -42,8 +44,9 @@ async function run(argv: readonly string[]): Promise<number> {
 
 function describe(error: unknown): string {
 	const message = error instanceof Error ? error.message : String(error);
-	// One line, whatever the error carries.
-	return message.split('\n')[0]!.trim() || 'unknown error';
+	// One line, whatever the error carries, and nothing raw: messages escape what they quote from the input
+	// already; terminalSafe is the last guard for anything that did not.
+	return terminalSafe(message.split('\n')[0]!.trim()) || 'unknown error';
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
@@ -54,10 +57,15 @@ export async function main(argv: readonly string[]): Promise<void> {
 			process.exit(exitOk);
 		}
 	});
-	process.once('SIGINT', () => {
+	// SIGINT and SIGTERM alike: no temporary output file left behind, the old output intact, exit 130.
+	const interrupted = (): void => {
+		removeTemporaryFiles();
 		process.stderr.write('\ninterrupted\n');
 		process.exit(exitInterrupted);
-	});
+	};
+
+	process.once('SIGINT', interrupted);
+	process.once('SIGTERM', interrupted);
 
 	let code: number;
 	try {

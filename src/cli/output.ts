@@ -1,11 +1,23 @@
-// Writing an output (JSON, JUnit…) to a file or stdout. A regular file is replaced atomically (a temporary file
-// and a rename in its directory), so a failed run never leaves a partial file. A symlink is followed: the file it
-// points to is replaced, the link stays. `-`, and anything that is not a regular file (a pipe, a device such as
-// /dev/null, /dev/stdout → /proc/self/fd/1, whatever that descriptor is) are written directly, never replaced.
+// Writing an output (JSON, JUnit…) to a file or stdout, never less safely than a shell's `> FILE` would.
+//
+// - `-` is stdout.
+// - A path that does not exist yet, or a regular file of the caller's (one link, in a directory the caller can
+//   write), is replaced atomically: a temporary `.NAME.HEX.tmp` beside it (created exclusively, never through a
+//   symlink), then a rename. A failed or interrupted run (SIGINT/SIGTERM: see removeTemporaryFiles) leaves the old
+//   file intact and no temporary file behind.
+// - Anything else is opened by the kernel exactly as `> FILE` opens it, and written in place: a symlink (the
+//   kernel follows it, so fs.protected_symlinks applies), a device or FIFO (/dev/null, /dev/stdout → a pipe), a
+//   file of another user or with other hard links (replacing it would change its owner or break the link), a
+//   file in a directory the caller cannot write. The kernel checks the permissions: a read-only file is never
+//   replaced.
+// - A symlink owned by someone else in a sticky world-writable directory (/tmp) is refused outright, as the
+//   kernel's protected_symlinks does, whether or not the host enables it: it is how another user redirects a
+//   root-run `--json /tmp/report.json` onto /etc/passwd.
+// No path is ever resolved in user space (no realpath/readlink): what is opened is what the kernel resolves.
 // Text may come as chunks (an iterable of strings): they are written as they come, waiting for the destination to
 // drain (backpressure), so a large output is never held whole.
 import {randomBytes} from 'node:crypto';
-import {createWriteStream, promises as fs} from 'node:fs';
+import {closeSync, constants, createWriteStream, openSync, promises as fs, type Stats, unlinkSync} from 'node:fs';
 import path from 'node:path';
 import {Readable, type Writable} from 'node:stream';
 import {pipeline} from 'node:stream/promises';
@@ -37,24 +49,102 @@ async function writeChunk(stream: Writable, chunk: string): Promise<void> {
 	});
 }
 
-/** Write to a file (created or truncated, as fs.writeFile would). */
-async function writeFileChunks(file: string, text: OutputText, mode?: number): Promise<void> {
-	if (typeof text === 'string') {
-		await fs.writeFile(file, text, mode === undefined ? {} : {mode});
-		return;
-	}
-
-	await pipeline(Readable.from(text, {objectMode: false}), createWriteStream(file, mode === undefined ? {} : {mode}));
-}
-
-/** Paths that name a process's descriptors or devices: always written in place, whatever they resolve to. */
-function isDescriptorPath(file: string): boolean {
-	return /^\/(?:dev|proc\/self\/fd|proc\/\d+\/fd)\//.test(path.resolve(file));
+/** Write to an open descriptor (closed afterwards, whatever happens). */
+async function writeDescriptor(fd: number, text: OutputText): Promise<void> {
+	const stream = createWriteStream('', {fd, autoClose: true});
+	await pipeline(Readable.from(typeof text === 'string' ? [text] : text, {objectMode: false}), stream);
 }
 
 /** A failure of the file system (it has an errno code), as opposed to one of the text's producer. */
 function isSystemError(error: unknown): boolean {
 	return typeof (error as {code?: unknown} | undefined)?.code === 'string' && typeof (error as {syscall?: unknown}).syscall === 'string';
+}
+
+/** Temporary files being written now: removed by removeTemporaryFiles when a signal ends the process. */
+const temporaries = new Set<string>();
+
+/**
+ * Remove every temporary output file still being written (synchronous: for a SIGINT/SIGTERM handler that exits
+ * right after). The file being replaced is untouched.
+ */
+export function removeTemporaryFiles(): void {
+	for (const file of temporaries) {
+		try {
+			unlinkSync(file);
+		} catch {
+			// Gone already.
+		}
+	}
+
+	temporaries.clear();
+}
+
+const euid = (): number => process.geteuid?.() ?? -1;
+
+/** As the kernel's protected_symlinks: a link in a sticky, world-writable directory that neither we nor the directory's owner own. */
+function isForeignStickyLink(link: Stats, directory: Stats): boolean {
+	const sticky = (directory.mode & 0o1000) !== 0 && (directory.mode & 0o002) !== 0;
+	return sticky && link.uid !== euid() && link.uid !== directory.uid;
+}
+
+async function canWrite(file: string): Promise<boolean> {
+	return fs.access(file, constants.W_OK).then(() => true, () => false);
+}
+
+/** Open as `> FILE` does (O_WRONLY|O_CREAT|O_TRUNC, the kernel resolving any symlink and checking permissions). */
+async function writeInPlace(target: string, shown: string, text: OutputText): Promise<void> {
+	let fd: number;
+	try {
+		fd = openSync(target, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o644);
+	} catch (error) {
+		throw new OutputError(`cannot write ${shown}: ${systemErrorText(error)}`);
+	}
+
+	try {
+		await writeDescriptor(fd, text);
+	} catch (error) {
+		throw isSystemError(error) ? new OutputError(`cannot write ${shown}: ${systemErrorText(error)}`) : error;
+	}
+}
+
+/** Write a temporary file beside `target` and rename it over `target`. */
+async function replaceAtomically(target: string, shown: string, directory: string, text: OutputText, replacing: boolean, mode: number): Promise<void> {
+	const temporary = path.join(directory, `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+	let fd: number;
+	try {
+		// Created and registered in one synchronous step, so a signal handler can never miss it.
+		fd = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
+		temporaries.add(temporary);
+	} catch (error) {
+		const reason = systemErrorText(error);
+		throw new OutputError(replacing
+			? `cannot write ${shown}: it exists, but it is replaced by writing a new file beside it, and ${escapeName(directory)} does not allow that (${reason}); write to a directory you can write to, or - for stdout`
+			: `cannot write ${shown}: cannot create a file in ${escapeName(directory)} (${reason}); write to a directory you can write to, or - for stdout`);
+	}
+
+	try {
+		try {
+			await writeDescriptor(fd, text);
+		} catch (error) {
+			throw isSystemError(error) ? new OutputError(`cannot write ${shown}: ${systemErrorText(error)}`) : error;
+		}
+
+		try {
+			await fs.rename(temporary, target);
+		} catch (error) {
+			throw new OutputError(`cannot write ${shown}: cannot put the new file in its place (${systemErrorText(error)})`);
+		}
+	} catch (error) {
+		await fs.rm(temporary, {force: true}).catch(() => undefined);
+		throw error;
+	} finally {
+		temporaries.delete(temporary);
+		try {
+			closeSync(fd);
+		} catch {
+			// Closed by the stream already.
+		}
+	}
 }
 
 /**
@@ -68,29 +158,20 @@ export async function writeOutput(target: string, text: OutputText): Promise<voi
 	}
 
 	const shown = escapeName(target);
-	let real = target;
+	let existing: Stats | undefined;
 	try {
-		real = await fs.realpath(target);
-	} catch {
-		// Does not exist yet (or a dangling link): written as a new file.
+		existing = await fs.lstat(target);
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+			throw new OutputError(`cannot write ${shown}: ${systemErrorText(error)}`);
+		}
 	}
 
-	const existing = await fs.stat(real).catch(() => undefined);
 	if (existing?.isDirectory() === true) {
 		throw new OutputError(`cannot write ${shown}: it is a directory; name a file in it, or - for stdout`);
 	}
 
-	if (isDescriptorPath(target) || (existing !== undefined && !existing.isFile())) {
-		try {
-			await writeFileChunks(real, text);
-		} catch (error) {
-			throw isSystemError(error) ? new OutputError(`cannot write ${shown}: ${systemErrorText(error)}`) : error;
-		}
-
-		return;
-	}
-
-	const directory = path.dirname(path.resolve(real));
+	const directory = path.dirname(path.resolve(target));
 	const directoryStats = await fs.stat(directory).catch(() => undefined);
 	if (directoryStats === undefined) {
 		throw new OutputError(`cannot write ${shown}: the directory ${escapeName(directory)} does not exist; create it first, or write elsewhere (- for stdout)`);
@@ -100,29 +181,25 @@ export async function writeOutput(target: string, text: OutputText): Promise<voi
 		throw new OutputError(`cannot write ${shown}: ${escapeName(directory)} is not a directory`);
 	}
 
-	const temporary = path.join(directory, `.${path.basename(real)}.${randomBytes(6).toString('hex')}.tmp`);
-	const mode = existing === undefined ? 0o644 : existing.mode & 0o777;
-	try {
-		// Created empty first, so that a directory that takes no new file is told apart from a failed write.
-		await fs.writeFile(temporary, '', {mode, flag: 'wx'});
-	} catch (error) {
-		const reason = systemErrorText(error);
-		throw new OutputError(existing === undefined
-			? `cannot write ${shown}: cannot create a file in ${escapeName(directory)} (${reason}); write to a directory you can write to, or - for stdout`
-			: `cannot write ${shown}: it exists, but it is replaced by writing a new file beside it, and ${escapeName(directory)} does not allow that (${reason}); write to a directory you can write to, or - for stdout`);
+	if (existing?.isSymbolicLink() === true && isForeignStickyLink(existing, directoryStats)) {
+		throw new OutputError(`refusing to write ${shown}: a symlink owned by another user in a sticky directory (it could point anywhere); remove it or write elsewhere`);
 	}
 
-	try {
-		await writeFileChunks(temporary, text, mode);
-	} catch (error) {
-		await fs.rm(temporary, {force: true}).catch(() => undefined);
-		throw isSystemError(error) ? new OutputError(`cannot write ${shown}: ${systemErrorText(error)}`) : error;
+	if (existing === undefined) {
+		await replaceAtomically(target, shown, directory, text, false, 0o644);
+		return;
 	}
 
-	try {
-		await fs.rename(temporary, real);
-	} catch (error) {
-		await fs.rm(temporary, {force: true}).catch(() => undefined);
-		throw new OutputError(`cannot write ${shown}: cannot put the new file in its place (${systemErrorText(error)})`);
+	const ours = existing.isFile() && existing.uid === euid() && existing.nlink === 1;
+	if (ours && await canWrite(directory)) {
+		// The kernel's verdict on writing the file itself: a read-only file stays read-only, as with `>`.
+		if (!await canWrite(target)) {
+			throw new OutputError(`cannot write ${shown}: permission denied`);
+		}
+
+		await replaceAtomically(target, shown, directory, text, true, existing.mode & 0o777);
+		return;
 	}
+
+	await writeInPlace(target, shown, text);
 }

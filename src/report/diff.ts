@@ -31,6 +31,10 @@ function pathText(change: ContainerChange): string {
 		text += '  (gone before it could be read)';
 	}
 
+	if (change.changedWhileReading === true) {
+		text += '  (changed while it was read)';
+	}
+
 	return text;
 }
 
@@ -124,6 +128,7 @@ export type DiffJson = {
 		fromLayer: number | null;
 		linkTarget: string | null;
 		vanished?: true;
+		changedWhileReading?: true;
 	}>;
 };
 
@@ -144,6 +149,7 @@ export function diffJson(diff: ContainerDiff): DiffJson {
 			fromLayer: change.fromLayer,
 			linkTarget: change.linkTarget,
 			...(change.vanished === true ? {vanished: true as const} : {}),
+			...(change.changedWhileReading === true ? {changedWhileReading: true as const} : {}),
 		})),
 	};
 }
@@ -164,6 +170,11 @@ export function diffNotes(diff: ContainerDiff): string[] {
 	const vanished = diff.changes.filter(change => change.vanished === true).length;
 	if (vanished > 0) {
 		notes.push(`${plural(vanished, 'path')} gone before read`);
+	}
+
+	const changing = diff.changes.filter(change => change.changedWhileReading === true).length;
+	if (changing > 0) {
+		notes.push(`${plural(changing, 'path')} changed while read`);
 	}
 
 	return notes;

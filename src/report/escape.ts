@@ -1,13 +1,21 @@
 // Names from images are untrusted bytes: make them safe to print on a terminal.
 //
-// Control characters (C0, DEL, C1), bidirectional controls and the lone surrogates that stand for invalid UTF-8
-// bytes (see src/archive/names.ts) are shown as `\xNN` / `\u{NNNN}` text, so a name can never move the cursor,
-// clear the screen, set the window title or reorder what follows it. A backslash is always doubled, so a literal `\x1b` in a name and an ESC byte print differently.
+// Control characters (C0, DEL, C1), bidirectional controls, the noncharacters U+FFFE/U+FFFF (which XML cannot
+// hold) and the lone surrogates that stand for invalid UTF-8 bytes (see src/archive/names.ts) are shown as
+// `\xNN` / `\u{NNNN}` text, so a name can never move the cursor, clear the screen, set the window title, reorder
+// what follows it or break a JUnit file. A backslash is always doubled, so a literal `\x1b` in a name and an ESC
+// byte print differently.
+//
+// This is the one escaping path for everything that leaves the program: names, commands, tags, digests, platform
+// names, manifest paths and JSON parser messages are escaped where a message or a line is built (escapeName,
+// singleLine), and the CLI passes every stderr line through terminalSafe as a last guard.
 
- 
-const unsafe = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uD800-\uDFFF\\]/u;
- 
-const unsafeAll = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\\]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const unsafe = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uD800-\uDFFF\uFFFE\uFFFF\\]/u;
+
+const unsafeAll = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFFFE\uFFFF\\]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** The same characters without the backslash: what must never reach a terminal raw. */
+const controlAll = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function hex(code: number, width: number): string {
 	return code.toString(16).padStart(width, '0');
@@ -37,6 +45,15 @@ export function escapeName(text: string): string {
 	}
 
 	return text.replace(unsafeAll, escapeOne);
+}
+
+/**
+ * A last guard for a line the program already composed (its own words around escaped names): control, bidi and
+ * XML-impossible characters are escaped as escapeName would, a backslash is left alone (the parts from an image
+ * were escaped already, and doubling again would garble them). Never needed when every part was escaped.
+ */
+export function terminalSafe(text: string): string {
+	return text.replace(controlAll, escapeOne);
 }
 
 /** Text from a daemon or a user (an error message, a reference) on one line: whitespace runs become one space, then escaped. */

@@ -34,6 +34,11 @@ export type StatOptions = ContainerReadOptions & {
 	/** Bound on one path's request (default 60 s): a daemon that stops answering fails the run, never hangs it. */
 	readonly timeoutMs?: number;
 	readonly onProgress?: (done: number, total: number) => void;
+	/**
+	 * Filled with the paths whose archive stopped in the middle of their data (the file shrank or grew while the
+	 * daemon read it, in a running container): their metadata comes from a second, header-only read.
+	 */
+	readonly changedWhileReading?: Set<string>;
 };
 
 const changeKinds = new Map<number, DaemonChange['kind']>([[0, 'modified'], [1, 'added'], [2, 'deleted']]);
@@ -220,14 +225,25 @@ async function withArchive<T>(
 
 type Extract = ReturnType<typeof tarStream.extract>;
 
+/** How an archive read ended: complete (or stopped by the caller), or cut short in the middle of `inFlight`'s data. */
+type HeadersOutcome = {readonly truncated: false} | {readonly truncated: true; readonly inFlight?: Header};
+
+/** tar-stream's words for an archive that ends in the middle of an entry or a header. */
+function isTruncation(error: Error): boolean {
+	return /Unexpected end of data|Unexpected end of input|Invalid tar header/i.test(error.message);
+}
+
 /**
  * Feed an archive response to a tar extractor. `onEntry` sees each header (the data is skipped) and returns
  * false to stop reading. Resolves when the archive ends or reading stopped; the response is destroyed then.
+ * An archive cut short (the daemon stops when a file shrinks while its tar writer copies it: "archive/tar: write
+ * too long/short") resolves as truncated, naming the entry whose data was cut; every stream's error is handled.
  */
-async function readHeaders(response: Readable, onEntry: (header: Header, bytesSoFar: number) => boolean): Promise<void> {
+async function readHeaders(response: Readable, onEntry: (header: Header, bytesSoFar: number) => boolean): Promise<HeadersOutcome> {
 	const extract: Extract = tarStream.extract({filenameEncoding: 'latin1'} as Parameters<typeof tarStream.extract>[0]);
 	let bytes = 0;
-	return new Promise<void>((resolve, reject) => {
+	let inFlight: Header | undefined;
+	return new Promise<HeadersOutcome>((resolve, reject) => {
 		let settled = false;
 		const settle = (error?: Error): void => {
 			if (settled) {
@@ -239,7 +255,9 @@ async function readHeaders(response: Readable, onEntry: (header: Header, bytesSo
 			response.destroy();
 			extract.destroy();
 			if (error === undefined) {
-				resolve();
+				resolve({truncated: false});
+			} else if (isTruncation(error)) {
+				resolve({truncated: true, inFlight});
 			} else {
 				reject(error);
 			}
@@ -249,12 +267,17 @@ async function readHeaders(response: Readable, onEntry: (header: Header, bytesSo
 			bytes += chunk.length;
 		});
 		extract.on('entry', (header: Header, stream, next) => {
+			stream.on('error', () => undefined); // The extract reports the same failure.
 			if (!onEntry(header, bytes)) {
 				settle();
 				return;
 			}
 
-			stream.on('end', next);
+			inFlight = header;
+			stream.on('end', () => {
+				inFlight = undefined;
+				next();
+			});
 			stream.resume();
 		});
 		extract.on('finish', () => {
@@ -324,7 +347,7 @@ async function runRequest(
 	const wanted = new Set(request.covers);
 	const result = await withArchive(daemon, container, request.path, options, async response => {
 		let complete = true;
-		await readHeaders(response, (header, bytes) => {
+		const outcome = await readHeaders(response, (header, bytes) => {
 			if (bytes > request.budgetBytes) {
 				complete = false;
 				return false;
@@ -341,6 +364,18 @@ async function runRequest(
 
 			return wanted.size > 0;
 		});
+		if (outcome.truncated) {
+			// Cut short: the file in flight changed while read; it and the paths not reached get a request each.
+			complete = false;
+			if (outcome.inFlight !== undefined) {
+				const path = posix.join(base, normalizePath(headerName(outcome.inFlight)));
+				if (stats.delete(path)) {
+					wanted.add(path);
+					options.changedWhileReading?.add(path);
+				}
+			}
+		}
+
 		return complete;
 	});
 	if ('removed' in result) {

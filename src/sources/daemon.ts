@@ -8,6 +8,65 @@ import {type ArchiveSource, type SourceOptions, SourceError} from './types.js';
 /** How long a ping may take before the daemon counts as unresponsive. */
 const pingTimeoutMs = 15_000;
 
+/**
+ * How long the daemon may stay silent during one call — the image inspect, a pull's progress stream, the `docker
+ * save` stream — before the run fails with one line (milliseconds; 60 s, as `diff` allows a path). The
+ * environment variable LAYERSCOPE_DAEMON_TIMEOUT (seconds) overrides it. Time the reader spends with a full
+ * buffer (backpressure) does not count: only silence while layerscope waits for bytes.
+ */
+export function daemonSilenceMs(env: Readonly<Record<string, string | undefined>> = process.env): number {
+	const seconds = Number(env['LAYERSCOPE_DAEMON_TIMEOUT']);
+	return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 60_000;
+}
+
+function silenceError(engine: Engine, what: string, ms: number): SourceError {
+	return new SourceError(`${daemonName(engine)} sent nothing for ${ms / 1000} s while ${what}: is it wedged?`);
+}
+
+/** Reject with `error()` when the promise has not settled within `ms`. */
+async function deadline<T>(promise: Promise<T>, ms: number, error: () => Error): Promise<T> {
+	let timer: NodeJS.Timeout | undefined;
+	const expired = new Promise<never>((_resolve, reject) => {
+		timer = setTimeout(() => {
+			reject(error());
+		}, ms);
+	});
+	try {
+		return await Promise.race([promise, expired]);
+	} finally {
+		clearTimeout(timer);
+		promise.catch(() => undefined);
+	}
+}
+
+/**
+ * Call `onSilence` when `stream` delivers no byte for `ms` while its consumer is waiting for more (a consumer that
+ * is not reading — `isBackpressured()` — stops the clock). Returns a function that stops watching.
+ */
+function watchSilence(stream: Readable, ms: number, onSilence: () => void, isBackpressured: () => boolean = () => false): () => void {
+	let last = Date.now();
+	const onData = (): void => {
+		last = Date.now();
+	};
+
+	stream.on('data', onData);
+	const timer = setInterval(() => {
+		if (isBackpressured() || stream.isPaused()) {
+			last = Date.now();
+		} else if (Date.now() - last >= ms) {
+			stop();
+			onSilence();
+		}
+	}, Math.min(1000, Math.max(50, ms / 4)));
+	timer.unref();
+	const stop = (): void => {
+		clearInterval(timer);
+		stream.off('data', onData);
+	};
+
+	return stop;
+}
+
 function daemonName(engine: Engine): string {
 	return engine === 'podman' ? 'podman' : 'the Docker daemon';
 }
@@ -300,17 +359,22 @@ export class PullProgress {
 }
 
 /** Read newline-delimited JSON from a pull stream; resolves when it ends, rejects with the daemon's error. */
-async function followPull(stream: Readable, progress: PullProgress, onStatus: SourceOptions['onStatus']): Promise<void> {
+async function followPull(stream: Readable, progress: PullProgress, onStatus: SourceOptions['onStatus'], silence: {ms: number; engine: Engine}): Promise<void> {
 	return new Promise<void>((resolve, reject) => {
 		let buffered = '';
 		let failed = false;
 		const fail = (error: Error): void => {
 			if (!failed) {
 				failed = true;
+				unwatch();
 				stream.destroy();
 				reject(error);
 			}
 		};
+
+		const unwatch = watchSilence(stream, silence.ms, () => {
+			fail(silenceError(silence.engine, 'pulling', silence.ms));
+		});
 
 		const line = (text: string): void => {
 			const trimmed = text.trim();
@@ -350,6 +414,7 @@ async function followPull(stream: Readable, progress: PullProgress, onStatus: So
 		});
 		stream.on('error', fail);
 		stream.on('end', () => {
+			unwatch();
 			line(buffered);
 			if (!failed) {
 				resolve();
@@ -363,9 +428,10 @@ async function followPull(stream: Readable, progress: PullProgress, onStatus: So
 	});
 }
 
-async function inspect(docker: Dockerode, reference: string, signal: AbortSignal | undefined): Promise<Dockerode.ImageInspectInfo | undefined> {
+async function inspect(daemon: Daemon, reference: string, signal: AbortSignal | undefined): Promise<Dockerode.ImageInspectInfo | undefined> {
+	const ms = daemonSilenceMs();
 	try {
-		return await abortable(docker.getImage(reference).inspect(), signal);
+		return await abortable(deadline(daemon.docker.getImage(reference).inspect(), ms, () => silenceError(daemon.resolved.engine, `inspecting ${singleLine(reference)}`, ms)), signal);
 	} catch (error) {
 		if ((error as DaemonFailure).statusCode === 404) {
 			return undefined;
@@ -382,7 +448,8 @@ async function pull(daemon: Daemon, reference: string, options: SourceOptions): 
 	try {
 		// dockerode would put an undefined abortSignal into the query string.
 		const pullOptions = options.signal === undefined ? {} : {abortSignal: options.signal};
-		stream = await abortable(daemon.docker.pull(reference, pullOptions) as Promise<Readable>, options.signal);
+		const ms = daemonSilenceMs();
+		stream = await abortable(deadline(daemon.docker.pull(reference, pullOptions) as Promise<Readable>, ms, () => silenceError(daemon.resolved.engine, `starting the pull of ${singleLine(reference)}`, ms)), options.signal);
 	} catch (error) {
 		const failure = error as DaemonFailure;
 		if (failure.statusCode !== undefined) {
@@ -393,7 +460,7 @@ async function pull(daemon: Daemon, reference: string, options: SourceOptions): 
 	}
 
 	try {
-		await abortable(followPull(stream, progress, options.onStatus), options.signal);
+		await abortable(followPull(stream, progress, options.onStatus, {ms: daemonSilenceMs(), engine: daemon.resolved.engine}), options.signal);
 	} catch (error) {
 		stream.destroy();
 		if (error instanceof SourceError && error.message !== 'cancelled') {
@@ -410,7 +477,8 @@ function pullFailure(reference: string, message: string): string {
 
 /**
  * An image from the daemon, as a `docker save` stream. Inspects the image and pulls it when absent (progress
- * through options.onStatus, phase 'pull'); `open()` then streams the save archive, with no timeout. Every failure
+ * through options.onStatus, phase 'pull'); `open()` then streams the save archive. Every call has a deadline of
+ * silence (daemonSilenceMs: 60 s); every failure
  * is a SourceError (one line); options.signal cancels (SourceError 'cancelled').
  */
 export async function daemonSource(reference: string, options: SourceOptions = {}): Promise<ArchiveSource> {
@@ -420,7 +488,7 @@ export async function daemonSource(reference: string, options: SourceOptions = {
 	const {signal} = options;
 	let inspected: Dockerode.ImageInspectInfo | undefined;
 	try {
-		inspected = await inspect(daemon.docker, reference, signal);
+		inspected = await inspect(daemon, reference, signal);
 		if (inspected === undefined) {
 			if (isImageId(reference)) {
 				// An id names a local image only: there is nothing to pull.
@@ -428,7 +496,7 @@ export async function daemonSource(reference: string, options: SourceOptions = {
 			}
 
 			await pull(daemon, reference, options);
-			inspected = await inspect(daemon.docker, reference, signal);
+			inspected = await inspect(daemon, reference, signal);
 			if (inspected === undefined) {
 				throw new SourceError(`${daemonName(engine)} pulled ${singleLine(reference)} but does not list it afterwards`);
 			}
@@ -456,8 +524,10 @@ export async function daemonSource(reference: string, options: SourceOptions = {
 			let response: Readable;
 			// dockerode's get() takes no signal: a stream arriving after a cancel is closed at once.
 			const request = daemon.docker.getImage(reference).get() as Promise<Readable>;
+			const ms = daemonSilenceMs();
+			const exporting = `exporting ${singleLine(reference)}`;
 			try {
-				response = await abortable(request, signal);
+				response = await abortable(deadline(request, ms, () => silenceError(engine, exporting, ms)), signal);
 			} catch (error) {
 				request.then(stream => stream.destroy(), () => undefined);
 				throw daemonError(error, daemon.resolved, `export ${singleLine(reference)}`);
@@ -479,7 +549,14 @@ export async function daemonSource(reference: string, options: SourceOptions = {
 				detach();
 				output.destroy(daemonError(error, daemon.resolved, `export ${singleLine(reference)}`));
 			});
-			response.on('end', detach);
+			const unwatch = watchSilence(response, ms, () => {
+				detach();
+				output.destroy(silenceError(engine, exporting, ms));
+			}, () => output.writableNeedDrain);
+			response.on('end', () => {
+				unwatch();
+				detach();
+			});
 			response.on('close', () => {
 				if (!response.readableEnded && !output.destroyed) {
 					// The connection went away without an error event: never leave the reader waiting.
@@ -488,6 +565,7 @@ export async function daemonSource(reference: string, options: SourceOptions = {
 				}
 			});
 			output.on('close', () => {
+				unwatch();
 				detach();
 				response.destroy();
 			});

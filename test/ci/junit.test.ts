@@ -61,3 +61,24 @@ test('ciJson: rule results for the --json "ci" key, NaN as null', async () => {
 	const ociJson = ciJson(evaluateCi(oci, loadCiConfig({}, noFiles))) as {rules: Array<{rule: string; actual: unknown}>};
 	assert.equal(ociJson.rules.find(item => item.rule === 'highestUserWastedPercent')?.actual, null);
 });
+
+test('JUnit XML: well-formed for every character a name may hold: U+FFFE, U+FFFF, lone surrogates, C0, C1 (case a20)', async () => {
+	const analysis = await fixtureAnalysis('test-docker-image.tar');
+	const names = ['/h/a\uFFFEb', '/h/c\uFFFFd', '/h/\uD800lone', '/h/\uDFFFlow', '/h/\u0001\u001B[2J\u0085\u009B', '/h/ok\uD83D\uDE00'];
+	const named = {
+		...analysis,
+		image: {...analysis.image, name: 'img\uFFFE\uFFFF', inefficiencies: names.map(name => ({path: name, count: 2, cumulativeSize: 3, minimumSize: 1}))},
+	};
+	const xml = junitXml(named, evaluateCi(named, loadCiConfig({configPath: path.join(diveFixtures, '.dive-ci')}, noFiles)));
+	// XML 1.0's Char production: tab, LF, CR, U+0020–U+D7FF, U+E000–U+FFFD, U+10000–U+10FFFF (paired surrogates).
+	for (const char of xml) {
+		const code = char.codePointAt(0)!;
+		const allowed = code === 0x09 || code === 0x0A || code === 0x0D || (code >= 0x20 && code <= 0xD7_FF) || (code >= 0xE0_00 && code <= 0xFF_FD) || code >= 0x1_00_00;
+		assert.ok(allowed, `U+${code.toString(16)} is not an XML character`);
+	}
+
+	assert.match(xml, /\/h\/a\\u\{fffe\}b/);
+	assert.match(xml, /\/h\/c\\u\{ffff\}d/);
+	assert.match(xml, /<property name="image" value="img\\u\{fffe\}\\u\{ffff\}"\/>/);
+	assert.match(xml, /\/h\/ok\uD83D\uDE00/, 'a paired surrogate (an emoji) is kept');
+});
