@@ -11,7 +11,12 @@ export type TuiSnapshot = {
 	readonly rate: number;
 	readonly model: BrowserModel | undefined;
 	readonly viewport: Viewport;
+	/** Keys typed while loading, applied in order when the browser opens. */
+	readonly pendingKeys: readonly PendingKey[];
 };
+
+/** A key by name (keymap.ts) with the text it types. */
+export type PendingKey = {readonly name: string; readonly text: string};
 
 /** Progress updates more often than this are folded into the next one. */
 const progressInterval = 100;
@@ -26,7 +31,7 @@ export class TuiStore {
 	private readonly now: () => number;
 
 	constructor(viewport: Viewport, now: () => number = Date.now) {
-		this.snapshot = {phase: 'loading', progress: undefined, rate: 0, model: undefined, viewport};
+		this.snapshot = {phase: 'loading', progress: undefined, rate: 0, model: undefined, viewport, pendingKeys: []};
 		this.now = now;
 	}
 
@@ -60,6 +65,13 @@ export class TuiStore {
 	ready(model: BrowserModel): void {
 		this.stopTimer();
 		this.set({phase: 'ready', model});
+	}
+
+	/** Keep keys typed before the browser is ready (they are not drawn: no new snapshot). */
+	queueKeys(keys: readonly PendingKey[]): void {
+		if (this.snapshot.phase !== 'ready') {
+			(this.snapshot.pendingKeys as PendingKey[]).push(...keys);
+		}
 	}
 
 	resize(viewport: Viewport): void {

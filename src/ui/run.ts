@@ -3,7 +3,9 @@
 import {openSync} from 'node:fs';
 import tty from 'node:tty';
 import type {Analysis, RawImage} from '../analysis/types.js';
+import type {Instance, RenderOptions} from 'ink';
 import {TuiStore} from './load-store.js';
+import {progressLines} from './progress-text.js';
 import {BrowserModel, type FileAccess} from './state/model.js';
 import type {Viewport} from './state/types.js';
 
@@ -45,6 +47,11 @@ export type TuiOptions = {
 
 type Outcome = {kind: 'quit' | 'cancelled'} | {kind: 'error'; error: unknown};
 
+/**
+ * Ink's render options, chosen by measurement (scripts/bench-ui.ts, README "Benchmarks"): see the figures there.
+ */
+export const renderOptions: Pick<RenderOptions, 'maxFps' | 'incrementalRendering'> = {maxFps: 30, incrementalRendering: false};
+
 const enterAlternateScreen = '\u001B[?1049h\u001B[H';
 const leaveAlternateScreen = '\u001B[?1049l';
 
@@ -63,15 +70,68 @@ function terminalViewport(stdout: NodeJS.WriteStream): Viewport {
 }
 
 /**
+ * Keys typed before ink is loaded: the terminal goes to raw mode at once (no echo, no line buffering, Ctrl-C is a
+ * key), the bytes are kept, and q or Ctrl-C cancels at once. `release` hands over to ink: at the moment ink adds
+ * its 'readable' listener, ours goes and the kept bytes are put back into the stream, where ink reads them first.
+ * (The stream is never paused in between: a TTY stream paused and resumed across listeners can stop reading, and
+ * the process would then exit on an empty event loop.)
+ */
+function captureEarlyKeys(stdin: NodeJS.ReadStream, onCancel: () => void): {release: () => void; restore: () => void} {
+	const kept: Buffer[] = [];
+	const onData = (data: Buffer | string): void => {
+		const chunk = typeof data === 'string' ? Buffer.from(data) : data;
+		const cancel = chunk.findIndex(byte => byte === 0x71 || byte === 0x03);
+		if (cancel >= 0) {
+			onCancel();
+		}
+
+		kept.push(cancel >= 0 ? chunk.subarray(0, cancel) : chunk);
+	};
+
+	const handOver = (event: string | symbol): void => {
+		if (event !== 'readable') {
+			return;
+		}
+
+		stdin.off('newListener', handOver);
+		stdin.off('data', onData);
+		const bytes = Buffer.concat(kept);
+		if (bytes.length > 0) {
+			// Not flowing, so that the bytes stay in the buffer for ink's read() instead of going out as 'data'.
+			stdin.pause();
+			stdin.unshift(bytes);
+		}
+	};
+
+	stdin.setRawMode(true);
+	stdin.on('data', onData);
+	return {
+		release() {
+			stdin.on('newListener', handOver);
+		},
+		restore() {
+			stdin.off('newListener', handOver);
+			stdin.off('data', onData);
+			stdin.pause();
+			stdin.setRawMode(false);
+		},
+	};
+}
+
+/**
  * Show the progress view at once, call `load`, then browse. Ctrl-C or q while loading aborts `signal` and
  * resolves 'cancelled'; q in the browser resolves 'quit'. If `load` rejects, the UI is unmounted (terminal
  * restored) and the same error is thrown.
+ *
+ * Start-up order, for a fast first frame: on a terminal the first progress frame is written with a plain write and
+ * the keyboard is captured before anything else; the load starts next; ink and React (a few hundred ms to load)
+ * load meanwhile, then take over the screen and the captured keys. Keys typed during loading apply, in order,
+ * once the browser is ready.
  */
 export async function runTui(options: TuiOptions): Promise<'quit' | 'cancelled'> {
 	// React's production build (several times less work per key) is chosen when React is first loaded: load the
-	// UI only now, unless the embedding program said otherwise.
+	// UI only below, unless the embedding program said otherwise.
 	process.env['NODE_ENV'] ??= 'production';
-	const [{render}, {createElement}, {TuiRoot}] = await Promise.all([import('ink'), import('react'), import('./components/tui-root.js')]);
 	const stdout = options.stdout ?? process.stdout;
 	const ownInput = options.stdin === undefined && process.stdin.isTTY !== true ? keyboard() : undefined;
 	const stdin = options.stdin ?? ownInput ?? process.stdin;
@@ -91,6 +151,10 @@ export async function runTui(options: TuiOptions): Promise<'quit' | 'cancelled'>
 			}
 		};
 	});
+	const cancel = (): void => {
+		controller.abort();
+		finish({kind: 'cancelled'});
+	};
 
 	const onResize = (): void => {
 		store.resize(terminalViewport(stdout));
@@ -101,25 +165,10 @@ export async function runTui(options: TuiOptions): Promise<'quit' | 'cancelled'>
 	}
 
 	const alternate = options.alternateScreen ?? stdout.isTTY === true;
+	const early = alternate && typeof stdin.setRawMode === 'function' && typeof stdin.unshift === 'function' ? captureEarlyKeys(stdin, cancel) : undefined;
 	if (alternate) {
-		stdout.write(enterAlternateScreen);
+		stdout.write(enterAlternateScreen + progressLines(options.title, undefined, 0, false, store.get().viewport.width).join('\r\n'));
 	}
-
-	const instance = render(createElement(TuiRoot, {
-		store,
-		title: options.title,
-		colors: options.colors ?? !('NO_COLOR' in process.env && process.env['NO_COLOR'] !== ''),
-		onQuit() {
-			finish({kind: 'quit'});
-		},
-		onCancel() {
-			controller.abort();
-			finish({kind: 'cancelled'});
-		},
-	}), {stdout, stdin, exitOnCtrlC: false, patchConsole: false});
-	instance.waitUntilExit().catch((error: unknown) => {
-		finish({kind: 'error', error});
-	});
 
 	void (async () => {
 		try {
@@ -144,11 +193,41 @@ export async function runTui(options: TuiOptions): Promise<'quit' | 'cancelled'>
 		}
 	})();
 
+	const ui = Promise.all([import('ink'), import('react'), import('./components/tui-root.js')]);
+	const loadedUi = await Promise.race([ui, done]);
+	let instance: Instance | undefined;
+	if (Array.isArray(loadedUi)) {
+		const [{render}, {createElement}, {TuiRoot}] = loadedUi;
+		early?.release();
+		if (alternate) {
+			// Ink draws from the cursor: from the top left, over the plain first frame.
+			stdout.write('\u001B[H\u001B[J');
+		}
+
+		instance = render(createElement(TuiRoot, {
+			store,
+			title: options.title,
+			colors: options.colors ?? !('NO_COLOR' in process.env && process.env['NO_COLOR'] !== ''),
+			onQuit() {
+				finish({kind: 'quit'});
+			},
+			onCancel: cancel,
+		}), {stdout, stdin, exitOnCtrlC: false, patchConsole: false, ...renderOptions});
+		instance.waitUntilExit().catch((error: unknown) => {
+			finish({kind: 'error', error});
+		});
+	}
+
 	const outcome = await done;
 	stdout.off('resize', onResize);
 	store.dispose();
-	instance.unmount();
-	instance.cleanup();
+	if (instance === undefined) {
+		early?.restore();
+	} else {
+		instance.unmount();
+		instance.cleanup();
+	}
+
 	if (alternate) {
 		stdout.write(leaveAlternateScreen);
 	}

@@ -1,7 +1,7 @@
 // The loading screen's headline says its verb once ("Exporting  exporting …" was the issue).
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {progressHeadline} from '../../src/ui/components/progress-view.js';
+import {progressHeadline} from '../../src/ui/progress-text.js';
 
 test('a message that names its verb is the headline; otherwise the phase comes first', () => {
 	assert.equal(progressHeadline('export', 'exporting app:1 from Docker'), 'Exporting app:1 from Docker');

@@ -178,3 +178,40 @@ for (const columns of [75, 100]) {
 		}
 	});
 }
+
+test('the CLI in tmux: keys typed while the CLI starts and the image loads apply, in order, once it is ready', {skip: hasTmux ? false : 'tmux is not installed', timeout: 60_000}, async () => {
+	const entry = process.env['LAYERSCOPE_TUI_ENTRY'] ?? path.join(repoRoot, 'bin/layerscope.js');
+	const dir = mkdtempSync(path.join(tmpdir(), 'layerscope-tmux-'));
+	const archive = path.join(dir, 'wide.tar');
+	await writeWideImage(archive);
+	const session = `layerscope-early-${process.pid}`;
+	// The shell waits for a line, so the keys can be sent right after the program starts, before any frame.
+	tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', '-e', 'TERM=xterm-256color', '-c', repoRoot, `read go; node ${JSON.stringify(entry)} ${JSON.stringify(archive)}; echo "EXIT=$?"; sleep 600`);
+	try {
+		await sleep(300);
+		tmux('send-keys', '-t', session, 'Enter');
+		// ↓ ↓ (layer 2), Tab (file tree), / 日 Enter (a filter): typed at once, while the CLI is still starting.
+		tmux('send-keys', '-t', session, 'Down', 'Down', 'Tab', '/', '日', 'Enter');
+		let text = '';
+		for (let tries = 0; tries < 600 && !/Image efficiency score/.test(text); tries++) {
+			await sleep(50);
+			text = tmux('capture-pane', '-p', '-t', session);
+		}
+
+		await sleep(300);
+		text = tmux('capture-pane', '-p', '-t', session);
+		assert.match(text, /━━ Current Layer Contents \(layer 2\)/, `the keys moved to layer 2 and into the tree:\n${text}`);
+		assert.match(text, /^Filter: 日/m, 'the filter typed during loading is in effect');
+		assert.doesNotMatch(text, /\^\[\[B|\[B\[B/, 'no key was echoed raw');
+		tmux('send-keys', '-t', session, 'q');
+		for (let tries = 0; tries < 200 && !/EXIT=\d+/.test(text); tries++) {
+			await sleep(50);
+			text = tmux('capture-pane', '-p', '-t', session);
+		}
+
+		assert.match(text, /EXIT=0/);
+	} finally {
+		spawnSync('tmux', ['kill-session', '-t', session]);
+		rmSync(dir, {recursive: true, force: true});
+	}
+});

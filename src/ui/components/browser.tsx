@@ -25,14 +25,19 @@ type Props = {
 	readonly onQuit: () => void;
 	/** Start from this state instead of the default (tests). */
 	readonly initial?: Partial<UiState>;
+	/** Keys typed before the browser was ready, applied in order before the first frame. */
+	readonly pendingKeys?: ReadonlyArray<{readonly name: string; readonly text: string}>;
 };
 
 /** The four panes, the filter line and the help bar. One useInput: key → action → reducer. */
-export function Browser({model, viewport, colors, onQuit, initial}: Props) {
+export function Browser({model, viewport, colors, onQuit, initial, pendingKeys = []}: Props) {
 	const [state, dispatch] = useReducer(
 		(current: UiState, action: Action) => reduce(model, current, action),
 		undefined,
-		() => reduce(model, initialState(viewport, initial), {type: 'resize', viewport}),
+		() => pendingKeys.reduce(
+			(current, pressed) => reduce(model, current, {type: 'key', name: pressed.name, text: pressed.text}),
+			reduce(model, initialState(viewport, initial), {type: 'resize', viewport}),
+		),
 	);
 
 	useInput(useCallback((input, key) => {

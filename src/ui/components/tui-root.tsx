@@ -1,4 +1,5 @@
 import {useInput} from 'ink';
+import {keysFromInk} from '../keymap.js';
 import {useCallback, useSyncExternalStore} from 'react';
 import type {TuiStore} from '../load-store.js';
 import {Browser} from './browser.js';
@@ -19,11 +20,15 @@ type Props = {
 export function TuiRoot({store, title, colors, onQuit, onCancel}: Props) {
 	const snapshot = useSyncExternalStore(store.subscribe, store.get);
 	const loading = snapshot.model === undefined;
+	// While loading: q or Ctrl-C cancels; any other key is kept and applied when the browser opens.
 	useInput(useCallback((input, key) => {
-		if (input === 'q' || (key.ctrl && input === 'c')) {
+		const keys = keysFromInk(input, key);
+		const cancel = keys.findIndex(pressed => pressed.name === 'q' || pressed.name === 'ctrl+c');
+		store.queueKeys(cancel < 0 ? keys : keys.slice(0, cancel));
+		if (cancel >= 0) {
 			onCancel();
 		}
-	}, [onCancel]), {isActive: loading});
+	}, [store, onCancel]), {isActive: loading});
 
 	if (snapshot.model === undefined) {
 		return <ProgressView title={title} progress={snapshot.progress} rate={snapshot.rate} preparing={snapshot.phase === 'preparing'} width={snapshot.viewport.width}/>;
@@ -31,5 +36,5 @@ export function TuiRoot({store, title, colors, onQuit, onCancel}: Props) {
 
 	// A container's writable layer is what `layerscope diff` is about: open on it.
 	const {containerLayer} = snapshot.model.data;
-	return <Browser model={snapshot.model} viewport={snapshot.viewport} colors={colors} onQuit={onQuit} initial={containerLayer === undefined ? undefined : {layer: containerLayer}}/>;
+	return <Browser model={snapshot.model} viewport={snapshot.viewport} colors={colors} onQuit={onQuit} initial={containerLayer === undefined ? undefined : {layer: containerLayer}} pendingKeys={snapshot.pendingKeys}/>;
 }
