@@ -1,13 +1,17 @@
-// TUI latency on a large image: time from a key press to the new frame, through the real stack (ink's input
-// parsing → key table → reducer → memoised views → React render → ink layout and frame output), rendered with
-// ink-testing-library (debug mode: every update is rendered synchronously, no frame throttling, no terminal I/O).
+// The terminal UI's speed, measured where users see it: the built CLI in a real terminal (tmux), with `less` on a
+// 300,000-line file as the baseline, in the same harness and the same run (scripts/lib/tmux-harness.ts: keys go in
+// through a tmux control client, the program's output comes back timestamped; no screen polling).
 //
-//   node --import tsx scripts/bench-ui.ts [--files N] [--rounds N] [--pace MS]
+//   npm run build && node --import tsx scripts/bench-ui.ts [--runs 5] [--keys 15] [--files 232000] [--in-process]
 //
-// React runs its production build, as under runTui. Keys are pressed --pace ms apart (default 60, about a fast
-// typist; the UI uses idle time to prepare the neighbouring layers), each timed from the write to the new frame.
-//
-// The image (≥200k files over 10 layers, docker-save format) is generated once into .bench/ui/ and reused.
+// 1. Start-up on the demo image (test/fixtures/demo-image.tar), runs alternating: node's own start (the floor), the
+//    text report (`--no-tui`, to /dev/null), and the UI: time to the first progress frame and to the browser.
+// 2. Key → screen: on the demo image and on a generated image of about 300,000 entries (10 layers, docker-save;
+//    made once into .bench/ui/), each key pressed after the last one's frame is out and 150 ms of quiet; the time
+//    is from sending the key to the last byte of its frame (output then quiet for 40 ms). `less -S` on a
+//    300,000-line file takes the same kinds of keys in the same harness, before and after.
+// --in-process: instead, time key → frame through ink-testing-library (no terminal; React, layout and frame only).
+import {spawnSync} from 'node:child_process';
 import {createHash} from 'node:crypto';
 import {createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
@@ -17,10 +21,22 @@ import tarStream from 'tar-stream';
 import {analyzeImage} from '../src/analysis/analyze.js';
 import {readImageArchive} from '../src/archive/read-image.js';
 import {BrowserModel} from '../src/ui/state/model.js';
+import {TmuxHarness} from './lib/tmux-harness.js';
 
 type Item = {name: string; type?: 'file' | 'directory'; size?: number; mode?: number};
 
-const {values: options} = parseArgs({options: {files: {type: 'string', default: '150000'}, rounds: {type: 'string', default: '30'}, pace: {type: 'string', default: '60'}}});
+const {values: options} = parseArgs({options: {
+	files: {type: 'string', default: '232000'},
+	rounds: {type: 'string', default: '30'},
+	pace: {type: 'string', default: '60'},
+	runs: {type: 'string', default: '5'},
+	keys: {type: 'string', default: '15'},
+	'in-process': {type: 'boolean', default: false},
+	/** Ink render options to compare, e.g. --render maxFps=30,incremental=0 --render maxFps=60,incremental=1. */
+	render: {type: 'string', multiple: true, default: ['']},
+	/** Leave out the 300k-entry image (quicker). */
+	'demo-only': {type: 'boolean', default: false},
+}});
 const baseFiles = Number(options.files);
 const rounds = Number(options.rounds);
 const pace = Number(options.pace);
@@ -198,7 +214,7 @@ function percentile(values: number[], fraction: number): number {
 	return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? Number.NaN;
 }
 
-async function main(): Promise<void> {
+async function inProcess(): Promise<void> {
 	if (!existsSync(archive)) {
 		console.log(`generating ${path.relative(process.cwd(), archive)} …`);
 		await generate();
@@ -288,4 +304,168 @@ async function main(): Promise<void> {
 	}
 }
 
-await main();
+
+const median = (values: readonly number[]): number => percentile([...values], 0.5);
+const demoArchive = path.resolve('test/fixtures/demo-image.tar');
+const entry = path.resolve('bin/layerscope.js');
+const width = 100;
+const height = 40;
+
+function shellQuote(text: string): string {
+	return `'${text.replaceAll('\'', '\'\\\'\'')}'`;
+}
+
+/** Start-up: median ms from asking tmux to run the command to the first progress frame, the browser, the report. */
+async function startup(harness: TmuxHarness, runs: number): Promise<string[]> {
+	const times = {node: [] as number[], report: [] as number[], progress: [] as number[], browser: [] as number[]};
+	for (let run = 0; run < runs; run++) {
+		let sent = harness.run(`${shellQuote(process.execPath)} -e "process.stdout.write('node-up')"; sleep 100`);
+		times.node.push((await harness.waitForText('node-up', sent))! - sent);
+		sent = harness.run(`${shellQuote(process.execPath)} ${shellQuote(entry)} ${shellQuote(demoArchive)} --no-tui > /dev/null; echo report-done; sleep 100`);
+		times.report.push((await harness.waitForText('report-done', sent))! - sent);
+		sent = harness.run(`${shellQuote(process.execPath)} ${shellQuote(entry)} ${shellQuote(demoArchive)}; sleep 100`);
+		const progress = await harness.waitForText('layerscope ·', sent);
+		const browser = await harness.waitForText('Layer details', sent);
+		if (progress === undefined || browser === undefined) {
+			throw new Error(`the UI did not show up:\n${harness.screen()}`);
+		}
+
+		times.progress.push(progress - sent);
+		times.browser.push(browser - sent);
+		harness.key('q');
+		await harness.sleep(300);
+	}
+
+	const report = median(times.report);
+	return [
+		`start-up on the demo image (${(statSync(demoArchive).size / 1e6).toFixed(1)} MB), median of ${runs} runs, ms from the command to the screen:`,
+		`  node alone (prints one word)          ${median(times.node).toFixed(0).padStart(6)}`,
+		`  text report (--no-tui > /dev/null)    ${report.toFixed(0).padStart(6)}`,
+		`  UI: first progress frame              ${median(times.progress).toFixed(0).padStart(6)}   (target ≤ 150 ms after node's own start: ${(median(times.progress) - median(times.node)).toFixed(0)} ms)`,
+		`  UI: browser                           ${median(times.browser).toFixed(0).padStart(6)}   (${(median(times.browser) / report).toFixed(2)}× the text report; target ≤ 2×)`,
+	];
+}
+
+/** Keys pressed `count` times each, in turn (PgDn, PgUp, PgDn…: the screen always changes). */
+type KeyPlan = ReadonlyArray<{readonly count: number; readonly keys: ReadonlyArray<{readonly label: string; readonly key: string}>}>;
+
+/** Press each key of the plan, one at a time; latencies by label. A key without output is counted apart. */
+async function pressAll(harness: TmuxHarness, plan: KeyPlan, into: Map<string, number[]>): Promise<void> {
+	for (const {count, keys} of plan) {
+		for (let index = 0; index < count; index++) {
+			for (const {label, key} of keys) {
+				await harness.sleep(150);
+				const sent = harness.key(key);
+				const settled = await harness.settled(sent, 40, 3000);
+				if (settled === undefined) {
+					missed.set(label, (missed.get(label) ?? 0) + 1);
+					continue;
+				}
+
+				const list = into.get(label) ?? [];
+				list.push(settled - sent);
+				into.set(label, list);
+			}
+		}
+	}
+}
+
+const missed = new Map<string, number>();
+
+async function lessSession(harness: TmuxHarness, file: string, keys: number, into: Map<string, number[]>): Promise<void> {
+	const sent = harness.run(`less -S ${shellQuote(file)}; sleep 100`);
+	await harness.waitForText('1', sent, 10_000);
+	await harness.sleep(500);
+	await pressAll(harness, [
+		{count: keys, keys: [{label: 'less ↓', key: 'Down'}]},
+		{count: keys, keys: [{label: 'less PgDn', key: 'PageDown'}, {label: 'less PgUp', key: 'PageUp'}]},
+		{count: keys, keys: [{label: 'less ↑', key: 'Up'}]},
+	], into);
+	harness.key('q');
+	await harness.sleep(300);
+}
+
+async function uiSession(harness: TmuxHarness, archive: string, layers: number, keys: number, into: Map<string, number[]>, render: string): Promise<void> {
+	const sent = harness.run(`${shellQuote(process.execPath)} ${shellQuote(entry)} ${shellQuote(archive)}; sleep 100`, render === '' ? {} : {LAYERSCOPE_INK_RENDER: render});
+	if (await harness.waitForText('Layer details', sent, 300_000) === undefined) {
+		throw new Error(`the UI did not show up:\n${harness.screen()}`);
+	}
+
+	await harness.sleep(1000);
+	await pressAll(harness, [
+		{count: layers - 1, keys: [{label: 'layer ↓ (first visit)', key: 'Down'}]},
+		{count: layers - 1, keys: [{label: 'layer ↑', key: 'Up'}]},
+	], into);
+	harness.key('Tab');
+	await harness.sleep(500);
+	await pressAll(harness, [
+		{count: keys, keys: [{label: 'tree ↓', key: 'Down'}]},
+		{count: keys, keys: [{label: 'tree PgDn', key: 'PageDown'}, {label: 'tree PgUp', key: 'PageUp'}]},
+		{count: keys, keys: [{label: 'tree ↑', key: 'Up'}]},
+	], into);
+	harness.key('q');
+	await harness.sleep(300);
+}
+
+function keyTable(title: string, ui: Map<string, number[]>, less: Map<string, number[]>): string[] {
+	const lessDown = median([...less.get('less ↓') ?? [], ...less.get('less ↑') ?? []]);
+	const lessPage = median([...less.get('less PgDn') ?? [], ...less.get('less PgUp') ?? []]);
+	const rows = [title, `  ${'key'.padEnd(24)} ${'n'.padStart(3)} ${'median'.padStart(7)} ${'p90'.padStart(7)}   vs less (target ≤ 1.5×)`];
+	for (const [label, values] of [...less, ...ui]) {
+		const baseline = label.includes('Pg') ? lessPage : lessDown;
+		const ratio = label.startsWith('less') ? '' : `${(median(values) / baseline).toFixed(2)}×`;
+		rows.push(`  ${label.padEnd(24)} ${String(values.length).padStart(3)} ${median(values).toFixed(1).padStart(7)} ${percentile(values, 0.9).toFixed(1).padStart(7)}   ${ratio}`);
+	}
+
+	return rows;
+}
+
+async function terminal(): Promise<void> {
+	if (!existsSync(path.resolve('dist/cli/main.js'))) {
+		throw new Error('build first: npm run build');
+	}
+
+	if (!existsSync(demoArchive)) {
+		spawnSync(process.execPath, ['--import', 'tsx', 'scripts/make-demo-image.ts', '--if-missing'], {stdio: 'inherit'});
+	}
+
+	if (!existsSync(archive)) {
+		console.log(`generating ${path.relative(process.cwd(), archive)} …`);
+		await generate();
+	}
+
+	const lines = path.join(benchDir, 'lines-300000.txt');
+	if (!existsSync(lines)) {
+		writeFileSync(lines, Array.from({length: 300_000}, (_, index) => `line ${index + 1}: ${'lorem ipsum dolor sit amet '.repeat(3)}`).join('\n') + '\n');
+	}
+
+	const runs = Number(options.runs);
+	const keys = Number(options.keys);
+	const harness = await TmuxHarness.start(width, height, {NO_COLOR: ''});
+	const out: string[] = [];
+	try {
+		out.push(...await startup(harness, runs), '');
+		const images = [['demo image', demoArchive, 6], ['300k-entry image', archive, 10]] as const;
+		for (const [name, file, layers] of options['demo-only'] ? images.slice(0, 1) : images) {
+			for (const render of options.render) {
+				const less = new Map<string, number[]>();
+				const ui = new Map<string, number[]>();
+				await lessSession(harness, lines, keys, less);
+				await uiSession(harness, file, layers, keys, ui, render);
+				await lessSession(harness, lines, keys, less);
+				const how = render === '' ? '' : `, ink ${render}`;
+				out.push(...keyTable(`key → screen in tmux ${width}×${height}, ms (${name}${how}; less -S on a 300,000-line file before and after):`, ui, less), '');
+			}
+		}
+	} finally {
+		harness.stop();
+	}
+
+	if (missed.size > 0) {
+		out.push(`keys without output (not counted): ${[...missed].map(([label, count]) => `${label} ×${count}`).join(', ')}`);
+	}
+
+	console.log(out.join('\n'));
+}
+
+await (options['in-process'] ? inProcess() : terminal());

@@ -406,3 +406,11 @@ if (secondOpen[0]!.entries !== firstOpen[0]!.entries) {
 
 console.log(cacheRows.join('\n'));
 rmSync(cacheRoot, {recursive: true, force: true});
+
+// The terminal UI in a real terminal (tmux): start-up against the text report, key → screen against `less`.
+if (spawnSync('tmux', ['-V']).status === 0) {
+	console.log('\nterminal UI (scripts/bench-ui.ts):');
+	spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench-ui.ts'], {stdio: 'inherit'});
+} else {
+	console.log('\nterminal UI: skipped (no tmux)');
+}

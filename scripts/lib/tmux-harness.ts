@@ -57,6 +57,7 @@ export class TmuxHarness {
 
 		spawnSync('tmux', ['-L', socket, 'set-option', '-g', 'window-size', 'manual']);
 		spawnSync('tmux', ['-L', socket, 'set-option', '-g', 'status', 'off']);
+		spawnSync('tmux', ['-L', socket, 'set-option', '-g', 'remain-on-exit', 'on']);
 		spawnSync('tmux', ['-L', socket, 'resize-window', '-t', session, '-x', String(width), '-y', String(height)]);
 		const client = spawn('tmux', ['-L', socket, '-C', 'attach-session', '-t', session]);
 		const harness = new TmuxHarness(socket, session, client);

@@ -48,9 +48,22 @@ export type TuiOptions = {
 type Outcome = {kind: 'quit' | 'cancelled'} | {kind: 'error'; error: unknown};
 
 /**
- * Ink's render options, chosen by measurement (scripts/bench-ui.ts, README "Benchmarks"): see the figures there.
+ * Ink's render options, chosen by measurement (scripts/bench-ui.ts; figures in the README). LAYERSCOPE_INK_RENDER
+ * (`maxFps=N,incremental=0|1`) overrides them, for that benchmark.
  */
-export const renderOptions: Pick<RenderOptions, 'maxFps' | 'incrementalRendering'> = {maxFps: 30, incrementalRendering: false};
+export function renderOptions(environment: NodeJS.ProcessEnv = process.env): Pick<RenderOptions, 'maxFps' | 'incrementalRendering'> {
+	const chosen = {maxFps: 30, incrementalRendering: false};
+	for (const part of (environment['LAYERSCOPE_INK_RENDER'] ?? '').split(',')) {
+		const [name, value] = part.split('=');
+		if (name === 'maxFps' && Number(value) > 0) {
+			chosen.maxFps = Number(value);
+		} else if (name === 'incremental') {
+			chosen.incrementalRendering = value === '1';
+		}
+	}
+
+	return chosen;
+}
 
 const enterAlternateScreen = '\u001B[?1049h\u001B[H';
 const leaveAlternateScreen = '\u001B[?1049l';
@@ -212,7 +225,7 @@ export async function runTui(options: TuiOptions): Promise<'quit' | 'cancelled'>
 				finish({kind: 'quit'});
 			},
 			onCancel: cancel,
-		}), {stdout, stdin, exitOnCtrlC: false, patchConsole: false, ...renderOptions});
+		}), {stdout, stdin, exitOnCtrlC: false, patchConsole: false, ...renderOptions()});
 		instance.waitUntilExit().catch((error: unknown) => {
 			finish({kind: 'error', error});
 		});

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import {EventEmitter} from 'node:events';
 import {test} from 'node:test';
 import {stripVTControlCharacters} from 'node:util';
-import {type LoadProgress, type LoadedImage, runTui} from '../../src/ui/run.js';
+import {type LoadProgress, type LoadedImage, renderOptions, runTui} from '../../src/ui/run.js';
 import {diveFixture, loadArchive} from '../helpers/fixtures.js';
 
 class FakeStdout extends EventEmitter {
@@ -167,4 +167,10 @@ test('without a fixed viewport the terminal size is used, and a resize re-lays t
 	await until(() => separatorAt(stripVTControlCharacters(stdout.output.slice(before))).includes(26), 'the 70-column layout (26 columns)');
 	stdin.write('q');
 	assert.equal(await result, 'quit');
+});
+
+test('ink render options: the chosen defaults, and LAYERSCOPE_INK_RENDER for the benchmark', () => {
+	assert.deepEqual(renderOptions({}), renderOptions());
+	assert.deepEqual(renderOptions({LAYERSCOPE_INK_RENDER: 'maxFps=60,incremental=1'}), {maxFps: 60, incrementalRendering: true});
+	assert.deepEqual(renderOptions({LAYERSCOPE_INK_RENDER: 'maxFps=0,incremental=0'}).incrementalRendering, false);
 });
