@@ -67,11 +67,12 @@ export class TuiStore {
 		this.set({phase: 'ready', model});
 	}
 
-	/** Keep keys typed before the browser is ready (they are not drawn: no new snapshot). */
+	/**
+	 * Keep keys typed before the browser is mounted (they are not drawn: no new snapshot). Also after `ready`: the
+	 * loading screen keeps the keys until React has re-rendered, and the browser takes them when it mounts.
+	 */
 	queueKeys(keys: readonly PendingKey[]): void {
-		if (this.snapshot.phase !== 'ready') {
-			(this.snapshot.pendingKeys as PendingKey[]).push(...keys);
-		}
+		(this.snapshot.pendingKeys as PendingKey[]).push(...keys);
 	}
 
 	resize(viewport: Viewport): void {

@@ -198,8 +198,12 @@ test('the CLI in tmux: keys typed while the CLI starts and the image loads apply
 			text = tmux('capture-pane', '-p', '-t', session);
 		}
 
-		await sleep(300);
-		text = tmux('capture-pane', '-p', '-t', session);
+		// The keys apply when the browser opens (wait for their frame: never a fixed sleep).
+		for (let tries = 0; tries < 100 && !/━━ Current Layer Contents \(layer 2\)[^]*^Filter: 日/m.test(text); tries++) {
+			await sleep(50);
+			text = tmux('capture-pane', '-p', '-t', session);
+		}
+
 		assert.match(text, /━━ Current Layer Contents \(layer 2\)/, `the keys moved to layer 2 and into the tree:\n${text}`);
 		assert.match(text, /^Filter: 日/m, 'the filter typed during loading is in effect');
 		assert.doesNotMatch(text, /\^\[\[B|\[B\[B/, 'no key was echoed raw');
