@@ -6,7 +6,7 @@ import type {Analysis, RawImage} from '../analysis/types.js';
 import type {Instance, RenderOptions} from 'ink';
 import {TuiStore} from './load-store.js';
 import {progressLines} from './progress-text.js';
-import {BrowserModel, type FileAccess} from './state/model.js';
+import type {FileAccess} from './state/model.js';
 import type {Viewport} from './state/types.js';
 
 export type LoadProgress = {
@@ -197,6 +197,8 @@ export async function runTui(options: TuiOptions): Promise<'quit' | 'cancelled'>
 			await new Promise(resolve => {
 				setTimeout(resolve, 0);
 			});
+			// The views' code loads only now: the first frame does not wait for it.
+			const {BrowserModel} = await import('./state/model.js');
 			const model = new BrowserModel(loaded);
 			if (!finished) {
 				store.ready(model);
