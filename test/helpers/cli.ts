@@ -2,6 +2,8 @@
 import {spawn} from 'node:child_process';
 import path from 'node:path';
 import {repoRoot} from './fixtures.js';
+// A test file run on its own (node --test FILE) gets its own layer cache too, never the user's.
+import './cache-env.js';
 
 export type CliResult = {code: number | null; stdout: string; stderr: string};
 

@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
+// A test file run on its own (node --test FILE) gets its own layer cache too, never the user's.
+import './cache-env.js';
 
 /** A TCP port on 127.0.0.1 that nothing listens on (free a moment ago). */
 export async function freePort(): Promise<number> {
