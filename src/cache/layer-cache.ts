@@ -86,6 +86,8 @@ export type LayerCacheOptions = {
 	readonly maxBytes?: number;
 	/** One line per notable event (a miss on a damaged entry, a failed write), for --debug. */
 	readonly onDebug?: (line: string) => void;
+	/** A read records the entry's use when its last recorded use is older than this (ms; default an hour). */
+	readonly touchIntervalMs?: number;
 };
 
 const layerKey = (diffId: string): string => `layer:${diffId}`;
@@ -95,6 +97,9 @@ const valuePackr = new Packr({useRecords: false});
 
 type Entry = {key: string; integrity: string; size: number; time: number};
 
+/** How stale an entry's last-use time may get before a read records a new one (ms), by default. */
+const defaultTouchInterval = 3_600_000;
+
 export class LayerCache {
 	readonly dir: string;
 	readonly maxBytes: number;
@@ -103,8 +108,10 @@ export class LayerCache {
 	private readonly pending = new Set<Promise<void>>();
 	private readonly onDebug: (line: string) => void;
 	private written = false;
+	private readonly touchInterval: number;
 
 	constructor(options: LayerCacheOptions) {
+		this.touchInterval = options.touchIntervalMs ?? defaultTouchInterval;
 		this.dir = options.dir;
 		this.maxBytes = options.maxBytes ?? defaultMaxBytes;
 		this.onDebug = options.onDebug ?? (() => undefined);
@@ -290,9 +297,16 @@ export class LayerCache {
 	}
 
 	private async read(key: string): Promise<Buffer | undefined> {
-		let found: cacache.GetCacheObject;
+		let data: Buffer;
+		let info: cacache.CacheObject | null;
 		try {
-			found = await cacache.get(this.dir, key);
+			info = await cacache.get.info(this.dir, key);
+			if (info === null) {
+				return undefined;
+			}
+
+			// Read by the index entry's integrity: the content is checked against it (and its size) as it is read.
+			data = await cacache.get.byDigest(this.dir, info.integrity, {size: info.size});
 		} catch (error) {
 			const {code} = error as NodeJS.ErrnoException;
 			if (code !== 'ENOENT' && code !== 'ENOTDIR') {
@@ -304,12 +318,13 @@ export class LayerCache {
 			return undefined;
 		}
 
-		// Mark it used now (least recently used entries are evicted first): one more index line for the key.
-		if (this.writable) {
-			this.track(cacache.index.insert(this.dir, key, found.integrity, {size: found.size}).then(() => undefined));
+		// Mark it used (least recently used entries are evicted first): one more index line for the key, at most
+		// one an hour, so a key's index bucket stays small however often it is read.
+		if (this.writable && Date.now() - info.time >= this.touchInterval) {
+			this.track(cacache.index.insert(this.dir, key, info.integrity, {size: info.size}).then(() => undefined));
 		}
 
-		return found.data;
+		return data;
 	}
 
 	private write(key: string, bytes: Buffer): void {

@@ -76,6 +76,15 @@ test('miss, then a hit with the same contents; info counts it', async t => {
 	cache.putLayer(diffIdOf(1), contents);
 	await cache.flush();
 	assert.deepStrictEqual(await new LayerCache({dir}).getLayer(diffIdOf(1)), {...contents, diffId: diffIdOf(1)});
+	// Reads within the hour record no new use: the key's index bucket keeps its one line.
+	for (let read = 0; read < 5; read++) {
+		assert.ok(await cache.getLayer(diffIdOf(1)) !== undefined);
+	}
+
+	await cache.flush();
+	const buckets = readdirSync(path.join(dir, 'index-v5'), {recursive: true, encoding: 'utf8'}).filter(name => statSync(path.join(dir, 'index-v5', name)).isFile());
+	assert.equal(buckets.length, 1);
+	assert.equal(readFileSync(path.join(dir, 'index-v5', buckets[0]!), 'utf8').trim().split('\n').length, 1);
 	const info = await cache.info();
 	assert.equal(info.dir, dir);
 	assert.equal(info.layers, 1);
@@ -129,7 +138,8 @@ test('an entry of another format version or for another diff_id is a miss, never
 test('over the size cap, the least recently used layers go first', async t => {
 	const dir = tempDir(t);
 	const one = encodeLayer(diffIdOf(1), layer(2000)).length;
-	const cache = new LayerCache({dir, maxBytes: Math.floor(one * 3.5)});
+	// Every read records its use (by default at most once an hour).
+	const cache = new LayerCache({dir, maxBytes: Math.floor(one * 3.5), touchIntervalMs: 0});
 	for (const n of [1, 2, 3]) {
 		cache.putLayer(diffIdOf(n), layer(2000));
 		await cache.flush();
