@@ -9,7 +9,7 @@ import path from 'node:path';
 import {after, before, test} from 'node:test';
 import {diveFixture, repoRoot} from '../helpers/fixtures.js';
 
-type Metafile = {outputs: Record<string, {imports: Array<{path: string; kind: string; external?: boolean}>}>};
+type Metafile = {outputs: Record<string, {inputs?: Record<string, unknown>; imports: Array<{path: string; kind: string; external?: boolean}>}>};
 
 const lazy = ['ink', 'react', 'react/jsx-runtime', 'dockerode'];
 const work = mkdtempSync(path.join(tmpdir(), 'layerscope-bundle-'));
@@ -28,37 +28,59 @@ test('bin/layerscope.js imports the bundle and nothing else', () => {
 	assert.deepEqual(imports, ['../dist/cli/main.js']);
 });
 
-test('the entry chunk reaches ink, react and dockerode only through dynamic imports', () => {
-	const meta = JSON.parse(readFileSync(path.join(repoRoot, 'dist/meta.json'), 'utf8')) as Metafile;
-	const staticReach = new Set<string>();
-	const everything = new Set<string>();
-	const walk = (output: string, onlyStatic: boolean, seen: Set<string>): void => {
-		for (const item of meta.outputs[output]?.imports ?? []) {
+/** What the entry chunk loads before any dynamic import: its output files, their source inputs, and externals. */
+function staticGraph(meta: Metafile): {inputs: Set<string>; externals: Set<string>; all: Set<string>} {
+	const inputs = new Set<string>();
+	const externals = new Set<string>();
+	const all = new Set<string>();
+	const seen = new Set<string>();
+	const walk = (output: string, onlyStatic: boolean): void => {
+		if (seen.has(`${onlyStatic}:${output}`)) {
+			return;
+		}
+
+		seen.add(`${onlyStatic}:${output}`);
+		const entry = meta.outputs[output];
+		for (const input of Object.keys(entry?.inputs ?? {})) {
+			(onlyStatic ? inputs : all).add(input);
+		}
+
+		for (const item of entry?.imports ?? []) {
 			if (onlyStatic && item.kind !== 'import-statement') {
 				continue;
 			}
 
 			if (item.external === true) {
-				seen.add(item.path);
-			} else if (!seen.has(item.path)) {
-				seen.add(item.path);
-				walk(item.path, onlyStatic, seen);
+				(onlyStatic ? externals : all).add(item.path);
+			} else {
+				walk(item.path, onlyStatic);
 			}
 		}
 	};
 
-	walk('dist/cli/main.js', true, staticReach);
-	walk('dist/cli/main.js', false, everything);
+	walk('dist/cli/main.js', true);
+	walk('dist/cli/main.js', false);
+	return {inputs, externals, all};
+}
+
+test('the entry chunk reaches ink, react, dockerode, the readers and the cache only through dynamic imports', () => {
+	const meta = JSON.parse(readFileSync(path.join(repoRoot, 'dist/meta.json'), 'utf8')) as Metafile;
+	const {inputs, externals, all} = staticGraph(meta);
 	for (const name of lazy) {
-		assert.ok(!staticReach.has(name), `${name} is loaded at start-up`);
+		assert.ok(!externals.has(name), `${name} is loaded at start-up`);
 	}
 
-	assert.ok(everything.has('ink') && everything.has('dockerode'), 'the UI and the daemon are in the bundle, lazily');
-	assert.ok(staticReach.has('commander') && !staticReach.has('yaml'), 'the YAML parser loads only in CI mode');
-	// Command definitions are light: parsing the command line (--help, --version, completion) loads no reader;
-	// a command's run() imports what it needs.
-	for (const name of ['tar-stream', '@node-rs/xxhash', 'zstd-napi', 'fzstd', 'cacache', 'msgpackr']) {
-		assert.ok(!staticReach.has(name), `${name} is loaded before a command runs`);
+	assert.ok(all.has('ink') && all.has('dockerode'), 'the UI and the daemon are in the bundle, lazily');
+	const loadedFirst = [...inputs];
+	assert.ok(loadedFirst.some(input => input.includes('node_modules/commander/')), 'commander parses the command line');
+	// Command definitions are light: parsing the command line (--help, --version, completion) loads no reader, no
+	// YAML parser (CI mode only) and no cache; a command's run() imports what it needs.
+	for (const pattern of [/node_modules\/(?:yaml|tar-stream|cacache|msgpackr|fzstd)\//, /^src\/(?:archive|analysis|cache|sources)\//]) {
+		assert.deepEqual(loadedFirst.filter(input => pattern.test(input)), [], `loaded before a command runs: ${pattern}`);
+	}
+
+	for (const name of ['@node-rs/xxhash', 'zstd-napi']) {
+		assert.ok(!externals.has(name), `${name} is loaded before a command runs`);
 	}
 });
 
@@ -79,7 +101,7 @@ export async function load(url, context, next) {
 		assert.equal(result.status, 0, result.stderr);
 		const loaded = readFileSync(log, 'utf8');
 		assert.match(loaded, /dist\/cli\/main\.js/);
-		assert.match(loaded, /node_modules\/tar-stream\//, 'the hook sees packages');
-		assert.doesNotMatch(loaded, /node_modules\/(?:ink|react|dockerode|yaml)\//, args.join(' '));
+		assert.match(loaded, /dist\/cli\/chunks\//, 'the hook sees the chunks loaded on demand');
+		assert.doesNotMatch(loaded, /node_modules\/(?:ink|react|dockerode|yoga-layout)\//, args.join(' '));
 	}
 });
