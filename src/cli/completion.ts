@@ -172,9 +172,10 @@ function zshQuote(text: string): string {
 	return `'${text.replaceAll('\'', String.raw`'\''`)}'`;
 }
 
+/** `_describe` over words and their descriptions (`name`: a local array; never zsh's special `options`/`commands`). */
 function zshDescribe(items: ReadonlyArray<readonly [string, string]>, tag: string, name: string): string {
 	const array = items.map(([word, description]) => zshQuote(`${word}:${description.replaceAll(':', String.raw`\:`)}`)).join(' ');
-	return `local -a ${name}=(${array}); _describe -t ${tag} ${tag} ${name}`;
+	return `local -a ${name}; ${name}=(${array}); _describe -t ${tag} ${zshQuote(tag.replace(/s$/, ''))} ${name}`;
 }
 
 function zshReply(completion: Completion, commands: readonly CommandDefinition[]): string {
@@ -212,13 +213,13 @@ function zshScript(commands: readonly CommandDefinition[], version: string): str
 	const reply = all.map(node => {
 		const values = node.options.filter(option => option.value !== undefined).map(option => `\t\t\t\t(${flagsOf(option).join('|')}) ${zshReply(valueCompletion(option), commands)}; return ;;`);
 		const argument = node.words.length > 0 && node.key !== '' ? ':' : zshReply(node.argument, commands);
-		const words = node.words.length === 0 ? '' : `${zshDescribe(node.words.map(word => [word.name, word.summary]), 'commands', 'commands')}; `;
+		const words = node.words.length === 0 ? '' : `${zshDescribe(node.words.map(word => [word.name, word.summary]), 'commands', '_layerscope_commands')}; `;
 		return [
 			`\t\t(${zshQuote(node.key)})`,
 			'\t\t\tcase $prev in',
 			...values,
 			'\t\t\tesac',
-			`\t\t\tif [[ $cur == -* ]]; then ${zshDescribe(node.options.flatMap(option => flagsOf(option).map(flag => [flag, option.help] as const)), 'options', 'options')}; return; fi`,
+			`\t\t\tif [[ $cur == -* ]]; then ${zshDescribe(node.options.flatMap(option => flagsOf(option).map(flag => [flag, option.help] as const)), 'options', '_layerscope_options')}; return; fi`,
 			`\t\t\t${words}${argument} ;;`,
 		].join('\n');
 	});

@@ -74,16 +74,39 @@ test('bash: sourced, it registers itself and offers each command\'s own options 
 	assert.deepEqual(bashComplete(script, ['layerscope', '--json', 'out.json', 'tr'], dir), ['tree'], 'an option value is skipped, not taken for the image');
 });
 
-test('zsh and fish scripts parse in their shells (when installed)', {skip: hasShell('zsh') || hasShell('fish') ? false : 'neither zsh nor fish is installed'}, () => {
-	for (const shell of ['zsh', 'fish'] as const) {
-		if (!hasShell(shell)) {
-			continue;
-		}
+test('zsh: the script parses and, after compinit, registers _layerscope for layerscope', {skip: hasShell('zsh') ? false : 'zsh is not installed (.ci/run installs it)'}, async () => {
+	const generated = await runCli(['completion', 'zsh']);
+	assert.equal(generated.code, 0, generated.stderr);
+	const file = path.join(work, '_layerscope');
+	writeFileSync(file, generated.stdout);
+	const syntax = spawnSync('zsh', ['-n', file], {encoding: 'utf8'});
+	assert.equal(syntax.status, 0, syntax.stderr);
+	const registered = spawnSync('zsh', ['-f', '-c', `autoload -U compinit; compinit -u -d ${JSON.stringify(path.join(work, 'zcompdump'))}; source ${JSON.stringify(file)}; print -r -- $_comps[layerscope]`], {encoding: 'utf8'});
+	assert.equal(registered.stdout.trim(), '_layerscope', registered.stderr);
+});
 
-		const file = path.join(work, `layerscope.${shell}`);
-		writeFileSync(file, completionScript(shell, commands, '1.2.3'));
-		const result = spawnSync(shell, ['-n', file], {encoding: 'utf8'});
-		assert.equal(result.status, 0, `${shell}: ${result.stderr}`);
+/** What fish offers for a command line (fish's own `complete -C`), words only. */
+function fishComplete(file: string, line: string): string[] {
+	const result = spawnSync('fish', ['--no-config', '-c', `source ${JSON.stringify(file)}; complete -C${JSON.stringify(line)}`], {cwd: work, encoding: 'utf8'});
+	assert.equal(result.status, 0, result.stderr);
+	return result.stdout.split('\n').filter(entry => entry !== '').map(entry => entry.split('\t')[0]!);
+}
+
+test('fish: sourced, it offers each command\'s own options and values (asked with complete -C)', {skip: hasShell('fish') ? false : 'fish is not installed (.ci/run installs it)'}, async () => {
+	const generated = await runCli(['completion', 'fish']);
+	assert.equal(generated.code, 0, generated.stderr);
+	const file = path.join(work, 'layerscope.fish');
+	writeFileSync(file, generated.stdout);
+	const tree = fishComplete(file, 'layerscope tree x --');
+	assert.ok(tree.includes('--layer') && tree.includes('--json') && !tree.includes('--ci') && !tree.includes('--no-tui'), tree.join(' '));
+	const image = fishComplete(file, 'layerscope app.tar --');
+	assert.ok(image.includes('--ci-format') && image.includes('--no-tui') && !image.includes('--layer'), image.join(' '));
+	assert.deepEqual(fishComplete(file, 'layerscope diff c --source ').sort(), ['docker', 'podman']);
+	assert.deepEqual(fishComplete(file, 'layerscope x --ci-format ').sort(), ['junit', 'text']);
+	assert.deepEqual(fishComplete(file, 'layerscope completion ').sort(), ['bash', 'fish', 'zsh']);
+	const words = fishComplete(file, 'layerscope ');
+	for (const command of commands) {
+		assert.ok(words.includes(command.name), command.name);
 	}
 });
 
