@@ -158,7 +158,9 @@ class ChangeTally {
 
 	/** `node` was just created at its path. */
 	created(node: FileNode): void {
-		if (this.before.has(node.path)) {
+		// `before` is empty for a layer that only adds: no hashing of the path (hashing a deep path built by
+		// joinPath flattens it, a copy of the whole path per node: O(depth²) bytes a branch).
+		if (this.before.size > 0 && this.before.has(node.path)) {
 			// There before, gone, and back within the layer: compared with what was there.
 			this.after.set(node.path, stateOf(node));
 		} else {

@@ -3,16 +3,15 @@ import {UsageError} from '../args.js';
 import {type CommandContext, type CommandDefinition, optionString} from '../command.js';
 import {imageSourceOptions, loadOptionsFrom} from './source-options.js';
 
-async function run({args, options, io}: CommandContext): Promise<number> {
+async function run({args, options}: CommandContext): Promise<number> {
 	const layerOption = optionString(options, 'layer');
 	if (layerOption !== undefined && !/^\d+$/.test(layerOption)) {
 		throw new UsageError(`--layer wants a layer index, a whole number from 0 (got "${layerOption}")`);
 	}
 
 	// Loaded when the command runs, not when the command line is parsed.
-	const [{stackLayers}, {formatJson}, {formatTree, treeJson}, {writeOutput}, {readImageWithProgress}] = await Promise.all([
+	const [{stackLayers}, {treeChunks, treeJsonChunks}, {writeOutput}, {readImageWithProgress}] = await Promise.all([
 		import('../../analysis/tree.js'),
-		import('../../report/json.js'),
 		import('../../report/tree.js'),
 		import('../output.js'),
 		import('../progress.js'),
@@ -29,11 +28,8 @@ async function run({args, options, io}: CommandContext): Promise<number> {
 
 	const root = stackLayers(image.layers.slice(0, layer + 1).map(item => item.contents.entries));
 	const json = optionString(options, 'json');
-	if (json === undefined) {
-		io.stdout(formatTree(root));
-	} else {
-		await writeOutput(json, formatJson(treeJson(root)));
-	}
+	// Written as the tree is walked, waiting for stdout or the file to drain: never one string of the listing.
+	await writeOutput(json ?? '-', json === undefined ? treeChunks(root) : treeJsonChunks(root));
 
 	return 0;
 }
