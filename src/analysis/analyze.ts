@@ -1,7 +1,7 @@
 // From a fully read image to its analysis: dive's figures, per-layer change counts, and layerscope's own.
 import {findDuplicates} from './duplicates.js';
 import {EfficiencyAccumulator} from './efficiency.js';
-import {applyLayer, buildLayerTree, countNodes, type FileNode, newRoot, subtreeSize} from './tree.js';
+import {applyLayer, buildLayerTree, countNodes, type FileNode, newRoot, PathBudget, subtreeSize} from './tree.js';
 import {type Analysis, type LayerSummary, type RawImage, summarizeEntries} from './types.js';
 
 export type AnalyzeOptions = {
@@ -34,7 +34,12 @@ function droppedBytes(node: FileNode, ignore: ((path: string) => boolean) | unde
 	return total;
 }
 
+/**
+ * The analysis of a read image. Throws PathBudgetError (one line) when the layers' trees hold more path bytes
+ * than pathBudgetBytes (the stacked tree's nodes are among the layers' nodes, so the layer trees are counted).
+ */
 export function analyzeImage(image: RawImage, options: AnalyzeOptions = {}): Analysis {
+	const budget = new PathBudget();
 	const efficiency = new EfficiencyAccumulator(options.ignore);
 	const stacked = newRoot();
 	let reclaimableBytes = 0;
@@ -44,7 +49,7 @@ export function analyzeImage(image: RawImage, options: AnalyzeOptions = {}): Ana
 
 	const layers: LayerSummary[] = image.layers.map((layer, index) => {
 		const {entries} = layer.contents;
-		const tree = buildLayerTree(entries);
+		const tree = buildLayerTree(entries, budget);
 		const nodeCount = tree.count;
 		efficiency.addLayer(tree);
 

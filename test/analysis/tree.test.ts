@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {listTree} from '../../src/analysis/listing.js';
-import {applyLayer, newRoot, sameFile, stackLayers} from '../../src/analysis/tree.js';
+import {applyLayer, buildLayerTree, newRoot, PathBudget, PathBudgetError, sameFile, stackLayers} from '../../src/analysis/tree.js';
 import type {LayerEntry} from '../../src/analysis/types.js';
 
 const file = (path: string, size = 1, extra: Partial<LayerEntry> = {}): LayerEntry => ({path, type: 'file', mode: 0o644, uid: 0, gid: 0, size, ...extra});
@@ -55,4 +55,16 @@ test('sameFile: type, content digest, mode, uid, gid and link target decide; the
 	assert.equal(sameFile(file('x', 3), file('x', 3)), true);
 	assert.equal(sameFile(file('x', 3), file('x', 3, {digest: 'xxh64:1'})), true);
 	assert.equal(sameFile(file('x', 3), file('x', 4, {digest: 'xxh64:1'})), false);
+});
+
+test('the path budget counts every node\'s path once (implicit directories too) and stops a build past it', () => {
+	// a, a/bb, a/bb/ccc, a/bb/ddd: 1 + 4 + 8 + 8 = 21 code units of path across 4 nodes.
+	const entries = [file('a/bb/ccc'), file('a/bb/ddd')];
+	assert.equal(buildLayerTree(entries, new PathBudget(21)).count, 4);
+	assert.throws(() => buildLayerTree(entries, new PathBudget(20)), PathBudgetError);
+	assert.deepEqual(paths([entries]), ['/a', '/a/bb', '/a/bb/ccc', '/a/bb/ddd']);
+	assert.doesNotThrow(() => stackLayers([entries], new PathBudget(21)));
+	assert.throws(() => stackLayers([entries], new PathBudget(20)), /paths add up to over 0 MiB across its tree nodes \(deep, long paths\); over the analysis budget/);
+	// One budget for the whole stack: a second layer's new nodes count on top of the first's.
+	assert.throws(() => stackLayers([entries, [file('e')]], new PathBudget(21)), PathBudgetError);
 });
