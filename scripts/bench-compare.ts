@@ -10,6 +10,7 @@
 //   load:    layerscope B --ci (every rule off)   — read + analysis of B and a few lines of report
 //   compare: layerscope compare A B --json FILE   — both read at once (a worker thread each), analysed, merged
 // Reports the median wall and CPU time (user + system, all threads), peak RSS, and the ratio compare / load.
+// The layer cache is off (LAYERSCOPE_NO_CACHE=1): every run reads every layer.
 import {spawnSync} from 'node:child_process';
 import {createHash} from 'node:crypto';
 import {createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync} from 'node:fs';
@@ -141,7 +142,7 @@ function measure(kind: 'load' | 'compare', a: string, b: string): Measure {
 		? [cli, b, '--ci', '--lowest-efficiency', 'off', '--highest-user-wasted-percent', 'off']
 		: [cli, 'compare', a, b, '--json', output];
 	const start = performance.now();
-	const result = spawnSync('/usr/bin/time', ['-f', '%U %S %M', process.execPath, ...args], {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: {...process.env, CI: ''}});
+	const result = spawnSync('/usr/bin/time', ['-f', '%U %S %M', process.execPath, ...args], {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: {...process.env, CI: '', LAYERSCOPE_NO_CACHE: '1'}});
 	const wallMs = performance.now() - start;
 	if (result.status !== 0) {
 		throw new Error(`bench task ${kind} failed: ${result.stderr}`);
