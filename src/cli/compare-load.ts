@@ -7,6 +7,7 @@
 import {isMainThread, parentPort, Worker, workerData} from 'node:worker_threads';
 import {analyzeImage} from '../analysis/analyze.js';
 import {type CompareSide, sideOf} from '../analysis/compare.js';
+import type {EntryType, LayerEntry} from '../analysis/types.js';
 import type {SourceStatus} from '../sources/types.js';
 import {type LoadOptions, loadImage} from './load.js';
 import {flushRunCache, runCache} from './run-cache.js';
@@ -28,8 +29,87 @@ type Message =
 	| {readonly type: 'status'; readonly status: SourceStatus}
 	| {readonly type: 'read'; readonly read: Read}
 	| {readonly type: 'notice'; readonly line: string}
-	| {readonly type: 'done'; readonly side: CompareSide}
+	| {readonly type: 'done'; readonly name: string; readonly analysis: CompareSide['analysis']; readonly listing: PackedListing}
 	| {readonly type: 'error'; readonly message: string; readonly stack?: string};
+
+/**
+ * A listing as a few strings and typed arrays: structured-cloning 200k small objects costs seconds, a few large
+ * strings and transferred buffers almost nothing. Texts are joined with NUL, which no tar name can hold.
+ */
+export type PackedListing = {
+	readonly count: number;
+	readonly paths: string;
+	readonly links: string;
+	readonly digests: string;
+	/** Per entry: size, mode, uid, gid. */
+	readonly numbers: Float64Array;
+	readonly types: Uint8Array;
+	/** Bit 0: has a link target; bit 1: has a digest. */
+	readonly flags: Uint8Array;
+};
+
+const typeCodes: readonly EntryType[] = ['file', 'dir', 'symlink', 'hardlink', 'char', 'block', 'fifo'];
+
+export function packListing(listing: readonly LayerEntry[]): PackedListing {
+	const count = listing.length;
+	const numbers = new Float64Array(count * 4);
+	const types = new Uint8Array(count);
+	const flags = new Uint8Array(count);
+	const paths: string[] = [];
+	const links: string[] = [];
+	const digests: string[] = [];
+	for (let index = 0; index < count; index++) {
+		const entry = listing[index]!;
+		paths.push(entry.path);
+		numbers[index * 4] = entry.size;
+		numbers[(index * 4) + 1] = entry.mode;
+		numbers[(index * 4) + 2] = entry.uid;
+		numbers[(index * 4) + 3] = entry.gid;
+		types[index] = typeCodes.indexOf(entry.type);
+		if (entry.linkTarget !== undefined) {
+			flags[index]! |= 1;
+			links.push(entry.linkTarget);
+		}
+
+		if (entry.digest !== undefined) {
+			flags[index]! |= 2;
+			digests.push(entry.digest);
+		}
+	}
+
+	return {count, paths: paths.join('\0'), links: links.join('\0'), digests: digests.join('\0'), numbers, types, flags};
+}
+
+export function unpackListing(packed: PackedListing): LayerEntry[] {
+	const paths = packed.count === 0 ? [] : packed.paths.split('\0');
+	const links = packed.links.split('\0');
+	const digests = packed.digests.split('\0');
+	const out: LayerEntry[] = [];
+	let link = 0;
+	let digest = 0;
+	for (let index = 0; index < packed.count; index++) {
+		const flag = packed.flags[index]!;
+		const entry: {-readonly [K in keyof LayerEntry]: LayerEntry[K]} = {
+			path: paths[index]!,
+			type: typeCodes[packed.types[index]!]!,
+			mode: packed.numbers[(index * 4) + 1]!,
+			uid: packed.numbers[(index * 4) + 2]!,
+			gid: packed.numbers[(index * 4) + 3]!,
+			size: packed.numbers[index * 4]!,
+		};
+		if ((flag & 1) !== 0) {
+			entry.linkTarget = links[link++]!;
+		}
+
+		if ((flag & 2) !== 0) {
+			entry.digest = digests[digest++]!;
+		}
+
+		out.push(entry);
+	}
+
+	return out;
+}
 
 /** A load failure, named by its side ("B: no such image …"). */
 export class SideError extends Error {}
@@ -80,7 +160,7 @@ export async function loadSide(target: string, side: SideName, load: Pick<LoadOp
 					}
 
 					case 'done': {
-						resolve(message.side);
+						resolve({name: message.name, analysis: message.analysis, listing: unpackListing(message.listing)});
 						break;
 					}
 
@@ -132,7 +212,8 @@ async function work(request: Request): Promise<void> {
 		const side = sideOf(image, analyzeImage(image));
 		// The cache's writes finish before the worker is let go.
 		await flushRunCache();
-		port.postMessage({type: 'done', side} satisfies Message);
+		const listing = packListing(side.listing);
+		port.postMessage({type: 'done', name: side.name, analysis: side.analysis, listing} satisfies Message, [listing.numbers.buffer as ArrayBuffer, listing.types.buffer as ArrayBuffer, listing.flags.buffer as ArrayBuffer]);
 	} catch (error) {
 		const message = error instanceof Error ? error.message : String(error);
 		port.postMessage({type: 'error', message, stack: error instanceof Error ? error.stack : undefined} satisfies Message);
