@@ -1,6 +1,7 @@
 // An image archive file on disk, read by seeking: its tar headers are indexed first (a few reads, whatever the
-// archive's size and wherever manifest.json sits; the index of archive-member.ts), then only the blobs wanted are read. With a layer cache this
-// skips the bytes of every cached layer: the config's diff_ids say which layers those are before any layer byte.
+// archive's size and wherever manifest.json sits; the index of archive-member.ts), then only the blobs wanted are
+// read. With a layer cache this skips the bytes of every cached layer: the config's diff_ids say which layers those
+// are before any layer byte.
 import {createReadStream} from 'node:fs';
 import {type FileHandle, open} from 'node:fs/promises';
 import path from 'node:path';
@@ -21,7 +22,6 @@ export type TarIndex = {
 	readonly members: Map<string, Member>;
 	readonly links: Map<string, string>;
 };
-
 
 /**
  * Index the outer tar of an archive file by reading only its headers (archive-member.ts's index). Undefined when
@@ -55,8 +55,9 @@ export async function indexTar(file: string): Promise<TarIndex | undefined> {
 
 /**
  * Read an image from an indexed archive file: JSON documents and uncached layers from their byte ranges, cached
- * layers from the store; undefined (nothing read but the JSON documents) when the store holds none of its layers. Layers read are parsed with their diff_id computed; those that match the config's diff_id
- * go to `store.verified`. Errors are the streaming reader's (FormatError, one line).
+ * layers from the store; undefined (nothing read but the JSON documents) when the store holds none of its layers.
+ * Layers read are parsed with their diff_id computed; those that match the config's diff_id go to
+ * `store.verified`. Errors are the streaming reader's (FormatError, one line).
  */
 export async function readIndexedArchive(file: string, index: TarIndex, store: LayerStore, options: ReadOptions): Promise<RawImage | undefined> {
 	const progress = makeProgress(options);
@@ -177,7 +178,10 @@ export async function readIndexedArchive(file: string, index: TarIndex, store: L
 /** Thrown inside planImage's lookup to fetch a document first. */
 class NeedDocument extends Error {}
 
-/** A member's JSON as the streaming reader keeps it (undefined when absent or not JSON: planImage names what is missing). */
+/**
+ * A member's JSON as the streaming reader keeps it (undefined when absent or not JSON: planImage names what is
+ * missing).
+ */
 async function readJson(handle: FileHandle, member: Member | undefined): Promise<KeptJson | undefined> {
 	if (member === undefined) {
 		return undefined;
