@@ -7,6 +7,8 @@ import {analyzeImage} from '../../src/analysis/analyze.js';
 import type {Analysis, RawImage} from '../../src/analysis/types.js';
 import {readImageArchive} from '../../src/archive/read-image.js';
 import {writeDemoImage} from '../../scripts/lib/demo-image.js';
+// A test file run on its own (node --test FILE) gets its own layer cache too, never the user's.
+import './cache-env.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const diveFixtures = path.resolve(repoRoot, '../shared/fixtures/dive');
