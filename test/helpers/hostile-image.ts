@@ -3,10 +3,10 @@
 // controls, a bidi override and invalid UTF-8. Made with tar-stream's pack. Names with bytes ≥ 0x80 are packed
 // with ASCII stand-ins of the same length and the real bytes patched into the ustar header afterwards (checksum
 // recomputed): tar-stream would otherwise write them as PAX records, and invalid UTF-8 cannot be written at all.
-import {createHash} from 'node:crypto';
 import {writeFileSync} from 'node:fs';
 import tarStream from 'tar-stream';
 import {collectPack} from '../../scripts/lib/image-builder.js';
+import {buildImageFromLayerTars} from './raw-image.js';
 
 type Item = {
 	readonly name: string;
@@ -130,11 +130,6 @@ function patchNames(tar: Buffer): Buffer {
 	return tar;
 }
 
-function sha256(data: Buffer | string): string {
-	return createHash('sha256').update(data).digest('hex');
-}
-
-/** The whole `docker save` style archive, in memory (a few kB). */
 /** How the names of the hostile image must appear on screen: escaped, never as live control sequences. */
 export const hostileShown = [
 	'clear\\x1b[2J\\x1b[Hscreen',
@@ -150,24 +145,10 @@ export const hostileShown = [
 	'bad\\xff\\xfeutf8',
 ] as const;
 
+/** The whole `docker save` style archive, in memory (a few kB). */
 export async function buildHostileImage(): Promise<Buffer> {
 	const layerTars = await Promise.all(layers.map(async layer => patchNames(await pack(layer.items))));
-	const diffIds = layerTars.map(tar => sha256(tar));
-	const config = JSON.stringify({
-		architecture: 'amd64',
-		os: 'linux',
-		created: '2024-01-01T00:00:00Z',
-		config: {},
-		rootfs: {type: 'layers', diff_ids: diffIds.map(id => `sha256:${id}`)},
-		history: layers.map(layer => ({created: '2024-01-01T00:00:00Z', created_by: layer.command})),
-	});
-	const configName = `${sha256(config)}.json`;
-	const manifest = JSON.stringify([{Config: configName, RepoTags: [hostile.tag], Layers: diffIds.map(id => `${id}/layer.tar`)}]);
-	return pack([
-		...diffIds.map((id, index) => ({name: `${id}/layer.tar`, content: layerTars[index]!})),
-		{name: configName, content: config},
-		{name: 'manifest.json', content: manifest},
-	]);
+	return buildImageFromLayerTars(layerTars, hostile.tag, layers.map(layer => layer.command));
 }
 
 export async function writeHostileImage(file: string): Promise<void> {

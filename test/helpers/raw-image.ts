@@ -8,8 +8,8 @@ function sha256(data: Buffer | string): string {
 	return createHash('sha256').update(data).digest('hex');
 }
 
-/** A `docker save` archive of one image whose layers are `layerTars` (base first), tagged `tag`. */
-export async function buildImageFromLayerTars(layerTars: readonly Buffer[], tag = 'raw:latest'): Promise<Buffer> {
+/** A `docker save` archive of one image whose layers are `layerTars` (base first), tagged `tag`, with `commands` as its history. */
+export async function buildImageFromLayerTars(layerTars: readonly Buffer[], tag = 'raw:latest', commands: readonly string[] = layerTars.map((_, index) => `layer ${index}`)): Promise<Buffer> {
 	const diffIds = layerTars.map(tar => sha256(tar));
 	const config = JSON.stringify({
 		architecture: 'amd64',
@@ -17,7 +17,7 @@ export async function buildImageFromLayerTars(layerTars: readonly Buffer[], tag 
 		created: '2024-01-01T00:00:00Z',
 		config: {},
 		rootfs: {type: 'layers', diff_ids: diffIds.map(id => `sha256:${id}`)},
-		history: layerTars.map((_, index) => ({created: '2024-01-01T00:00:00Z', created_by: `layer ${index}`})),
+		history: commands.map(command => ({created: '2024-01-01T00:00:00Z', created_by: command})),
 	});
 	const configName = `${sha256(config)}.json`;
 	const manifest = JSON.stringify([{Config: configName, RepoTags: [tag], Layers: diffIds.map(id => `${id}/layer.tar`)}]);

@@ -1,54 +1,21 @@
 // The file viewer in a real terminal: the built CLI in tmux at 80×24, a file with escape sequences viewed with v,
 // searched with /, closed with q; nothing in the file reaches the terminal raw (the window title is untouched).
 import assert from 'node:assert/strict';
-import {execFileSync, spawnSync} from 'node:child_process';
 import {mkdtempSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {test} from 'node:test';
 import {buildImageArchive} from '../../scripts/lib/image-builder.js';
 import {repoRoot} from '../helpers/fixtures.js';
-
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-
-function tmux(...args: string[]): string {
-	return execFileSync('tmux', args, {encoding: 'utf8'});
-}
-
-async function sleep(ms: number): Promise<void> {
-	await new Promise(resolve => {
-		setTimeout(resolve, ms);
-	});
-}
+import {hasTmux, startTmux} from '../helpers/tmux.js';
 
 test('the viewer in tmux at 80×24: v, /, q; escapes shown, never sent', {skip: hasTmux ? false : 'tmux is not installed', timeout: 120_000}, async () => {
 	const dir = mkdtempSync(path.join(tmpdir(), 'layerscope-tmux-viewer-'));
 	const archive = path.join(dir, 'image.tar');
 	const text = Array.from({length: 60}, (_, index) => `line ${index + 1}${index === 1 ? ' \u001B]2;PWNED\u0007\u001B[2J 日本語 👩‍👩‍👧‍👦' : ''}${index === 44 ? ' needle' : ''}`).join('\n');
 	writeFileSync(archive, await buildImageArchive([{entries: [{path: 'etc', type: 'dir'}, {path: 'etc/app.conf', content: text}]}], {format: 'docker25'}));
-	const session = `layerscope-viewer-${process.pid}`;
-	tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', '-e', 'TERM=xterm-256color', '-c', repoRoot, `node bin/layerscope.js ${JSON.stringify(archive)}; echo "EXIT=$?"; sleep 600`);
-	const screen = (): string => tmux('capture-pane', '-p', '-t', session);
-	const waitFor = async (pattern: RegExp, what: string): Promise<string> => {
-		let shown = '';
-		for (let tries = 0; tries < 600; tries++) {
-			shown = screen();
-			if (pattern.test(shown)) {
-				return shown;
-			}
-
-			await sleep(50);
-		}
-
-		throw new Error(`timed out waiting for ${what}; the screen:\n${shown}`);
-	};
-
-	const keys = async (...names: string[]): Promise<void> => {
-		for (const name of names) {
-			tmux('send-keys', '-t', session, name);
-			await sleep(80);
-		}
-	};
+	const terminal = startTmux('layerscope-viewer', `node bin/layerscope.js ${JSON.stringify(archive)}; echo "EXIT=$?"; sleep 600`, {columns: 80, rows: 24, cwd: repoRoot, env: {TERM: 'xterm-256color'}, pause: 80});
+	const {waitFor, keys} = terminal;
 
 	try {
 		await waitFor(/Image efficiency score/, 'the browser');
@@ -56,7 +23,7 @@ test('the viewer in tmux at 80×24: v, /, q; escapes shown, never sent', {skip: 
 		let shown = await waitFor(/ 1 │ line 1/, 'the viewer');
 		assert.match(shown, /━━ \/etc\/app\.conf \(layer 0\)/);
 		assert.match(shown, / 2 │ line 2 ␛\]2;PWNED␇␛\[2J 日本語/);
-		assert.doesNotMatch(tmux('display-message', '-p', '-t', session, '#{pane_title}'), /PWNED/);
+		assert.doesNotMatch(terminal.title(), /PWNED/);
 		for (const row of shown.split('\n')) {
 			assert.ok(row.length <= 80);
 		}
@@ -68,6 +35,6 @@ test('the viewer in tmux at 80×24: v, /, q; escapes shown, never sent', {skip: 
 		await keys('q');
 		await waitFor(/EXIT=0/, 'the exit');
 	} finally {
-		spawnSync('tmux', ['kill-session', '-t', session]);
+		terminal.kill();
 	}
 });

@@ -12,18 +12,7 @@ import {repoRoot} from '../helpers/fixtures.js';
 import stringWidth from 'string-width';
 import {hostileShown, writeHostileImage} from '../helpers/hostile-image.js';
 import {wide, writeWideImage} from '../helpers/wide-image.js';
-
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-
-function tmux(...args: string[]): string {
-	return execFileSync('tmux', args, {encoding: 'utf8'});
-}
-
-async function sleep(ms: number): Promise<void> {
-	await new Promise(resolve => {
-		setTimeout(resolve, ms);
-	});
-}
+import {exitedWithStty, hasTmux, sleep, startTmux, tmux} from '../helpers/tmux.js';
 
 test('the CLI in tmux: hostile names stay escaped through navigation, filter and modes; the terminal is restored', {skip: hasTmux ? false : 'tmux is not installed', timeout: 120_000}, async () => {
 	const entry = process.env['LAYERSCOPE_TUI_ENTRY'] ?? path.join(repoRoot, 'bin/layerscope.js');
@@ -34,31 +23,9 @@ test('the CLI in tmux: hostile names stay escaped through navigation, filter and
 	const dir = mkdtempSync(path.join(tmpdir(), 'layerscope-tmux-'));
 	const archive = path.join(dir, 'hostile.tar');
 	await writeHostileImage(archive);
-	const session = `layerscope-test-${process.pid}`;
 	const script = `node ${JSON.stringify(entry)} ${JSON.stringify(archive)}; echo "EXIT=$?"; stty -a; sleep 600`;
-	tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '36', '-e', 'TERM=xterm-256color', '-c', repoRoot, script);
-	const screen = (): string => tmux('capture-pane', '-p', '-t', session);
-	const waitFor = async (pattern: RegExp, what: string): Promise<string> => {
-		let text = '';
-		for (let tries = 0; tries < 600; tries++) {
-			text = screen();
-			if (pattern.test(text)) {
-				return text;
-			}
-
-			await sleep(50);
-		}
-
-		throw new Error(`timed out waiting for ${what}; the screen:\n${text}`);
-	};
-
-	const keys = async (...names: string[]): Promise<void> => {
-		for (const name of names) {
-			tmux('send-keys', '-t', session, name);
-			await sleep(60);
-		}
-	};
-
+	const terminal = startTmux('layerscope-test', script, {columns: 120, rows: 36, cwd: repoRoot, env: {TERM: 'xterm-256color'}});
+	const {waitFor, keys} = terminal;
 	try {
 		await waitFor(/Image efficiency score/, 'the browser');
 		await keys('j', 'Tab', 'C-b');
@@ -69,7 +36,7 @@ test('the CLI in tmux: hostile names stay escaped through navigation, filter and
 
 		assert.match(text, /bad(\\x[0-9a-f]{2}|\\u\{[0-9a-f]+\}){2}utf8/);
 		assert.match(text, /^Image name: hostile\\x1b\[2J:latest/m, 'the left column starts at column 0: nothing moved the cursor');
-		assert.doesNotMatch(tmux('display-message', '-p', '-t', session, '#{pane_title}'), /PWNED|LINK|CMD/, 'no name set the window title');
+		assert.doesNotMatch(terminal.title(), /PWNED|LINK|CMD/, 'no name set the window title');
 
 		// Navigate, filter live, switch compare modes.
 		await keys('Down', 'Down', 'Space', '/', 't', 'a', 'b');
@@ -81,18 +48,18 @@ test('the CLI in tmux: hostile names stay escaped through navigation, filter and
 		await keys('/', 'Escape', 'C-l');
 		text = await waitFor(/Current Layer Contents \(layer 1\)/, 'layer mode again');
 		assert.match(text, /plain\.txt/, 'Esc cleared the filter');
-		assert.doesNotMatch(tmux('display-message', '-p', '-t', session, '#{pane_title}'), /PWNED|LINK|CMD/);
+		assert.doesNotMatch(terminal.title(), /PWNED|LINK|CMD/);
 
 		await keys('q');
 		// stty prints after the exit line: wait for its flags, not just the exit (a loaded machine is slow).
-		text = await waitFor(/EXIT=\d+[^]*\bi?canon[^]*\becho\b/, 'the CLI to exit and stty to print');
+		text = await waitFor(exitedWithStty, 'the CLI to exit and stty to print');
 		assert.match(text, /EXIT=0/);
 		const stty = text.slice(text.indexOf('EXIT='));
 		assert.match(stty, /(^|\s)icanon(\s|$)/m, 'canonical mode is back');
 		assert.match(stty, /(^|\s)echo(\s|$)/m, 'echo is back');
 		assert.doesNotMatch(text, /Image efficiency score/, 'the alternate screen was left');
 	} finally {
-		spawnSync('tmux', ['kill-session', '-t', session]);
+		terminal.kill();
 		rmSync(dir, {recursive: true, force: true});
 	}
 });
@@ -134,22 +101,8 @@ for (const columns of [75, 100]) {
 		const archive = path.join(dir, 'wide.tar');
 		await writeWideImage(archive);
 		const rows = 24;
-		const session = `layerscope-wide-${columns}-${process.pid}`;
-		tmux('new-session', '-d', '-s', session, '-x', String(columns), '-y', String(rows), '-e', 'TERM=xterm-256color', '-e', 'NO_COLOR=1', '-c', repoRoot, `node ${JSON.stringify(entry)} ${JSON.stringify(archive)}; echo "EXIT=$?"; sleep 600`);
-		const screen = (): string => tmux('capture-pane', '-p', '-t', session);
-		const waitFor = async (pattern: RegExp, what: string): Promise<string> => {
-			let text = '';
-			for (let tries = 0; tries < 600; tries++) {
-				text = screen();
-				if (pattern.test(text)) {
-					return text;
-				}
-
-				await sleep(50);
-			}
-
-			throw new Error(`timed out waiting for ${what}; the screen:\n${text}`);
-		};
+		const terminal = startTmux(`layerscope-wide-${columns}`, `node ${JSON.stringify(entry)} ${JSON.stringify(archive)}; echo "EXIT=$?"; sleep 600`, {columns, rows, cwd: repoRoot, env: {TERM: 'xterm-256color', NO_COLOR: '1'}});
+		const {waitFor} = terminal;
 
 		const check = (text: string, what: string): void => {
 			const lines = text.split('\n');
@@ -163,17 +116,17 @@ for (const columns of [75, 100]) {
 
 		try {
 			check(await waitFor(/Image efficiency score|Efficiency: /, 'the browser'), 'start');
-			tmux('send-keys', '-t', session, 'j');
+			await terminal.keys('j');
 			check(await waitFor(/^>● 1 /m, 'layer 1'), 'layer 1');
-			tmux('send-keys', '-t', session, 'j', 'Tab');
+			await terminal.keys('j', 'Tab');
 			const text = await waitFor(/━━ Current Layer Contents \(layer 2\)/, 'layer 2 in the tree pane');
 			check(text, 'layer 2');
 			assert.ok(text.includes(wide.japaneseDir), `shows ${wide.japaneseDir}`);
 			assert.ok(text.includes('한국어디렉터리'));
-			tmux('send-keys', '-t', session, 'q');
+			await terminal.keys('q');
 			assert.match(await waitFor(/EXIT=\d+/, 'the exit'), /EXIT=0/);
 		} finally {
-			spawnSync('tmux', ['kill-session', '-t', session]);
+			terminal.kill();
 			rmSync(dir, {recursive: true, force: true});
 		}
 	});
