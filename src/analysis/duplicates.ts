@@ -16,37 +16,34 @@ export type DuplicateResult = {
  * Walks the tree with an explicit stack (no recursion a deep path could overflow).
  */
 export function findDuplicates(root: FileNode): DuplicateResult {
-	// The files sorted by digest (one reference a file, no map of every digest), then runs of equal digests.
-	const files: FileNode[] = [];
+	// One pass: the first file of each digest, upgraded to a list on a second one (a sort of every file's digest
+	// string cost 10× more on 300k files). The keys are the entries' own digest strings, not copies.
+	const byDigest = new Map<string, FileNode | FileNode[]>();
 	walkFiles(root, node => {
-		files.push(node);
+		const digest = node.entry!.digest!;
+		const seen = byDigest.get(digest);
+		if (seen === undefined) {
+			byDigest.set(digest, node);
+		} else if (Array.isArray(seen)) {
+			seen.push(node);
+		} else {
+			byDigest.set(digest, [seen, node]);
+		}
 	});
-	const digestOf = (node: FileNode): string => node.entry!.digest!;
-	files.sort((a, b) => (digestOf(a) < digestOf(b) ? -1 : (digestOf(a) > digestOf(b) ? 1 : 0)));
 	const groups = new Map<string, {size: number; paths: string[]}>();
-	for (let start = 0; start < files.length;) {
-		const digest = digestOf(files[start]!);
-		let end = start + 1;
-		while (end < files.length && digestOf(files[end]!) === digest) {
-			end++;
+	for (const [digest, seen] of byDigest) {
+		if (!Array.isArray(seen)) {
+			continue;
 		}
 
-		if (end - start >= 2) {
-			// Sorted while relative (the node's own strings), then prefixed: a prefixed string that is never compared
-			// stays a small reference to the node's path instead of a copy.
-			const relative: string[] = [];
-			for (let index = start; index < end; index++) {
-				relative.push(files[index]!.path);
-			}
-
-			relative.sort((a, b) => (a < b ? -1 : (a > b ? 1 : 0)));
-			groups.set(digest, {size: files[start]!.entry!.size, paths: relative.map(path => `/${path}`)});
-		}
-
-		start = end;
+		// Sorted while relative (the node's own strings), then prefixed: a prefixed string that is never compared
+		// stays a small reference to the node's path instead of a copy.
+		const relative = seen.map(node => node.path);
+		relative.sort((a, b) => (a < b ? -1 : (a > b ? 1 : 0)));
+		groups.set(digest, {size: seen[0]!.entry!.size, paths: relative.map(path => `/${path}`)});
 	}
 
-	files.length = 0;
+	byDigest.clear();
 
 	const duplicateFiles: DuplicateFiles[] = [];
 	let duplicateBytes = 0;
