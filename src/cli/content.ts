@@ -127,9 +127,14 @@ export async function findFile(image: ContentImage, path: string, layer: number)
 	let found = await lookups.resolve(layer, path);
 	const {nearest} = found.kind === 'absent' ? found : {nearest: ''};
 	let note: string | undefined;
+	let removedAt: number | undefined;
 	while (found.kind === 'absent' && found.removedAt !== undefined && found.removedAt > 0) {
-		note = `${shown} was removed at or below layer ${layer}; showing it as layer ${found.removedAt - 1} had it`;
+		removedAt ??= found.removedAt;
 		found = await lookups.resolve(found.removedAt - 1, path);
+	}
+
+	if (removedAt !== undefined && found.kind === 'found') {
+		note = `${shown} was removed by layer ${removedAt}; showing it as layer ${found.layer} had it`;
 	}
 
 	if (found.kind === 'absent') {

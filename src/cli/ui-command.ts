@@ -9,6 +9,7 @@ import type {FileAccess} from '../ui/state/model.js';
 import {contentImageOf, planExtract, readFileWindow} from './content.js';
 import {describeOutput, extractToDirectory} from './extract-writer.js';
 import {layerOpener} from './layer-blob.js';
+import {count} from './commands/extract.js';
 import type {LoadOptions} from './load.js';
 import {loadImageFrom, resolveSource} from './load.js';
 import {analyzeWithCache} from './cached-analysis.js';
@@ -33,7 +34,7 @@ export function fileAccess(source: ImageSource | LazyImage, image: RawImage): Fi
 			const result = plan.isDirectory
 				? await extractToDirectory(plan, content.open, target)
 				: await extractToDirectory(plan, content.open, path.resolve('.'), {force: true});
-			return `extracted ${escapeName(plan.path)} (layer ${layer}) to ${describeOutput(target)}: ${result.files} files, ${result.directories} directories, ${result.symlinks} symlinks`;
+			return `extracted ${escapeName(plan.path)} (layer ${layer}) to ${describeOutput(target)}: ${count(result.files, 'file')}, ${count(result.directories, 'directory', 'directories')}, ${count(result.symlinks, 'symlink')}`;
 		},
 	};
 }

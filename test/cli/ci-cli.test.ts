@@ -64,6 +64,15 @@ test('CI=true selects CI mode without --ci, as in dive', async () => {
 	assert.ok(result.stdout.startsWith('Analysis:\n'));
 });
 
+test('--no-ci-gate: the report even with CI=true (what npm start passes); with a CI-gate option it is a usage error', async () => {
+	const report = await runCli([fixture, '--no-ci-gate'], {cwd: cwd(), env: {...env, CI: 'true'}});
+	assert.equal(report.code, 0, report.stderr);
+	assert.match(report.stdout, /^Image: /);
+	const both = await runCli([fixture, '--no-ci-gate', '--ci'], {cwd: cwd(), env});
+	assert.equal(both.code, 2);
+	assert.equal(both.stderr, 'layerscope: --no-ci-gate contradicts --ci and the CI-gate options: give one or the other\n');
+});
+
 test('the .dive-ci of the working directory is read; .layerscope-ci.yml wins over it; flags win over both', async () => {
 	const dir = cwd();
 	copyFileSync(diveCi, path.join(dir, '.dive-ci'));

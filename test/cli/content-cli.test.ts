@@ -42,6 +42,8 @@ describe('cat (CLI)', () => {
 		assert.equal(top.stdout, 'version=2\n\u001B]0;title\u0007\n');
 		assert.equal((await runCli(['cat', file, '/etc/app.conf', '--layer', '0'])).stdout, 'version=1\n');
 		assert.equal((await runCli(['cat', file, 'etc/link'])).stdout, 'version=2\n\u001B]0;title\u0007\n');
+		const removed = await runCli(['cat', file, '/etc/link', '--layer', '0']);
+		assert.equal(removed.code, 2, 'not there yet at layer 0');
 	});
 
 	test('errors are one line with exit 2', async () => {
@@ -68,7 +70,7 @@ describe('extract (CLI)', () => {
 		const out = tempFile('out');
 		const first = await runCli(['extract', file, '/', '--output', out]);
 		assert.equal(first.code, 0, first.stderr);
-		assert.match(first.stderr, /^extracted \/ \(layer 1\) to .*out: 2 files, 2 directories, 1 symlinks, 31 B\n$/);
+		assert.match(first.stderr, /^extracted \/ \(layer 1\) to .*out: 2 files, 2 directories, 1 symlink, 31 B\n$/);
 		assert.equal(readFileSync(path.join(out, 'etc/app.conf'), 'utf8'), 'version=2\n\u001B]0;title\u0007\n');
 		assert.equal(lstatSync(path.join(out, 'bin/tool')).mode & 0o777, 0o755);
 		const again = await runCli(['extract', file, '/etc', '-o', out]);

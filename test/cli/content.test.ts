@@ -83,7 +83,7 @@ describe('cat', () => {
 				assert.equal((await cat(file, '/bin/tool-link', undefined, whole)).text, '#!/bin/sh\necho tool\n');
 				const removed = await cat(file, '/etc/gone.txt', 1, whole);
 				assert.equal(removed.text, 'bye\n');
-				assert.match(removed.note ?? '', /removed at or below layer 1; showing it as layer 0 had it/);
+				assert.match(removed.note ?? '', /removed by layer 1; showing it as layer 0 had it/);
 			});
 		}
 	}

@@ -41,7 +41,7 @@ async function run({args, options, io}: CommandContext): Promise<number> {
 	const image = await openImageForContent(args[0]!, await loadOptionsFrom(options));
 	const target = await findFile(image, args[1]!, layerIndex(image, layer));
 	if (target.note !== undefined) {
-		io.stderr(`${target.note}\n`);
+		io.stderr(`layerscope: ${target.note}\n`);
 	}
 
 	const terminal = process.stdout.isTTY === true;
@@ -88,7 +88,7 @@ export const catCommand: CommandDefinition = {
 	],
 	arguments: [
 		{name: 'IMAGE', help: 'as for the default command', required: true, missing: 'cat needs an image and a path (try layerscope help cat)', complete: 'file'},
-		{name: 'PATH', help: 'the file, an absolute path in the image', required: true, missing: 'cat needs a path in the image, e.g. /etc/os-release', complete: 'none'},
+		{name: 'PATH', help: 'the file: a path in the image (absolute, or relative to its root)', required: true, missing: 'cat needs a path in the image, e.g. /etc/os-release', complete: 'none'},
 	],
 	options: [
 		{name: 'layer', value: 'N', help: 'the file as layer N has it (0 is the base layer; default: the top layer)', complete: 'none'},

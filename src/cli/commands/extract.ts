@@ -7,6 +7,11 @@ import {type CommandContext, type CommandDefinition, optionFlag, optionString} f
 import {layerOption} from './cat.js';
 import {imageSourceOptions, loadOptionsFrom} from './source-options.js';
 
+/** "1 file", "2 files". */
+export function count(value: number, one: string, many = `${one}s`): string {
+	return `${value} ${value === 1 ? one : many}`;
+}
+
 async function run({args, options, io}: CommandContext): Promise<number> {
 	const output = optionString(options, 'output');
 	if (output === undefined) {
@@ -33,9 +38,9 @@ async function run({args, options, io}: CommandContext): Promise<number> {
 		? await extractToTar(plan, open, process.stdout, settings)
 		: await extractToDirectory(plan, open, output, settings);
 	const where = output === '-' ? 'stdout (tar)' : describeOutput(output);
-	const counts = [`${result.files} files`, `${result.directories} directories`, `${result.symlinks} symlinks`];
+	const counts = [count(result.files, 'file'), count(result.directories, 'directory', 'directories'), count(result.symlinks, 'symlink')];
 	if (result.hardlinks > 0) {
-		counts.push(`${result.hardlinks} hardlinks`);
+		counts.push(count(result.hardlinks, 'hardlink'));
 	}
 
 	io.stderr(`extracted ${escapeName(plan.path)} (layer ${top}) to ${where}: ${counts.join(', ')}, ${prettyBytes(result.bytes)}\n`);

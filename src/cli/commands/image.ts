@@ -1,6 +1,7 @@
 // `layerscope [image] IMAGE`: the default command. The terminal UI when stdout is a terminal, else the text
 // report; `--json` for dive's export; `--ci` (or CI=true, or any CI-gate option) for the CI gate.
 import {isCiEnvironment} from '../../ci/environment.js';
+import {UsageError} from '../args.js';
 import {type CommandContext, type CommandDefinition, optionFlag, optionString, type OptionDefinition} from '../command.js';
 import {imageSourceOptions, loadOptionsFrom} from './source-options.js';
 
@@ -40,7 +41,12 @@ async function run(context: CommandContext): Promise<number> {
 	const target = context.args[0]!;
 	const json = optionString(options, 'json');
 	const ciWanted = ciOptions.some(option => options[option.name] !== undefined);
-	if (ciWanted || isCiEnvironment(process.env)) {
+	const noCi = optionFlag(options, 'no-ci-gate');
+	if (noCi && ciWanted) {
+		throw new UsageError('--no-ci-gate contradicts --ci and the CI-gate options: give one or the other');
+	}
+
+	if (ciWanted || (!noCi && isCiEnvironment(process.env))) {
 		return runCi(context, target);
 	}
 
@@ -111,6 +117,7 @@ export const imageCommand: CommandDefinition = {
 		{name: 'json', value: 'FILE', help: 'write dive-compatible JSON to FILE (- for stdout) instead of opening the UI'},
 		...imageSourceOptions,
 		{name: 'no-tui', help: 'print the text report even when stdout is a terminal'},
+		{name: 'no-ci-gate', help: 'never the CI gate, even when CI=true is set (the report or the UI, as without CI)'},
 		...ciOptions,
 	],
 	details: [
