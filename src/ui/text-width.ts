@@ -56,6 +56,32 @@ export function truncate(text: string, width: number): string {
 	return `${out}…`;
 }
 
+/** `text` cut from the start to at most `width` columns, beginning with `…` when cut: a path keeps its file name. */
+export function truncateStart(text: string, width: number): string {
+	if (width <= 0) {
+		return '';
+	}
+
+	if (displayWidth(text) <= width) {
+		return text;
+	}
+
+	const parts = graphemes(text);
+	let out = '';
+	let used = 0;
+	for (let index = parts.length - 1; index >= 0; index--) {
+		const part = parts[index]!;
+		if (used + part.width > width - 1) {
+			break;
+		}
+
+		out = part.text + out;
+		used += part.width;
+	}
+
+	return `…${out}`;
+}
+
 /** `text` in exactly `width` columns: cut with `…` when too wide, padded with spaces when narrower. */
 export function fit(text: string, width: number): string {
 	const cut = truncate(text, width);

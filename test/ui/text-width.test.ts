@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import fc from 'fast-check';
 import stringWidth from 'string-width';
-import {displayWidth, fit, truncate, wrap} from '../../src/ui/text-width.js';
+import {displayWidth, fit, truncate, truncateStart, wrap} from '../../src/ui/text-width.js';
 
 const family = '👩‍👩‍👧‍👦';
 const eAcute = 'e\u0301';
@@ -61,4 +61,12 @@ test('property: truncate, fit and wrap never exceed the width (string-width, as 
 			assert.ok(stringWidth(line) <= width, `${JSON.stringify(line)} > ${width}`);
 		}
 	}));
+});
+
+test('truncateStart keeps the end of a path (its file name), by display width and grapheme', () => {
+	assert.equal(truncateStart('/app/static/bundle.min.js', 14), '…bundle.min.js');
+	assert.equal(truncateStart('/app/x', 14), '/app/x');
+	assert.equal(truncateStart('/データ/ファイル.txt', 9), '…イル.txt');
+	assert.equal(truncateStart('/a/👩‍👩‍👧‍👦', 3), '…👩‍👩‍👧‍👦');
+	assert.equal(truncateStart('abc', 0), '');
 });

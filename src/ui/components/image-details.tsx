@@ -4,7 +4,7 @@ import {humanBytes} from '../../ci/go-format.js';
 import {escapeName} from '../../report/escape.js';
 import {padStart} from '../../report/format.js';
 import {percentFloor} from '../format.js';
-import {displayWidth} from '../text-width.js';
+import {displayWidth, truncateStart} from '../text-width.js';
 import type {Layout} from '../state/layout.js';
 import type {BrowserModel} from '../state/model.js';
 import {Line} from './line.js';
@@ -67,7 +67,8 @@ export const ImageDetails = memo(({model, top, focused, layout, colors}: Props) 
 				...summary.map((text, index) => <Line key={`s${index}`} text={text} width={width} colors={colors}/>),
 				<Line key='head' text={image.inefficiencies.length === 0 ? 'Inefficient files: none' : 'Count  Total Space  Path'} width={width} colors={colors} dim/>,
 				...rows.map((item, index) => (
-					<Line key={`r${top + index}`} text={`${padStart(String(item.count), 5)}  ${padStart(humanBytes(item.cumulativeSize), 11)}  ${escapeName(item.path)}`} width={width} colors={colors}/>
+					// The path is cut from its start: two wasted files must not both read "/app/stat…".
+					<Line key={`r${top + index}`} text={`${padStart(String(item.count), 5)}  ${padStart(humanBytes(item.cumulativeSize), 11)}  ${truncateStart(escapeName(item.path), width - 20)}`} width={width} colors={colors}/>
 				)),
 			].slice(0, layout.imageHeight)}
 		</Box>
