@@ -27,34 +27,49 @@ const typeMap: Record<string, EntryType | undefined> = {
 type StreamHeader = Partial<Header> & {name: string};
 
 /** Convert a tar-stream header (container diff reads `docker export` with it) to a layer entry; undefined for entries that are not filesystem objects. */
+/** A layer entry's path: a whiteout `DIR/.wh.NAME` stands for DIR/NAME, an opaque marker for its directory. */
+type EntryPath = {readonly path: string; readonly whiteout: true | undefined; readonly opaque: true | undefined};
+
+/**
+ * Read a normalised tar path as overlay filesystems do: `.wh.NAME` is a whiteout of NAME, `DIR/.wh..wh..opq` makes
+ * DIR opaque. Undefined for the root and for other aufs metadata (`.wh..wh.plnk`…), which are not files.
+ */
+function entryPath(path: string): EntryPath | undefined {
+	if (path === '') {
+		return undefined;
+	}
+
+	const slash = path.lastIndexOf('/');
+	if (!path.startsWith(whiteoutPrefix, slash + 1)) {
+		return {path, whiteout: undefined, opaque: undefined};
+	}
+
+	const dir = slash < 0 ? '' : path.slice(0, slash);
+	const base = path.slice(slash + 1);
+	if (base === opaqueMarker) {
+		return {path: dir, whiteout: undefined, opaque: true};
+	}
+
+	if (base.startsWith(opaqueMarker.slice(0, 8))) {
+		return undefined; // Other aufs metadata (.wh..wh.plnk, .wh..wh.aufs): not part of the filesystem.
+	}
+
+	const name = base.slice(whiteoutPrefix.length);
+	return {path: dir === '' ? name : `${dir}/${name}`, whiteout: true, opaque: undefined};
+}
+
 export function toEntry(header: StreamHeader): LayerEntry | undefined {
 	const type = typeMap[header.type ?? 'file'];
 	if (type === undefined) {
 		return undefined;
 	}
 
-	let path = normalizePath(headerName(header));
-	if (path === '') {
+	const named = entryPath(normalizePath(headerName(header)));
+	if (named === undefined) {
 		return undefined;
 	}
 
-	let whiteout: true | undefined;
-	let opaque: true | undefined;
-	const slash = path.lastIndexOf('/');
-	if (path.startsWith(whiteoutPrefix, slash + 1)) {
-		const dir = slash < 0 ? '' : path.slice(0, slash);
-		const base = path.slice(slash + 1);
-		if (base === opaqueMarker) {
-			path = dir;
-			opaque = true;
-		} else if (base.startsWith(opaqueMarker.slice(0, 8))) {
-			return undefined; // Other aufs metadata (.wh..wh.plnk, .wh..wh.aufs): not part of the filesystem.
-		} else {
-			const name = base.slice(whiteoutPrefix.length);
-			path = dir === '' ? name : `${dir}/${name}`;
-			whiteout = true;
-		}
-	}
+	const {path, whiteout, opaque} = named;
 
 	let linkTarget: string | undefined;
 	if (header.linkname && (type === 'symlink' || type === 'hardlink')) {
@@ -133,28 +148,12 @@ export function entryFromHeader(header: TarHeader, digest?: string): LayerEntry 
 		return undefined;
 	}
 
-	let path = normalizePath(decodeBytes(header.name));
-	if (path === '') {
+	const named = entryPath(normalizePath(decodeBytes(header.name)));
+	if (named === undefined) {
 		return undefined;
 	}
 
-	let whiteout: true | undefined;
-	let opaque: true | undefined;
-	const slash = path.lastIndexOf('/');
-	if (path.startsWith(whiteoutPrefix, slash + 1)) {
-		const dir = slash < 0 ? '' : path.slice(0, slash);
-		const base = path.slice(slash + 1);
-		if (base === opaqueMarker) {
-			path = dir;
-			opaque = true;
-		} else if (base.startsWith(opaqueMarker.slice(0, 8))) {
-			return undefined; // Other aufs metadata (.wh..wh.plnk, .wh..wh.aufs): not part of the filesystem.
-		} else {
-			const name = base.slice(whiteoutPrefix.length);
-			path = dir === '' ? name : `${dir}/${name}`;
-			whiteout = true;
-		}
-	}
+	const {path, whiteout, opaque} = named;
 
 	let linkTarget: string | undefined;
 	if (header.linkname.length > 0 && (type === 'symlink' || type === 'hardlink')) {
