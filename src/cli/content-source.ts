@@ -5,13 +5,11 @@
 import type {Readable} from 'node:stream';
 import type {LayerContents, LayerEntry} from '../analysis/types.js';
 import {parseLayerBlob, planArchiveFile, planLayoutDir, type PlannedImage} from '../archive/lazy-archive.js';
-import {parsePlatform} from '../archive/manifest.js';
 import {escapeName} from '../report/escape.js';
 import {type ImageSource, type LazyImage, SourceError} from '../sources/types.js';
-import {UsageError} from './args.js';
 import {type ContentImage, contentImageOf} from './content.js';
 import {type BlobReadCounter, counted, layerOpener} from './layer-blob.js';
-import {type LoadOptions, loadImageFrom, resolveSource} from './load.js';
+import {type LoadOptions, loadImageFrom, platformOf, resolveSource} from './load.js';
 import {stderrProgress} from './progress.js';
 
 /** A ContentImage whose layers are parsed on first use (each once). */
@@ -43,10 +41,7 @@ function lazyContentImage(layerCount: number, openBlob: (index: number) => Promi
 }
 
 async function planned(source: ImageSource | LazyImage, options: Pick<LoadOptions, 'platform'>): Promise<PlannedImage | undefined> {
-	const platform = options.platform === undefined ? undefined : parsePlatform(options.platform);
-	if (platform !== undefined && platform.architecture === '') {
-		throw new UsageError(`--platform wants OS/ARCH, e.g. linux/amd64 (got "${escapeName(options.platform ?? '')}")`);
-	}
+	const platform = platformOf(options);
 
 	if (source.kind === 'layout') {
 		return planLayoutDir(source.dir, {platform, tag: source.ref});

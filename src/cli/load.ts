@@ -7,7 +7,7 @@ import {parsePlatform, PlatformMismatchError, type Platform} from '../archive/ma
 import type {LayerContents, RawImage, RawLayer} from '../analysis/types.js';
 import type {LayerCache} from '../cache/layer-cache.js';
 import {isLocalReference, localSource} from '../sources/archive.js';
-import {singleLine} from '../report/escape.js';
+import {escapeName, singleLine} from '../report/escape.js';
 import {type ArchiveSource, type ImageSource, type LazyImage, type SourceStatus, SourceError} from '../sources/types.js';
 import {UsageError} from './args.js';
 import {sourceNames} from './source-names.js';
@@ -34,10 +34,11 @@ const registryPrefix = 'registry:';
 /** How long a bare reference waits for the daemon's ping before the registry is used instead. */
 const daemonProbeMs = 3000;
 
-function platformOf(options: LoadOptions): Platform | undefined {
+/** The --platform the user asked for, parsed; a UsageError (one line) when it is not OS/ARCH. */
+export function platformOf(options: Pick<LoadOptions, 'platform'>): Platform | undefined {
 	const platform = options.platform === undefined ? undefined : parsePlatform(options.platform);
 	if (platform !== undefined && platform.architecture === '') {
-		throw new UsageError(`--platform wants OS/ARCH, e.g. linux/amd64 (got "${options.platform}")`);
+		throw new UsageError(`--platform wants OS/ARCH, e.g. linux/amd64 (got "${escapeName(options.platform ?? '')}")`);
 	}
 
 	return platform;
