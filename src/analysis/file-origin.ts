@@ -17,8 +17,6 @@ export type LayerView = {
 	/** Index of the top layer of this view. */
 	readonly top: number;
 	readonly root: FileNode;
-	/** The layer whose tar holds this entry (undefined for an implicit directory). */
-	layerOf(entry: LayerEntry | undefined): number | undefined;
 	/** Where a regular file's or a hardlink's bytes are; undefined for other types and dangling hardlinks. */
 	contentOf(entry: LayerEntry | undefined): ContentSource | undefined;
 };
@@ -28,7 +26,7 @@ export type LayerView = {
  * A hardlink's content is its target's as the target was when the hardlink's layer was applied (later changes to
  * the target path do not change the hardlinked file), as the kernel keeps one inode for both.
  */
-export function viewAtLayer(layers: ReadonlyArray<readonly LayerEntry[]>, top: number, onLayer?: (view: LayerView) => void): LayerView {
+export function viewAtLayer(layers: ReadonlyArray<readonly LayerEntry[]>, top: number): LayerView {
 	if (!Number.isInteger(top) || top < 0 || top >= layers.length) {
 		throw new RangeError(`layer ${top} does not exist (the image has ${layers.length})`);
 	}
@@ -36,13 +34,9 @@ export function viewAtLayer(layers: ReadonlyArray<readonly LayerEntry[]>, top: n
 	const root = newRoot();
 	const origin = new Map<LayerEntry, number>();
 	const linkContent = new Map<LayerEntry, ContentSource>();
-	let applied = -1;
 	const view: LayerView = {
-		get top() {
-			return applied;
-		},
+		top,
 		root,
-		layerOf: entry => (entry === undefined ? undefined : origin.get(entry)),
 		contentOf(entry) {
 			if (entry === undefined) {
 				return undefined;
@@ -82,51 +76,9 @@ export function viewAtLayer(layers: ReadonlyArray<readonly LayerEntry[]>, top: n
 				}
 			}
 		}
-
-		applied = index;
-		onLayer?.(view);
 	}
 
 	return view;
-}
-
-/** A path as one layer's view has it, with where its bytes are. */
-export type PathAtLayer = {
-	/** The layer whose view holds it. */
-	readonly layer: number;
-	/** The path after symlinks were followed. */
-	readonly path: string;
-	readonly entry: LayerEntry | undefined;
-	readonly isDirectory: boolean;
-	readonly content: ContentSource | undefined;
-};
-
-/**
- * Find `path` (symlinks followed) at layer `top`; when it is absent there, also the last layer below where it
- * was present (`cat --layer N` of a file that layer N removed shows it as it last was).
- */
-export function findPath(layers: ReadonlyArray<readonly LayerEntry[]>, top: number, path: string): {readonly at: PathAtLayer | undefined; readonly lastPresent: PathAtLayer | undefined; readonly nearest: string} {
-	let lastPresent: PathAtLayer | undefined;
-	let at: PathAtLayer | undefined;
-	let nearest = '';
-	viewAtLayer(layers, top, view => {
-		const result = resolvePath(view, path);
-		if (!result.found) {
-			if (view.top === top) {
-				nearest = result.nearest;
-			}
-
-			return;
-		}
-
-		const {entry} = result.node;
-		const found = {layer: view.top, path: result.path, entry, isDirectory: result.node.children !== undefined, content: view.contentOf(entry)};
-		lastPresent = found;
-		if (view.top === top) {
-			at = found;
-		}
-	});
-	return {at, lastPresent: at ?? lastPresent, nearest};
 }
 
 /** Result of looking a path up in a view. */

@@ -151,15 +151,6 @@ export async function indexTarFile(file: string): Promise<Map<string, IndexedMem
 }
 
 /**
- * Find `member` (a normalised path, as the image plan names layers) in an uncompressed tar file by reading only
- * its headers. Undefined when the file is not a plain tar (compressed: stream it instead) or has no such member.
- */
-export async function locateTarMember(file: string, member: string): Promise<MemberSpan | undefined> {
-	const found = (await indexTarFile(file))?.get(member);
-	return found?.type === '0' ? found : undefined;
-}
-
-/**
  * The bytes of `member` from an archive stream (plain, gzip or zstd compressed): entries before it are skipped,
  * and `input` is destroyed once the member has been read (a `docker save` stops there). Rejects with a
  * FormatError when the archive ends without it.

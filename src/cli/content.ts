@@ -1,7 +1,7 @@
 // Reading files out of an image: one file's bytes (`cat`, the TUI's viewer) or every file of a subtree
 // (`extract`), each from the one layer that holds it, reading no other layer.
 import type {LayerEntry, RawImage} from '../analysis/types.js';
-import {type ContentSource, type LayerView, lookupPath, resolvePath, subtreeNodes, viewAtLayer, cleanUserPath} from '../analysis/file-origin.js';
+import {type ContentSource, lookupPath, resolvePath, subtreeNodes, viewAtLayer, cleanUserPath} from '../analysis/file-origin.js';
 import {decide, indexLayer, type LayerIndex, type Resolution, resolveTopDown} from '../analysis/top-down.js';
 import type {FileNode} from '../analysis/tree.js';
 import {readLayerFiles} from '../archive/layer-files.js';
@@ -186,7 +186,6 @@ export type ExtractItem = {
 
 /** What `extract` will write: the node the path names (literally, or with symlinks followed) and its subtree. */
 export type ExtractPlan = {
-	readonly view: LayerView;
 	/** The selected node's absolute path in the image. */
 	readonly path: string;
 	readonly isDirectory: boolean;
@@ -228,7 +227,7 @@ export async function planExtract(image: ContentImage, path: string, layer: numb
 		items.push({relative, node: current, content: view.contentOf(current.entry)});
 	}
 
-	return {view, path: `/${base}`, isDirectory, items};
+	return {path: `/${base}`, isDirectory, items};
 }
 
 /** A window of a file's bytes for the TUI's viewer: at most `maxBytes` from `offset`, and the newlines before it. */

@@ -3,9 +3,9 @@
 // (the daemon, a compressed archive) is read up to that layer and stopped.
 import {createReadStream} from 'node:fs';
 import path from 'node:path';
-import {type Readable, Transform} from 'node:stream';
+import {Readable, Transform} from 'node:stream';
 import type {RawImage} from '../analysis/types.js';
-import {locateTarMember, streamTarMember} from '../archive/archive-member.js';
+import {type IndexedMember, indexTarFile, streamTarMember} from '../archive/archive-member.js';
 import {escapeName} from '../report/escape.js';
 import {type ImageSource, type LazyImage, SourceError} from '../sources/types.js';
 
@@ -37,6 +37,8 @@ export function counted(stream: Readable, counter: BlobReadCounter | undefined):
  * source cannot be read twice (stdin).
  */
 export function layerOpener(source: ImageSource | LazyImage, image: RawImage, counter?: BlobReadCounter): LayerOpener {
+	// An archive file's headers are indexed once, on the first layer opened (undefined: not a plain tar).
+	let members: Promise<Map<string, IndexedMember> | undefined> | undefined;
 	return async (index, signal) => {
 		const layer = image.layers[index];
 		if (layer === undefined) {
@@ -66,11 +68,11 @@ export function layerOpener(source: ImageSource | LazyImage, image: RawImage, co
 		}
 
 		if (source.file !== undefined) {
-			const span = await locateTarMember(source.file, location);
-			if (span !== undefined) {
+			members ??= indexTarFile(source.file);
+			const span = (await members)?.get(location);
+			if (span?.type === '0') {
 				if (span.size === 0) {
-					const {Readable: ReadableClass} = await import('node:stream');
-					return ReadableClass.from([]);
+					return Readable.from([]);
 				}
 
 				return counted(createReadStream(source.file, {start: span.offset, end: span.offset + span.size - 1, highWaterMark: 1024 * 1024}), counter);
