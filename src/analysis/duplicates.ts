@@ -16,41 +16,48 @@ export type DuplicateResult = {
  * Walks the tree with an explicit stack (no recursion a deep path could overflow).
  */
 export function findDuplicates(root: FileNode): DuplicateResult {
-	// One pass: the first file of each digest, upgraded to a list on a second one (a sort of every file's digest
-	// string cost 10× more on 300k files). The keys are the entries' own digest strings, not copies.
-	const byDigest = new Map<string, FileNode | FileNode[]>();
-	walkFiles(root, node => {
-		const digest = node.entry!.digest!;
-		const seen = byDigest.get(digest);
-		if (seen === undefined) {
-			byDigest.set(digest, node);
-		} else if (Array.isArray(seen)) {
-			seen.push(node);
-		} else {
-			byDigest.set(digest, [seen, node]);
-		}
-	});
-	const groups = new Map<string, {size: number; paths: string[]}>();
-	for (const [digest, seen] of byDigest) {
+	// Files of different sizes never hold the same bytes: group by size first (numeric keys hash cheaply), and
+	// only files that share a size are grouped by digest. The first file of a size stays a bare node, upgraded to
+	// a list on a second one.
+	const bySize = new Map<number, FileNode | FileNode[]>();
+	walkFiles(root, bySize);
+	const groups = new Map<string, FileNode[]>();
+	for (const seen of bySize.values()) {
 		if (!Array.isArray(seen)) {
 			continue;
 		}
 
-		// Sorted while relative (the node's own strings), then prefixed: a prefixed string that is never compared
-		// stays a small reference to the node's path instead of a copy.
-		const relative = seen.map(node => node.path);
-		relative.sort((a, b) => (a < b ? -1 : (a > b ? 1 : 0)));
-		groups.set(digest, {size: seen[0]!.entry!.size, paths: relative.map(path => `/${path}`)});
+		const byDigest = new Map<string, FileNode[]>();
+		for (const node of seen) {
+			const digest = node.entry!.digest!;
+			const group = byDigest.get(digest);
+			if (group === undefined) {
+				byDigest.set(digest, [node]);
+			} else {
+				group.push(node);
+			}
+		}
+
+		for (const [digest, group] of byDigest) {
+			if (group.length > 1) {
+				groups.set(digest, group);
+			}
+		}
 	}
 
-	byDigest.clear();
+	bySize.clear();
 
 	const duplicateFiles: DuplicateFiles[] = [];
 	let duplicateBytes = 0;
 	for (const [digest, group] of groups) {
-		const {paths} = group;
-		duplicateBytes += group.size * (paths.length - 1);
-		duplicateFiles.push({digest, sizeBytes: group.size, count: paths.length, paths});
+		// Sorted while relative (the node's own strings), then prefixed: a prefixed string that is never compared
+		// stays a small reference to the node's path instead of a copy.
+		const relative = group.map(node => node.path);
+		relative.sort((a, b) => (a < b ? -1 : (a > b ? 1 : 0)));
+		const paths = relative.map(path => `/${path}`);
+		const size = group[0]!.entry!.size;
+		duplicateBytes += size * (paths.length - 1);
+		duplicateFiles.push({digest, sizeBytes: size, count: paths.length, paths});
 	}
 
 	duplicateFiles.sort((a, b) => ((b.sizeBytes * (b.count - 1)) - (a.sizeBytes * (a.count - 1)))
@@ -59,8 +66,11 @@ export function findDuplicates(root: FileNode): DuplicateResult {
 	return {duplicateBytes, duplicateFiles};
 }
 
-/** Every node of a regular file with a digest and a size; an explicit stack (no recursion). */
-function walkFiles(root: FileNode, visit: (node: FileNode) => void): void {
+/**
+ * Every node of a regular file with a digest and a size, into `bySize` (a node, or a list once a size repeats);
+ * an explicit stack (no recursion).
+ */
+function walkFiles(root: FileNode, bySize: Map<number, FileNode | FileNode[]>): void {
 	const stack: FileNode[] = [root];
 	while (stack.length > 0) {
 		const node = stack.pop()!;
@@ -68,11 +78,20 @@ function walkFiles(root: FileNode, visit: (node: FileNode) => void): void {
 			for (const child of node.children.values()) {
 				stack.push(child);
 			}
+
+			continue;
 		}
 
 		const {entry} = node;
 		if (entry?.type === 'file' && entry.digest !== undefined && entry.size > 0) {
-			visit(node);
+			const seen = bySize.get(entry.size);
+			if (seen === undefined) {
+				bySize.set(entry.size, node);
+			} else if (Array.isArray(seen)) {
+				seen.push(node);
+			} else {
+				bySize.set(entry.size, [seen, node]);
+			}
 		}
 	}
 }

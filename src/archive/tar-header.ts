@@ -34,6 +34,8 @@ export class TarLimitError extends TarHeaderError {}
 
 const ascii0 = 0x30;
 
+const noBytes = Buffer.alloc(0);
+
 /** A copy of the bytes of `block` from `start` up to the first NUL within `length` (Go's parseString). */
 export function cString(block: Uint8Array, start: number, length: number): Buffer {
 	let end = start;
@@ -42,8 +44,15 @@ export function cString(block: Uint8Array, start: number, length: number): Buffe
 		end++;
 	}
 
+	if (end === start) {
+		return noBytes; // Most link names and prefixes: no allocation (a zero-length Buffer holds nothing to change).
+	}
+
 	const out = Buffer.allocUnsafe(end - start);
-	out.set(block.subarray(start, end));
+	for (let index = start; index < end; index++) {
+		out[index - start] = block[index]!; // Names are short: a loop beats a subarray view plus a copy call.
+	}
+
 	return out;
 }
 
@@ -159,6 +168,39 @@ const magicUstar = asciiBytes('ustar\0');
 const magicGnu = asciiBytes('ustar  \0');
 const trailerStar = asciiBytes('tar\0');
 
+/** The view the checksum reads 32-bit words through: one per buffer, as headers come from few large chunks. */
+let wordBuffer: ArrayBufferLike | undefined;
+let wordView: DataView | undefined;
+
+/**
+ * The unsigned sum of a header block's bytes with the checksum field (148..155) as 8 spaces, four bytes at a
+ * time: each 32-bit word adds its even and its odd bytes in two 16-bit lanes (at most 128 × 255 per lane, so no
+ * lane overflows into the next).
+ */
+function unsignedChecksum(block: Uint8Array, start: number): number {
+	if (wordBuffer !== block.buffer) {
+		wordBuffer = block.buffer;
+		wordView = new DataView(block.buffer);
+	}
+
+	const view = wordView!;
+	const base = block.byteOffset + start;
+	let even = 0;
+	let odd = 0;
+	for (let word = 0; word < blockSize; word += 4) {
+		if (word === 148) {
+			word += 4; // 148..155: two words of the checksum field itself.
+			continue;
+		}
+
+		const value = view.getUint32(base + word, true);
+		even += value & 0x00_FF_00_FF;
+		odd += (value >>> 8) & 0x00_FF_00_FF;
+	}
+
+	return (8 * 0x20) + (even & 0xFF_FF) + (even >>> 16) + (odd & 0xFF_FF) + (odd >>> 16);
+}
+
 /** Go's getFormat: undefined when the checksum is wrong (Go: FormatUnknown, which its reader refuses). */
 export function blockFormat(block: Uint8Array, start = 0): BlockFormat | undefined {
 	const stored = parseOctal(block, start + 148, 8);
@@ -167,15 +209,7 @@ export function blockFormat(block: Uint8Array, start = 0): BlockFormat | undefin
 	}
 
 	// The checksum field counts as 8 spaces. Signed sums (old Sun tar) only when the unsigned one does not match.
-	let unsigned = 8 * 0x20;
-	for (let index = start; index < start + 148; index++) {
-		unsigned += block[index]!;
-	}
-
-	for (let index = start + 156; index < start + blockSize; index++) {
-		unsigned += block[index]!;
-	}
-
+	const unsigned = unsignedChecksum(block, start);
 	if (stored !== unsigned) {
 		let high = 0;
 		for (let index = start; index < start + blockSize; index++) {

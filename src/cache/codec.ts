@@ -331,7 +331,7 @@ export function decodeLayer(bytes: Uint8Array, diffId: string): LayerContents {
 		let digest: string | undefined;
 		if ((bits & flagDigestXxh64) !== 0) {
 			check(xxhOffset + 8 <= xxh64.length, 'missing digest');
-			digest = `xxh64:${Buffer.from(xxh64.buffer, xxh64.byteOffset + xxhOffset, 8).toString('hex')}`;
+			digest = ['xxh64:', Buffer.from(xxh64.buffer, xxh64.byteOffset + xxhOffset, 8).toString('hex')].join(''); // Flat, as the reader makes it (layer-tar.ts).
 			xxhOffset += 8;
 		} else if ((bits & flagDigestOther) !== 0) {
 			digest = value.digests[digestIndex++];
