@@ -10,7 +10,7 @@
 // counts each lower path an opaque directory hides exactly as if the layer had whited it out (what a
 // non-overlay snapshotter writes).
 import type {Inefficiency, LayerEntry} from './types.js';
-import {joinPath, type LayerTreeNode, sortedChildren, subtreeTotal, whiteoutKeyPrefix} from './tree.js';
+import {joinPath, type LayerTreeNode, sortedKeys, subtreeTotal, whiteoutKeyPrefix} from './tree.js';
 
 /**
  * A node of dive's stacked tree: `info` undefined is dive's empty FileInfo (an implicit directory). The
@@ -70,7 +70,9 @@ export class EfficiencyAccumulator {
 		// dive stops recording a layer at the first whiteout whose path is missing below it.
 		let recording = true;
 		const descend = (node: LayerTreeNode, dive: DiveNode): void => {
-			for (const [key, child] of sortedChildren(node)) {
+			const {children} = node;
+			for (const key of sortedKeys(node)) {
+				const child = children!.get(key)!;
 				if (child.entry?.whiteout === true && key.startsWith(whiteoutKeyPrefix)) {
 					const lower = dive.children?.get(child.name);
 					if (recording) {
