@@ -70,6 +70,14 @@ function parentFor(root: FileNode, path: string, tally?: ChangeTally): {parent: 
 	return {parent: node, name};
 }
 
+/**
+ * Whether `path`, whose last '/' is at `slash` (-1: none), lies directly in directory `dir` ('' for the root):
+ * the test for "same parent as the last entry" without cutting a string per entry.
+ */
+function inDir(path: string, slash: number, dir: string): boolean {
+	return slash < 0 ? dir === '' : slash === dir.length && path.startsWith(dir);
+}
+
 /** Sum of `own(node)` over a subtree, the node itself included (for any tree of children maps). */
 export function subtreeTotal<T extends {children: Map<string, T> | undefined}>(node: T, own: (node: T) => number): number {
 	let total = own(node);
@@ -334,13 +342,12 @@ export function applyLayer(
 		}
 
 		const slash = entry.path.lastIndexOf('/');
-		const dir = slash < 0 ? '' : entry.path.slice(0, slash);
 		let parent: FileNode;
-		if (dir === cachedDir && cachedParent !== undefined) {
+		if (cachedParent !== undefined && inDir(entry.path, slash, cachedDir!)) {
 			parent = cachedParent;
 		} else {
 			parent = parentFor(root, entry.path, tally).parent;
-			cachedDir = dir;
+			cachedDir = slash < 0 ? '' : entry.path.slice(0, slash);
 			cachedParent = parent;
 		}
 
@@ -453,11 +460,11 @@ export function buildLayerTree(entries: readonly LayerEntry[], budget?: PathBudg
 	for (const entry of entries) {
 		const {path} = entry;
 		const slash = path.lastIndexOf('/');
-		const dir = slash < 0 ? '' : path.slice(0, slash);
 		let parent: LayerTreeNode;
-		if (dir === lastDir) {
+		if (inDir(path, slash, lastDir)) {
 			parent = lastDirNode;
 		} else {
+			const dir = slash < 0 ? '' : path.slice(0, slash);
 			parent = root;
 			let start = 0;
 			while (start < dir.length) {

@@ -26,6 +26,9 @@ export type TarLimits = {
 export const defaultTarLimits: TarLimits = {maxNameBytes: 4096, maxSpecialBytes: 1024 * 1024, maxMetadataBytes: 256 * 1024 * 1024};
 
 /** One entry as Go's tar.Reader.Next() returns it (PAX, GNU long names and sparse maps applied). */
+/** A type's fields without readonly (for the reader's own object while it fills it in). */
+type Mutable<T> = {-readonly [K in keyof T]: T[K]};
+
 export type TarHeader = {
 	/** Typeflag after Go's fix-ups: NUL becomes '0', or '5' when the name ends in '/'. */
 	readonly typeflag: number;
@@ -115,7 +118,8 @@ export class TarReader {
 	private gnuSparse: SparseSpan[] | undefined;
 	private gnuRealSize = 0;
 	private map1x0: SparseMap1x0Reader | undefined;
-	private pending: Omit<TarHeader, 'contentBytes' | 'sparse'> | undefined;
+	/** The entry being assembled; handed to the sink as it is (one object per entry). */
+	private pending: Mutable<TarHeader> | undefined;
 
 	// The content being passed on.
 	/** Physical bytes of the entry's data still to come. */
@@ -438,7 +442,7 @@ export class TarReader {
 
 		this.physical = headerOnly ? 0 : size;
 		this.padding = alignUp(this.physical) - this.physical;
-		this.pending = {typeflag, name, linkname, size, mode, uid, gid, mtime};
+		this.pending = {typeflag, name, linkname, size, mode, uid, gid, mtime, sparse: false, contentBytes: 0};
 
 		if (raw.typeflag === typeGnuSparse) {
 			if (blockFormat(block, at) !== 'gnu') {
@@ -535,18 +539,9 @@ export class TarReader {
 
 		const headerOnly = isHeaderOnly(pending.typeflag);
 		const contentBytes = headerOnly ? 0 : (holes === undefined ? this.physical : pending.size);
-		this.sink.header({
-			typeflag: pending.typeflag,
-			name: pending.name,
-			linkname: pending.linkname,
-			size: pending.size,
-			mode: pending.mode,
-			uid: pending.uid,
-			gid: pending.gid,
-			mtime: pending.mtime,
-			sparse: holes !== undefined,
-			contentBytes,
-		});
+		pending.sparse = holes !== undefined;
+		pending.contentBytes = contentBytes;
+		this.sink.header(pending);
 		this.holes = holes;
 		this.holeIndex = 0;
 		this.position = 0;
