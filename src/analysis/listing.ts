@@ -7,6 +7,8 @@ export type TreeRecord = Pick<LayerEntry, 'type' | 'mode' | 'uid' | 'gid' | 'siz
 	/** Absolute path ("/etc/passwd"). */
 	readonly path: string;
 	readonly linkTarget: string | null;
+	/** Content digest of a regular file ("xxh64:…", see LayerEntry.digest); null for other types or when unknown. */
+	readonly digest: string | null;
 };
 
 /** Every node below the root, depth first, names in byte order. Implicit directories appear as 0755 root dirs. */
@@ -39,6 +41,7 @@ export function * treeRecords(root: FileNode): Generator<TreeRecord> {
 			gid: entry?.gid ?? 0,
 			size: entry?.size ?? 0,
 			linkTarget: entry?.linkTarget ?? null,
+			digest: entry?.digest ?? null,
 		};
 		if (child.children !== undefined && child.children.size > 0) {
 			stack.push({items: sortedChildren(child), next: 0});

@@ -127,6 +127,8 @@ export type DiffJson = {
 		previousSize: number | null;
 		fromLayer: number | null;
 		linkTarget: string | null;
+		/** Content digest of the container's file, when it was read (a modified file the image has at the same size). */
+		digest: string | null;
 		vanished?: true;
 		changedWhileReading?: true;
 	}>;
@@ -148,6 +150,7 @@ export function diffJson(diff: ContainerDiff): DiffJson {
 			previousSize: change.previousSize,
 			fromLayer: change.fromLayer,
 			linkTarget: change.linkTarget,
+			digest: change.digest ?? null,
 			...(change.vanished === true ? {vanished: true as const} : {}),
 			...(change.changedWhileReading === true ? {changedWhileReading: true as const} : {}),
 		})),

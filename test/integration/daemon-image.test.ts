@@ -68,7 +68,7 @@ test('daemon image: same analysis as its docker save file; stacked layers equal 
 	assert.equal(records.get('/gone'), undefined);
 	assert.equal(records.get('/data/over.txt')?.size, 'overwritten-with-more-bytes\n'.length);
 	assert.equal(records.get('/perm/p')?.mode, 0o4750);
-	assert.deepEqual({...records.get('/data/sub')!}, {path: '/data/sub', type: 'dir', mode: 0o700, uid: 1000, gid: 1001, size: 0, linkTarget: null});
+	assert.deepEqual({...records.get('/data/sub')!}, {path: '/data/sub', type: 'dir', mode: 0o700, uid: 1000, gid: 1001, size: 0, linkTarget: null, digest: null});
 	assert.equal(records.get('/data/link')?.type, 'symlink');
 	assert.equal(records.get('/data/link')?.linkTarget, 'target.txt');
 	const pair = [records.get('/data/hard')!, records.get('/data/target.txt')!];

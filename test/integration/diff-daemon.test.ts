@@ -2,10 +2,11 @@
 // result checked against `docker diff` (paths and kinds), `docker inspect --size` (SizeRw) and the real sizes.
 import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
+import {xxh64} from '@node-rs/xxhash';
 import type {ContainerChange} from '../../src/analysis/container-diff.js';
 import {buildUnionTree, layerView, markKind} from '../../src/analysis/views.js';
 import {type LoadedDiff, loadContainerDiff, runDiffCommand, tuiData} from '../../src/cli/diff-command.js';
-import type {DiffJson} from '../../src/report/diff.js';
+import {type DiffJson, diffJson} from '../../src/report/diff.js';
 import {type RequestCounter} from '../../src/sources/container.js';
 import {SourceError} from '../../src/sources/types.js';
 import {
@@ -230,6 +231,10 @@ test('the container layer marks a same-size edit modified and a touched file unm
 	assert.equal(changes.get('/etc/app.conf')?.kind, 'modified');
 	assert.equal(changes.get('/etc/passwd')?.kind, 'modified');
 	assert.match(changes.get('/etc/app.conf')?.digest ?? '', /^xxh64:[\da-f]{16}$/);
+	// The digest is the xxh64 of the container's bytes (sed's output), and `diff --json` carries it.
+	assert.equal(changes.get('/etc/app.conf')?.digest, `xxh64:${xxh64(Buffer.from('mode=slow\n')).toString(16).padStart(16, '0')}`);
+	assert.equal(diffJson(loaded.diff).changes.find(change => change.path === '/etc/app.conf')?.digest, changes.get('/etc/app.conf')?.digest);
+	assert.equal(diffJson(loaded.diff).changes.find(change => change.path === '/etc/passwd')?.digest, changes.get('/etc/passwd')?.digest ?? null);
 	const data = tuiData(loaded);
 	const top = data.analysis.layers[data.containerLayer!]!;
 	// Only the edit is a change of the layer: /etc keeps its header, /etc/passwd its bytes and metadata.
@@ -295,7 +300,7 @@ test('the command: JSON on stdout, text with names escaped', async t => {
 	assert.deepEqual(json.summary, {added: 7, modified: 3, deleted: 1, bytes: 1_048_617, sizeRw: 1_048_617});
 	assert.deepEqual(json.changes.map(change => change.path), [...expected.keys()].sort());
 	assert.deepEqual(json.changes.find(change => change.path === '/data/append.txt'), {
-		path: '/data/append.txt', kind: 'modified', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 16, previousSize: 11, fromLayer: 2, linkTarget: null,
+		path: '/data/append.txt', kind: 'modified', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 16, previousSize: 11, fromLayer: 2, linkTarget: null, digest: null,
 	});
 
 	// Plain text when stdout is not a terminal, even with tui requested.

@@ -68,7 +68,7 @@ test('JSON: the documented shape, raw names (JSON escapes them), vanished only w
 	assert.deepEqual(Object.keys(json), ['container', 'summary', 'changes']);
 	assert.deepEqual(json.container, {id: 'a'.repeat(64), name: 'web\u001B]0;pwned\u0007-1', image: 'app:1', imageId: `sha256:${'b'.repeat(64)}`, state: 'running'});
 	assert.deepEqual(json.summary, {added: 3, modified: 2, deleted: 2, bytes: 2_000_010, sizeRw: 2_000_010});
-	assert.deepEqual(Object.keys(json.changes[0]!), ['path', 'kind', 'type', 'mode', 'uid', 'gid', 'size', 'previousSize', 'fromLayer', 'linkTarget']);
+	assert.deepEqual(Object.keys(json.changes[0]!), ['path', 'kind', 'type', 'mode', 'uid', 'gid', 'size', 'previousSize', 'fromLayer', 'linkTarget', 'digest']);
 	assert.equal(json.changes.find(item => item.path === '/srv/gone-since')?.vanished, true);
 	const text = formatDiffJson(diff);
 	// No raw control characters: JSON.stringify escapes them.

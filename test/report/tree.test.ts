@@ -16,6 +16,12 @@ test('tree JSON in chunks is formatJson of the records, empty tree included', ()
 	assert.deepEqual([...treeChunks(stackLayers([]))], []);
 });
 
+test('tree JSON records carry a regular file\'s content digest, null for the rest', () => {
+	const root = stackLayers([[file('etc/passwd', 12, {digest: 'xxh64:00000000000000ab'}), file('bin/ls', 0, {type: 'symlink', linkTarget: 'sh'})]]);
+	const records = JSON.parse([...treeJsonChunks(root)].join('')) as Array<{path: string; digest: string | null}>;
+	assert.deepEqual(records.map(record => [record.path, record.digest]), [['/bin', null], ['/bin/ls', null], ['/etc', null], ['/etc/passwd', 'xxh64:00000000000000ab']]);
+});
+
 test('a deep tree is listed in chunks of whole lines, one line a node, columns as wide as the widest value', () => {
 	const root = stackLayers([Array.from({length: 40}, (_, index) => file(deepPath(index, 30, 20), index === 7 ? 123_456 : 1))]);
 	const chunks = [...treeChunks(root)];

@@ -40,7 +40,7 @@ export const treeCommand: CommandDefinition = {
 	arguments: [{name: 'IMAGE', help: 'as for the default command', required: true, missing: 'tree needs an image (try layerscope help tree)', complete: 'file'}],
 	options: [
 		{name: 'layer', value: 'N', help: 'the filesystem as seen at layer N (0 is the base layer; default: the top layer)', complete: 'none'},
-		{name: 'json', value: 'FILE', help: 'write {path, type, mode, uid, gid, size, linkTarget} records to FILE (- for stdout)'},
+		{name: 'json', value: 'FILE', help: 'write {path, type, mode, uid, gid, size, linkTarget, digest} records to FILE (- for stdout)'},
 		...imageSourceOptions,
 	],
 	run,
