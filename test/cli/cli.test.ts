@@ -113,9 +113,11 @@ test('tree: the final filesystem, --layer N, and --json records', async () => {
 	assert.match(layer7.stdout, /\/root\/example\/somefile2\.txt$/m);
 	assert.doesNotMatch(layer7.stdout, /somefile3/);
 	const json = await runCli(['tree', fixture, '--json', '-']);
-	const records = JSON.parse(json.stdout) as Array<{path: string; type: string; mode: number; linkTarget: string | null}>;
+	const records = JSON.parse(json.stdout) as Array<{path: string; type: string; mode: number; linkTarget: string | null; digest: string | null}>;
 	assert.equal(records.length, top.stdout.trim().split('\n').length);
-	assert.deepEqual(records.find(record => record.path === '/bin/[['), {path: '/bin/[[', type: 'hardlink', mode: 0o755, uid: 0, gid: 0, size: 0, linkTarget: 'bin/['});
+	assert.deepEqual(records.find(record => record.path === '/bin/[['), {path: '/bin/[[', type: 'hardlink', mode: 0o755, uid: 0, gid: 0, size: 0, linkTarget: 'bin/[', digest: null});
+	// A regular file's record names its content digest: the one busybox binary the hardlinks share.
+	assert.match(records.find(record => record.path === '/bin/[')?.digest ?? '', /^xxh64:[\da-f]{16}$/);
 });
 
 test('errors: one line on stderr, exit 2, no stack trace (unless --debug)', async () => {
