@@ -52,6 +52,11 @@ function describe(error: unknown): string {
 export async function main(argv: readonly string[]): Promise<void> {
 	const debug = argv.includes('--debug');
 	runFlags.debug = debug;
+	if (debug) {
+		// Stack traces name src/ files and lines (the bundle's linked source maps), not bundle chunks.
+		process.setSourceMapsEnabled(true);
+	}
+
 	process.stdout.on('error', error => {
 		if ((error as NodeJS.ErrnoException).code === 'EPIPE') {
 			process.exit(exitOk);

@@ -141,6 +141,9 @@ test('errors: one line on stderr, exit 2, no stack trace (unless --debug)', asyn
 
 	const debug = await runCli(['/nonexistent/image.tar', '--debug']);
 	assert.match(debug.stderr, /\n {4}at /);
+	// The trace names the sources (the bundle's source maps), not bundle chunks.
+	assert.match(debug.stderr, /\n {4}at .*src\/[\w/-]+\.ts:\d+:\d+/);
+	assert.doesNotMatch(debug.stderr, /chunks\/chunk-/);
 });
 
 test('--help and --version', async () => {
