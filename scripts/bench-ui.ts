@@ -3,6 +3,7 @@
 // through a tmux control client, the program's output comes back timestamped; no screen polling).
 //
 //   npm run build && node --import tsx scripts/bench-ui.ts [--runs 5] [--keys 15] [--files 232000] [--in-process]
+//     [--demo-only] [--startup-only] [--baseline OTHER/bin/layerscope.js]
 //
 // 1. Start-up on the demo image (test/fixtures/demo-image.tar), runs alternating: node's own start (the floor), the
 //    text report (`--no-tui`, to /dev/null), and the UI: time to the first progress frame and to the browser.
@@ -36,6 +37,10 @@ const {values: options} = parseArgs({options: {
 	render: {type: 'string', multiple: true, default: ['']},
 	/** Leave out the 300k-entry image (quicker). */
 	'demo-only': {type: 'boolean', default: false},
+	/** Only the start-up figures. */
+	'startup-only': {type: 'boolean', default: false},
+	/** Another entry script (e.g. an older build's bin/layerscope.js) whose start-up is timed in the same runs, alternating. */
+	baseline: {type: 'string'},
 }});
 const baseFiles = Number(options.files);
 const rounds = Number(options.rounds);
@@ -317,33 +322,47 @@ function shellQuote(text: string): string {
 
 /** Start-up: median ms from asking tmux to run the command to the first progress frame, the browser, the report. */
 async function startup(harness: TmuxHarness, runs: number): Promise<string[]> {
-	const times = {node: [] as number[], report: [] as number[], progress: [] as number[], browser: [] as number[]};
-	for (let run = 0; run < runs; run++) {
-		let sent = harness.run(`${shellQuote(process.execPath)} -e "process.stdout.write('node-up')"; sleep 100`);
-		times.node.push((await harness.waitForText('node-up', sent))! - sent);
-		sent = harness.run(`${shellQuote(process.execPath)} ${shellQuote(entry)} ${shellQuote(demoArchive)} --no-tui > /dev/null; echo report-done; sleep 100`);
-		times.report.push((await harness.waitForText('report-done', sent))! - sent);
-		sent = harness.run(`${shellQuote(process.execPath)} ${shellQuote(entry)} ${shellQuote(demoArchive)}; sleep 100`);
-		const progress = await harness.waitForText('layerscope ·', sent);
-		const browser = await harness.waitForText('Layer details', sent);
-		if (progress === undefined || browser === undefined) {
-			throw new Error(`the UI did not show up:\n${harness.screen()}`);
-		}
-
-		times.progress.push(progress - sent);
-		times.browser.push(browser - sent);
-		harness.key('q');
-		await harness.sleep(300);
+	const entries: Array<[string, string]> = [['', entry]];
+	if (options.baseline !== undefined) {
+		entries[0]![0] = 'this build: ';
+		entries.push(['baseline: ', path.resolve(options.baseline)]);
 	}
 
-	const report = median(times.report);
-	return [
-		`start-up on the demo image (${(statSync(demoArchive).size / 1e6).toFixed(1)} MB), median of ${runs} runs, ms from the command to the screen:`,
-		`  node alone (prints one word)          ${median(times.node).toFixed(0).padStart(6)}`,
-		`  text report (--no-tui > /dev/null)    ${report.toFixed(0).padStart(6)}`,
-		`  UI: first progress frame              ${median(times.progress).toFixed(0).padStart(6)}   (target ≤ 150 ms after node's own start: ${(median(times.progress) - median(times.node)).toFixed(0)} ms)`,
-		`  UI: browser                           ${median(times.browser).toFixed(0).padStart(6)}   (${(median(times.browser) / report).toFixed(2)}× the text report; target ≤ 2×)`,
-	];
+	const times = entries.map(() => ({node: [] as number[], report: [] as number[], progress: [] as number[], browser: [] as number[]}));
+	for (let run = 0; run < runs; run++) {
+		for (const [index, [, script]] of entries.entries()) {
+			const into = times[index]!;
+			let sent = harness.run(`${shellQuote(process.execPath)} -e "process.stdout.write('node-up')"; sleep 100`);
+			into.node.push((await harness.waitForText('node-up', sent))! - sent);
+			sent = harness.run(`${shellQuote(process.execPath)} ${shellQuote(script)} ${shellQuote(demoArchive)} --no-tui > /dev/null; echo report-done; sleep 100`);
+			into.report.push((await harness.waitForText('report-done', sent))! - sent);
+			sent = harness.run(`${shellQuote(process.execPath)} ${shellQuote(script)} ${shellQuote(demoArchive)}; sleep 100`);
+			const progress = await harness.waitForText('layerscope ·', sent);
+			const browser = await harness.waitForText('Layer details', sent);
+			if (progress === undefined || browser === undefined) {
+				throw new Error(`the UI did not show up:\n${harness.screen()}`);
+			}
+
+			into.progress.push(progress - sent);
+			into.browser.push(browser - sent);
+			harness.key('q');
+			await harness.sleep(300);
+		}
+	}
+
+	const lines = [`start-up on the demo image (${(statSync(demoArchive).size / 1e6).toFixed(1)} MB), median of ${runs} runs${entries.length > 1 ? ' (alternating)' : ''}, ms from the command to the screen:`];
+	for (const [index, [label]] of entries.entries()) {
+		const into = times[index]!;
+		const report = median(into.report);
+		lines.push(
+			`  ${label}node alone (prints one word)          ${median(into.node).toFixed(0).padStart(6)}`,
+			`  ${label}text report (--no-tui > /dev/null)    ${report.toFixed(0).padStart(6)}`,
+			`  ${label}UI: first progress frame              ${median(into.progress).toFixed(0).padStart(6)}   (target ≤ 150 ms after node's own start: ${(median(into.progress) - median(into.node)).toFixed(0)} ms)`,
+			`  ${label}UI: browser                           ${median(into.browser).toFixed(0).padStart(6)}   (${(median(into.browser) / report).toFixed(2)}× the text report; target ≤ 2×)`,
+		);
+	}
+
+	return lines;
 }
 
 /** Keys pressed `count` times each, in turn (PgDn, PgUp, PgDn…: the screen always changes). */
@@ -446,7 +465,7 @@ async function terminal(): Promise<void> {
 	try {
 		out.push(...await startup(harness, runs), '');
 		const images = [['demo image', demoArchive, 6], ['300k-entry image', archive, 10]] as const;
-		for (const [name, file, layers] of options['demo-only'] ? images.slice(0, 1) : images) {
+		for (const [name, file, layers] of options['startup-only'] ? [] : options['demo-only'] ? images.slice(0, 1) : images) {
 			for (const render of options.render) {
 				const less = new Map<string, number[]>();
 				const ui = new Map<string, number[]>();

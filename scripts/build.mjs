@@ -45,6 +45,40 @@ if (ifStale && existsSync(stamp) && statSync(stamp).mtimeMs >= newestInput()) {
 	process.exit(0);
 }
 
+/**
+ * ink loads react-devtools-core (not installed) only when DEV=true; bundled, its static import would fail to load
+ * the whole UI chunk, so it resolves to an empty module.
+ */
+const noDevtools = {
+	name: 'no-react-devtools',
+	setup(build) {
+		build.onResolve({filter: /^react-devtools-core$/}, () => ({path: 'react-devtools-core', namespace: 'no-devtools'}));
+		build.onLoad({filter: /.*/, namespace: 'no-devtools'}, () => ({contents: 'export default {connectToDevTools() {}};'}));
+	},
+};
+
+/**
+ * ink re-measures and re-tokenises every line of every frame; in the bundle, `string-width` (for ink, widest-line
+ * and our code) and `@alcalzone/ansi-tokenize` (for ink's output.js) resolve to caching wrappers of themselves
+ * (src/ui/bundle/): the same results, from a cache for the lines a key did not change.
+ */
+const shims = {'string-width': 'src/ui/bundle/string-width.ts', '@alcalzone/ansi-tokenize': 'src/ui/bundle/ansi-tokenize.ts'};
+const cachedMeasures = {
+	name: 'cached-measures',
+	setup(build) {
+		build.onResolve({filter: /^(?:string-width|@alcalzone\/ansi-tokenize)$/}, arguments_ => {
+			const shim = path.join(root, shims[arguments_.path]);
+			const from = path.relative(root, arguments_.importer);
+			// The wrapper itself imports the real module; so do modules with their own copy (wrap-ansi's string-width 7).
+			if (arguments_.importer === shim || !/^(?:src\/|node_modules\/(?:ink|widest-line|@alcalzone\/ansi-tokenize)\/)/.test(from)) {
+				return undefined;
+			}
+
+			return {path: shim};
+		});
+	},
+};
+
 const started = Date.now();
 rmSync(path.join(dist, 'cli'), {recursive: true, force: true});
 const common = {
@@ -54,9 +88,14 @@ const common = {
 	platform: 'node',
 	target: 'node20',
 	// Pure-JavaScript dependencies are bundled too (loading cacache's ~40 CommonJS files one by one cost ~0.1 s of
-	// every start). Left in node_modules: the UI (ink, react, yoga's WebAssembly: loaded lazily, as one), dockerode
-	// (ssh2's optional native parts) and native addons.
-	external: ['ink', 'ink-*', 'react', 'react/*', 'react-reconciler', 'yoga-layout', 'dockerode', 'zstd-napi', '@node-rs/*', 'msgpackr-extract', 'cpu-features', 'ssh2'],
+	// every start). The UI (ink, react, yoga's WebAssembly) too, into its lazily loaded chunk: from node_modules,
+	// its ~200 files (es-toolkit's alone ~0.2 s) took 0.3-0.5 s to load, bundled ~0.07 s. Left in node_modules:
+	// dockerode (ssh2's optional native parts) and native addons.
+	external: ['dockerode', 'zstd-napi', '@node-rs/*', 'msgpackr-extract', 'cpu-features', 'ssh2'],
+	plugins: [noDevtools, cachedMeasures],
+	// Whitespace and syntax only: names stay readable in a --debug stack trace.
+	minifyWhitespace: true,
+	minifySyntax: true,
 	// CommonJS code in an ESM bundle still calls require() for Node's modules.
 	banner: {js: 'import {createRequire as __layerscopeCreateRequire} from "node:module"; const require = __layerscopeCreateRequire(import.meta.url);'},
 	sourcemap: 'linked',

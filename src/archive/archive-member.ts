@@ -79,7 +79,8 @@ const memberLimit = 1_000_000;
 /**
  * Index an uncompressed tar file by reading only its headers (seeking over the data): normalised member path →
  * where its data lies. Undefined when the file is not a plain tar (compressed: it must be streamed instead).
- * FormatError for a name record over 1 MiB or over a million members.
+ * FormatError for a name record over 1 MiB, over a million members, or a member whose data runs past the end of the
+ * file (a truncated archive).
  */
 export async function indexTarFile(file: string): Promise<Map<string, IndexedMember> | undefined> {
 	const handle = await open(file, 'r');
@@ -90,10 +91,16 @@ export async function indexTarFile(file: string): Promise<Map<string, IndexedMem
 		let position = 0;
 		let longName: string | undefined;
 		let longLink: string | undefined;
-		while (position + block <= fileSize) {
+		let endMarker = false;
+		while (position < fileSize) {
 			const {bytesRead} = await handle.read(header, 0, block, position);
-			if (bytesRead < block || header.every(byte => byte === 0)) {
-				break; // The end marker (or a short tail).
+			if (header.subarray(0, bytesRead).every(byte => byte === 0)) {
+				endMarker = true;
+				break;
+			}
+
+			if (bytesRead < block) {
+				throw new FormatError(`truncated archive: the data ends in the middle of an entry's header (${fileSize} bytes)`);
 			}
 
 			if (position === 0 && header.toString('latin1', 257, 262) !== 'ustar' && !/^[0-7 \0]+$/.test(field(header, 124, 12) || '0')) {
@@ -104,6 +111,12 @@ export async function indexTarFile(file: string): Promise<Map<string, IndexedMem
 			const type = String.fromCodePoint(header[156]!);
 			const dataStart = position + block;
 			const next = dataStart + (Math.ceil(size / block) * block);
+			// A member whose data runs past the end of the file: the archive was cut (an interrupted copy or
+			// download), said as the streaming reader says it, rather than as whatever the cut took away.
+			if (dataStart + size > fileSize && (type === '0' || type === '\0' || type === '7' || type === 'L' || type === 'K' || type === 'x')) {
+				throw new FormatError(`truncated archive: the data ends in the middle of an entry (${fileSize} bytes; the entry at byte ${position} needs ${dataStart + size})`);
+			}
+
 			if (type === 'L' || type === 'K' || type === 'x') {
 				if (size > metadataLimit) {
 					throw new FormatError('the archive has a name record over 1 MiB');
@@ -142,6 +155,12 @@ export async function indexTarFile(file: string): Promise<Map<string, IndexedMem
 			longName = undefined;
 			longLink = undefined;
 			position = next;
+		}
+
+		// Cut at an entry's edge: tar's end-of-archive blocks are missing too (every tar writer puts them), and
+		// with them, here, what an image archive needs.
+		if (!endMarker && members.size > 0 && !members.has('manifest.json') && !members.has('index.json')) {
+			throw new FormatError(`truncated archive: it ends (${fileSize} bytes) without tar's end-of-archive blocks, before any manifest.json or index.json`);
 		}
 
 		return members;

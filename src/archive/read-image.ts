@@ -503,6 +503,11 @@ export async function readImageArchive(source: Readable, options: ReadOptions): 
 		return current;
 	};
 
+	if (!reader.ended && !sinks.has(resolveLink('manifest.json')) && !sinks.has(resolveLink('index.json'))) {
+		// Cut at an entry's edge: tar's end-of-archive blocks are missing too (every tar writer puts them).
+		throw new FormatError(`truncated archive: it ends (${progress.bytes} bytes) without tar's end-of-archive blocks, before any manifest.json or index.json`);
+	}
+
 	const plan = planImage((name, role) => sinks.get(resolveLink(name))?.json(name, role), {platform: options.platform, tag: options.tag});
 	const contents = plan.layers.map(ref => {
 		const sink = sinks.get(resolveLink(ref.path));

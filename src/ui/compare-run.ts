@@ -25,7 +25,7 @@ function viewportOf(stdout: NodeJS.WriteStream): Viewport {
 /** Browse the comparison until the user quits (q or Ctrl-C). */
 export async function runCompareUi(comparison: ImageComparison, listA: readonly LayerEntry[], listB: readonly LayerEntry[], options: CompareUiOptions = {}): Promise<void> {
 	process.env['NODE_ENV'] ??= 'production';
-	const [{render}, {createElement, useEffect, useState}, {CompareBrowser}] = await Promise.all([import('ink'), import('react'), import('./components/compare-browser.js')]);
+	const [{render, createElement, useEffect, useState}, {CompareBrowser}] = await Promise.all([import('./ink-runtime.js'), import('./components/compare-browser.js')]);
 	const stdout = options.stdout ?? process.stdout;
 	let ownInput: tty.ReadStream | undefined;
 	if (options.stdin === undefined && process.stdin.isTTY !== true) {

@@ -208,11 +208,11 @@ export async function runTui(options: TuiOptions): Promise<'quit' | 'cancelled'>
 		}
 	})();
 
-	const ui = Promise.all([import('ink'), import('react'), import('./components/tui-root.js')]);
+	const ui = Promise.all([import('./ink-runtime.js'), import('./components/tui-root.js')]);
 	const loadedUi = await Promise.race([ui, done]);
 	let instance: Instance | undefined;
 	if (Array.isArray(loadedUi)) {
-		const [{render}, {createElement}, {TuiRoot}] = loadedUi;
+		const [{render, createElement}, {TuiRoot}] = loadedUi;
 		early?.release();
 		if (alternate) {
 			// Ink draws from the cursor: from the top left, over the plain first frame.

@@ -1,11 +1,12 @@
 // Bad input fails with one clear message, never a hang or an unhandled error.
 import assert from 'node:assert/strict';
 import {execFileSync} from 'node:child_process';
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {test} from 'node:test';
 import {gzipSync} from 'node:zlib';
+import {indexTarFile} from '../../src/archive/archive-member.js';
 import {readImageArchive, readOciLayout} from '../../src/archive/read-image.js';
 import {buildImageArchive, collectPack, writeOciLayout} from '../../scripts/lib/image-builder.js';
 import {chunked, diveFixture} from '../helpers/fixtures.js';
@@ -14,8 +15,49 @@ const read = async (data: Buffer) => readImageArchive(chunked(data, 4096), {name
 const docker = readFileSync(diveFixture('test-docker-image.tar'));
 const kaniko = readFileSync(diveFixture('test-kaniko-image.tar'));
 
+/** Byte offsets of the (ustar) headers of a plain tar, walked by their size fields. */
+function headerOffsets(tar: Buffer): number[] {
+	const offsets: number[] = [];
+	for (let offset = 0; offset + 512 <= tar.length && tar[offset] !== 0;) {
+		offsets.push(offset);
+		const size = Number.parseInt(tar.toString('latin1', offset + 124, offset + 136).replaceAll('\0', '').trim() || '0', 8);
+		offset += 512 + (Math.ceil(size / 512) * 512);
+	}
+
+	return offsets;
+}
+
 test('a truncated archive', async () => {
 	await assert.rejects(read(docker.subarray(0, 700_000)), {message: 'truncated archive: the data ends in the middle of an entry'});
+});
+
+test('a truncated archive cut at an entry\'s edge (no end-of-archive blocks, no manifest.json yet) says so', async () => {
+	// The dive fixture's last entries are its manifest.json and repositories: cut at the first header past 700 kB.
+	const edge = headerOffsets(docker).find(offset => offset > 700_000)!;
+	await assert.rejects(read(docker.subarray(0, edge)), {message: `truncated archive: it ends (${edge} bytes) without tar's end-of-archive blocks, before any manifest.json or index.json`});
+	// A complete filesystem tar still reads as one, not as a truncated archive.
+	await assert.rejects(read(readFileSync(diveFixture('test-gzip-image.tar'))), /^Error: not an image archive: no manifest\.json/);
+});
+
+test('the header index of an archive file (a file on disk is read by seeking) names a truncated archive', async () => {
+	const dir = mkdtempSync(path.join(tmpdir(), 'layerscope-truncated-'));
+	try {
+		const cut = async (length: number): Promise<Map<string, unknown> | undefined> => {
+			const file = path.join(dir, `cut-${length}.tar`);
+			writeFileSync(file, docker.subarray(0, length));
+			return indexTarFile(file);
+		};
+
+		const edge = headerOffsets(docker).find(offset => offset > 700_000)!;
+		await assert.rejects(cut(700_000), /^Error: truncated archive: the data ends in the middle of an entry \(700000 bytes; the entry at byte \d+ needs \d+\)$/);
+		await assert.rejects(cut(edge + 100), /^Error: truncated archive: the data ends in the middle of an entry's header/);
+		await assert.rejects(cut(edge), /^Error: truncated archive: it ends \(\d+ bytes\) without tar's end-of-archive blocks/);
+		// Whole, or short of only some of its trailing zero blocks: indexed.
+		assert.ok((await cut(docker.length))?.has('manifest.json'));
+		assert.ok((await cut(docker.length - 512))?.has('manifest.json'));
+	} finally {
+		rmSync(dir, {recursive: true, force: true});
+	}
 });
 
 test('a truncated archive of gzip layers', async () => {

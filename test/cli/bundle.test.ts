@@ -70,7 +70,13 @@ test('the entry chunk reaches ink, react, dockerode, the readers and the cache o
 		assert.ok(!externals.has(name), `${name} is loaded at start-up`);
 	}
 
-	assert.ok(all.has('ink') && all.has('dockerode'), 'the UI and the daemon are in the bundle, lazily');
+	// ink, React and yoga are bundled (into the UI's chunks), dockerode stays in node_modules: both reached lazily.
+	assert.ok(all.has('dockerode'), 'the daemon client is reached, lazily');
+	for (const name of ['ink', 'react', 'react-reconciler', 'yoga-layout']) {
+		assert.ok([...all].some(input => input.startsWith(`node_modules/${name}/`)), `${name} is in the bundle, lazily`);
+		assert.ok(![...inputs].some(input => input.startsWith(`node_modules/${name}/`)), `${name} is loaded at start-up`);
+	}
+
 	const loadedFirst = [...inputs];
 	assert.ok(loadedFirst.some(input => input.includes('node_modules/commander/')), 'commander parses the command line');
 	// Command definitions are light: parsing the command line (--help, --version, completion) loads no reader, no
@@ -95,6 +101,12 @@ export async function load(url, context, next) {
 `);
 	const register = path.join(work, 'register.mjs');
 	writeFileSync(register, `import {register} from 'node:module';\nregister(${JSON.stringify(`file://${hooks}`)});\n`);
+	// The chunks that hold the UI's libraries (bundled, so the hook sees chunks, not node_modules/ink).
+	const meta = JSON.parse(readFileSync(path.join(repoRoot, 'dist/meta.json'), 'utf8')) as Metafile;
+	const uiChunks = Object.entries(meta.outputs)
+		.filter(([output, {inputs}]) => output.endsWith('.js') && Object.keys(inputs ?? {}).some(input => /^node_modules\/(?:ink|react|react-reconciler|yoga-layout)\//.test(input)))
+		.map(([output]) => path.basename(output));
+	assert.ok(uiChunks.length > 0);
 	for (const args of [[diveFixture('test-docker-image.tar')], [diveFixture('test-docker-image.tar'), '--json', '-']]) {
 		rmSync(log, {force: true});
 		const result = spawnSync(process.execPath, ['--import', register, path.join(repoRoot, 'bin/layerscope.js'), ...args], {encoding: 'utf8', env: {...process.env, CI: ''}});
@@ -103,5 +115,8 @@ export async function load(url, context, next) {
 		assert.match(loaded, /dist\/cli\/main\.js/);
 		assert.match(loaded, /dist\/cli\/chunks\//, 'the hook sees the chunks loaded on demand');
 		assert.doesNotMatch(loaded, /node_modules\/(?:ink|react|dockerode|yoga-layout)\//, args.join(' '));
+		for (const chunk of uiChunks) {
+			assert.ok(!loaded.includes(`/${chunk}`), `${args.join(' ')}: loads ${chunk}, a chunk of the UI's libraries`);
+		}
 	}
 });

@@ -132,6 +132,16 @@ test('errors: one line on stderr, exit 2, no stack trace (unless --debug)', asyn
 		[[fixture, '--json', '/proc/version'], /^layerscope: cannot write \/proc\/version: it exists, but it is replaced by writing a new file beside it, and \/proc does not allow that \(no such file or directory\); write to a directory you can write to, or - for stdout\n$/],
 		[[fixture, '--json', work], /^layerscope: cannot write .*: it is a directory; name a file in it, or - for stdout\n$/],
 	];
+	// A docker-save archive cut short (an interrupted copy): said so, whether the file is indexed by seeking (the
+	// layer cache on) or streamed (--no-cache), and not as "no manifest.json".
+	const truncated = path.join(work, 'truncated.tar');
+	writeFileSync(truncated, readFileSync(fixture).subarray(0, 700_000));
+	cases.push(
+		[[truncated], /^layerscope: truncated archive: the data ends in the middle of an entry\n$/],
+		[[truncated, '--no-cache'], /^layerscope: truncated archive: the data ends in the middle of an entry\n$/],
+		[[`docker-archive:${truncated}`, '--no-tui'], /^layerscope: truncated archive: the data ends in the middle of an entry\n$/],
+		[['tree', truncated], /^layerscope: truncated archive: the data ends in the middle of an entry/],
+	);
 	for (const [args, pattern] of cases) {
 		const result = await runCli(args);
 		assert.equal(result.code, 2, args.join(' '));

@@ -143,6 +143,29 @@ test('demo image: layers and the tree of its last layer', async () => {
 	ui.unmount();
 });
 
+test('a newcomer at 80×24 and 75×24 (23 rows drawn): every layer of the demo, ranges that stay and say what they count', async () => {
+	for (const width of [80, 75]) {
+		const ui = await browse(demo, {width, height: 23});
+		let lines = normaliseFrame(ui.frame()).split('\n').map(line => line.split('│')[0]!);
+		// The 6 layers are all in view (before: 3 of them, the list scrolled).
+		for (let layer = 0; layer < 6; layer++) {
+			assert.ok(lines.some(line => new RegExp(`^[> ][●○ ] ${layer} `).test(line)), `${width} columns: layer ${layer} in view`);
+		}
+
+		// Layer details keeps its range (a shorter title where the long one would push it out).
+		assert.match(lines.find(line => /^[─━]{2} (?:Layer details|Details) /.test(line)) ?? '', / 1-6 of \d+ ─$/, `${width} columns`);
+		// Image details says what its figure counts; with the focus it shows its table, and the range says whose.
+		assert.match(lines.find(line => /^[─━]{2} Image/.test(line)) ?? '', / 4 (?:inefficient )?files ─$/, `${width} columns`);
+		await ui.press('tab', 'tab', 'tab');
+		lines = normaliseFrame(ui.frame()).split('\n').map(line => line.split('│')[0]!);
+		assert.match(lines.find(line => /^━━ Image/.test(line)) ?? '', / files 1-2 of 4 ━$/, `${width} columns`);
+		assert.ok(lines.some(line => line.startsWith('Count  Total Space  Path')), `${width} columns: the table`);
+		// The tree's title keeps the layer's change counts.
+		assert.match(normaliseFrame(ui.frame()).split('\n')[0]!, /│── (?:Current Layer Contents \(layer 0\)|Layer 0 contents) ─* \+112 ~0 -0 ─$/, `${width} columns`);
+		ui.unmount();
+	}
+});
+
 test('a container\'s writable layer is labelled, with its notes in the image pane', async () => {
 	const {image} = dive.data;
 	const writable: RawImage = {
@@ -207,7 +230,7 @@ test('every viewport size gives a frame of exactly its height, no line wider tha
 
 			// Each pane starts where the layout puts it: no pane spills into the next.
 			const layout = dive.layout({viewport: {width, height}, filter: {open: true, text: 'x', applied: 'x', error: undefined}, tree: {attributes: true} as UiState['tree']});
-			const starts: Array<[number, RegExp]> = [[0, /^[─━]{2} L/], [layout.layersHeight, /^[─━]{2} L/], [layout.layersHeight + layout.detailsHeight, /^[─━]{2} I/]];
+			const starts: Array<[number, RegExp]> = [[0, /^[─━]{2} L/], [layout.layersHeight, /^[─━]{2} (?:L|D)/], [layout.layersHeight + layout.detailsHeight, /^[─━]{2} I/]];
 			for (const [row, title] of starts) {
 				if (row < layout.bodyHeight) {
 					assert.match(lines[row] ?? '', title, `${width}×${height}: row ${row}`);

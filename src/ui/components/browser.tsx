@@ -106,7 +106,7 @@ export function Browser({model, viewport, colors, onQuit, initial, pendingKeys =
 	}, [state.quit]);
 
 	// One layout object per size (not per key), so the memoised panes see unchanged props.
-	const layout = useMemo(() => model.layout(state), [model, state.viewport, state.filter.open, state.filter.text === '', state.tree.attributes]);
+	const layout = useMemo(() => model.layout(state), [model, state.viewport, state.filter.open, state.filter.text === '', state.tree.attributes, state.focus === 'image']);
 
 	// After a pause, derive the neighbouring layers' trees so that moving through the layers finds them ready.
 	// Not at once: during a burst of keys (typing a filter, holding ↓) it would only compete with them. One step

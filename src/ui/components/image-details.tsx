@@ -57,13 +57,15 @@ export const ImageDetails = memo(({model, top, focused, layout, colors}: Props) 
 	];
 	const rows = image.inefficiencies.slice(top, top + layout.imageRows);
 	const total = image.inefficiencies.length;
+	// What the range counts is said, as room allows: the inefficient files of the table below.
+	const range = `${top + 1}-${top + rows.length} of ${total}`;
 	const more = total > layout.imageRows
-		? (rows.length === 0 ? `${total} files` : `${top + 1}-${top + rows.length} of ${total}`)
+		? (rows.length === 0 ? [`${total} inefficient files`, `${total} files`] : [`inefficient files ${range}`, `files ${range}`, range, `${top + 1}-${top + rows.length}/${total}`])
 		: undefined;
 	return (
 		<Box flexDirection='column' width={width} height={layout.imageHeight}>
 			{[
-				<PaneTitle key='title' title='Image details' extra={more} width={width} focused={focused}/>,
+				<PaneTitle key='title' title={['Image details', 'Image']} extra={more} width={width} focused={focused}/>,
 				...summary.map((text, index) => <Line key={`s${index}`} text={text} width={width} colors={colors}/>),
 				<Line key='head' text={image.inefficiencies.length === 0 ? 'Inefficient files: none' : 'Count  Total Space  Path'} width={width} colors={colors} dim/>,
 				...rows.map((item, index) => (

@@ -28,10 +28,10 @@ export const LayerDetails = memo(({model, layer, top, focused, layout, colors}: 
 	const lines = layerDetailLines(model, layer, width);
 	const room = Math.max(0, layout.detailsHeight - 1);
 	const shown = lines.slice(top, top + room);
-	const more = lines.length > room ? `${top + 1}-${top + shown.length} of ${lines.length}` : undefined;
+	const more = lines.length > room ? [`${top + 1}-${top + shown.length} of ${lines.length}`, `${top + 1}-${top + shown.length}/${lines.length}`] : undefined;
 	return (
 		<Box flexDirection='column' width={width} height={layout.detailsHeight}>
-			<PaneTitle title='Layer details' extra={more} width={width} focused={focused}/>
+			<PaneTitle title={['Layer details', 'Details']} extra={more} width={width} focused={focused}/>
 			{shown.map((text, index) => <Line key={top + index} text={text} width={width} colors={colors}/>)}
 		</Box>
 	);

@@ -29,7 +29,10 @@ export function TreePane({model, state, layout, colors}: Props) {
 		lines.push(<Line key={row} text={`${selected ? '>' : ' '}${changeGlyph[kind]} ${text}`} width={layout.rightWidth} kind={kind} selected={selected && focused} colors={colors}/>);
 	}
 
-	const title = state.mode === 'layer' ? `Current Layer Contents (layer ${state.layer})` : `Aggregated Layer Contents (layers 0-${state.layer})`;
+	// Shorter titles where the full one would push the change counts out.
+	const title = state.mode === 'layer'
+		? [`Current Layer Contents (layer ${state.layer})`, `Layer ${state.layer} contents`, `Layer ${state.layer}`]
+		: [`Aggregated Layer Contents (layers 0-${state.layer})`, `Layers 0-${state.layer} aggregated`, `Layers 0-${state.layer}`];
 	// Layer mode: the layer's change counts, the same figures as Layer details and the text report. Aggregated mode
 	// shows another figure, the paths changed since layer 0 (same definition), and says so.
 	const layer = model.data.analysis.layers[state.layer];

@@ -9,8 +9,12 @@
 //   filter line (when the filter is open or set)
 //   help bar
 //
+// Left column heights: Layer details keeps its 7 lines (fewer on short terminals); the Layers pane shows a short
+// list whole when it fits beside the image figures (unless Image details has the focus, which shows its table
+// then), else its share (45%); Image details takes the rest.
+//
 // Narrow terminals degrade step by step, names first: below 90 columns the left column narrows (its figures
-// switch to shorter labels rather than being cut, see image-details.tsx); the tree's attribute columns go one at a
+// switch to shorter labels where the long ones do not fit, rather than being cut, see image-details.tsx); the tree's attribute columns go one at a
 // time — owner, then permissions, then size — whenever the name would otherwise get fewer than `nameRoom`
 // columns; below 60 columns they are hidden whatever the user chose.
 import type {UiState} from './types.js';
@@ -39,6 +43,8 @@ export function attributeColumnsFor(rightWidth: number): AttributeColumns {
 }
 /** Lines of the layer details pane, title included. */
 export const detailsLines = 7;
+/** Layer lists up to this long are shown whole when they fit beside the image figures (computeLayout). */
+export const fewLayers = 10;
 /** Summary lines of the image details pane, before the notes and the table. */
 export const imageSummaryLines = 6;
 
@@ -75,7 +81,7 @@ function clamp(value: number, low: number, high: number): number {
 	return Math.max(low, Math.min(high, value));
 }
 
-export function computeLayout(state: Pick<UiState, 'viewport' | 'filter' | 'tree'>, counts: LayoutCounts): Layout {
+export function computeLayout(state: Pick<UiState, 'viewport' | 'filter' | 'tree'> & Partial<Pick<UiState, 'focus'>>, counts: LayoutCounts): Layout {
 	const width = Math.max(20, Math.floor(state.viewport.width));
 	const height = Math.max(8, Math.floor(state.viewport.height));
 	const filterLine = state.filter.open || state.filter.text !== '';
@@ -90,7 +96,14 @@ export function computeLayout(state: Pick<UiState, 'viewport' | 'filter' | 'tree
 	const imageMinimum = imageSummaryLines + 1 + counts.noteCount + 3;
 	const layersWanted = counts.layerCount + 2;
 	const layersRoom = bodyHeight - detailsHeight - Math.min(imageMinimum, Math.max(3, bodyHeight - detailsHeight - 4));
-	const layersHeight = clamp(Math.min(layersWanted, Math.max(4, Math.floor(bodyHeight * 0.45))), 3, Math.max(3, layersRoom));
+	const share = clamp(Math.min(layersWanted, Math.max(4, Math.floor(bodyHeight * 0.45))), 3, Math.max(3, layersRoom));
+	// A few layers (up to fewLayers) are all in view when they fit beside the image figures, the table of
+	// inefficient files giving way until Image details has the focus: a 6-layer image at 80×24 shows its 6 layers,
+	// not 3 of them. A longer list scrolls in its share, and the table keeps its rows.
+	const layersHeight = share < layersWanted && counts.layerCount <= fewLayers && state.focus !== 'image'
+		&& layersWanted <= bodyHeight - detailsHeight - (1 + imageSummaryLines + counts.noteCount)
+		? layersWanted
+		: share;
 	const imageHeight = Math.max(0, bodyHeight - layersHeight - detailsHeight);
 	const imageRows = Math.max(0, imageHeight - 1 - imageSummaryLines - counts.noteCount - 1);
 

@@ -190,7 +190,7 @@ export class BrowserModel {
 		return this.imageFigures.inefficiencies.length;
 	}
 
-	layout(state: Pick<UiState, 'viewport' | 'filter' | 'tree'>): Layout {
+	layout(state: Pick<UiState, 'viewport' | 'filter' | 'tree'> & Partial<Pick<UiState, 'focus'>>): Layout {
 		return computeLayout(state, {layerCount: this.layerCount, noteCount: this.noteCount});
 	}
 

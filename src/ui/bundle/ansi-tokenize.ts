@@ -1,0 +1,42 @@
+// @alcalzone/ansi-tokenize with its two per-line steps cached: what ink's output.js gets in the bundle (scripts/
+// build.mjs). ink builds every frame from scratch and tokenises each of its lines into styled characters again
+// (its own cache lives for one frame); a key changes a few lines, so most come from here. The results are shared
+// between frames: ink only reads them (output.js places the same objects in its grid; styledCharsToString reads
+// them). Bounded: the line cache is emptied when it reaches `limit` lines.
+import {type StyledChar, type Token, styledCharsFromTokens as fromTokens, tokenize as tokenizeLine} from '@alcalzone/ansi-tokenize';
+
+export * from '@alcalzone/ansi-tokenize';
+
+const limit = 5000;
+const tokens = new Map<string, Token[]>();
+const styled = new WeakMap<Token[], StyledChar[]>();
+
+/** `tokenize(text, endChar)`; the same array for the same line (without endChar). */
+export function tokenize(text: string, endChar?: number): Token[] {
+	if (endChar !== undefined) {
+		return tokenizeLine(text, endChar);
+	}
+
+	let result = tokens.get(text);
+	if (result === undefined) {
+		result = tokenizeLine(text);
+		if (tokens.size >= limit) {
+			tokens.clear();
+		}
+
+		tokens.set(text, result);
+	}
+
+	return result;
+}
+
+/** `styledCharsFromTokens(list)`; the same array for the same token array. */
+export function styledCharsFromTokens(list: Token[]): StyledChar[] {
+	let result = styled.get(list);
+	if (result === undefined) {
+		result = fromTokens(list);
+		styled.set(list, result);
+	}
+
+	return result;
+}
