@@ -39,6 +39,14 @@ function droppedBytes(node: FileNode, ignore: ((path: string) => boolean) | unde
  * than pathBudgetBytes (the stacked tree's nodes are among the layers' nodes, so the layer trees are counted).
  */
 export function analyzeImage(image: RawImage, options: AnalyzeOptions = {}): Analysis {
+	return analyzeImageTree(image, options).analysis;
+}
+
+/**
+ * analyzeImage, and the image's final filesystem (all layers stacked with overlay rules, as stackLayers builds it),
+ * which the analysis stacks on the way: `compare` lists it instead of stacking the layers a second time.
+ */
+export function analyzeImageTree(image: RawImage, options: AnalyzeOptions = {}): {analysis: Analysis; root: FileNode} {
 	const budget = new PathBudget();
 	const efficiency = new EfficiencyAccumulator(options.ignore);
 	const stacked = newRoot();
@@ -85,7 +93,7 @@ export function analyzeImage(image: RawImage, options: AnalyzeOptions = {}): Ana
 
 	const result = efficiency.result();
 	const {duplicateBytes, duplicateFiles} = findDuplicates(stacked);
-	return {
+	const analysis: Analysis = {
 		config: image.config,
 		layers,
 		image: {
@@ -105,4 +113,5 @@ export function analyzeImage(image: RawImage, options: AnalyzeOptions = {}): Ana
 			duplicateFiles,
 		},
 	};
+	return {analysis, root: stacked};
 }

@@ -5,6 +5,7 @@
 // src/analysis/tree.ts, then listed in tree order: depth first, names in byte order, with an explicit stack, so a
 // deep path cannot overflow anything). Two such listings are merged like two sorted lists: linear in the paths.
 // A listing is plain data, so each image can be read, analysed and listed in a worker thread of its own.
+import {analyzeImageTree} from './analyze.js';
 import {type FileNode, stackLayers} from './tree.js';
 import type {Analysis, EntryType, LayerEntry, RawImage} from './types.js';
 
@@ -399,9 +400,18 @@ export function finalFilesystem(image: RawImage): FileNode {
 	return stackLayers(image.layers.map(layer => layer.contents.entries));
 }
 
-/** A side from an image as read: its analysis and its final filesystem's listing. */
-export function sideOf(image: RawImage, analysis: Analysis): CompareSide {
-	return {name: image.name, analysis, listing: finalListing(finalFilesystem(image))};
+/**
+ * A side from an image as read and its analysis: the final filesystem's listing (`root`: that filesystem when the
+ * caller has it, e.g. from analyzeImageTree; else the layers are stacked here).
+ */
+export function sideOf(image: RawImage, analysis: Analysis, root: FileNode = finalFilesystem(image)): CompareSide {
+	return {name: image.name, analysis, listing: finalListing(root)};
+}
+
+/** A side from an image as read: analysed, and listed from the filesystem the analysis stacked (one stacking). */
+export function readSide(image: RawImage): CompareSide {
+	const {analysis, root} = analyzeImageTree(image);
+	return sideOf(image, analysis, root);
 }
 
 /** A against B: figures, layers and file changes (see the types above for each definition). */

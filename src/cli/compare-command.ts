@@ -2,8 +2,7 @@
 // text, JSON, Markdown) or gate on it (--ci). The exit code is returned; errors are thrown for main.ts to print as
 // one line and exit 2 (a bad rule, an unreadable image, an output that cannot be written).
 import prettyBytes from 'pretty-bytes';
-import {analyzeImage} from '../analysis/analyze.js';
-import {type CompareSide, compareImages, type ImageComparison, sideOf} from '../analysis/compare.js';
+import {type CompareSide, compareImages, type ImageComparison, readSide} from '../analysis/compare.js';
 import type {RawImage} from '../analysis/types.js';
 import {type CompareCiFlags, loadCompareCiConfig} from '../ci/compare-config.js';
 import {type CompareEvaluation, evaluateCompareCi} from '../ci/compare-evaluate.js';
@@ -135,7 +134,7 @@ export async function loadBoth(input: Pick<CompareCommandInput, 'a' | 'b' | 'loa
 
 /** Compare two images read in this thread (tests, benchmarks): analysis and listing of each, then the merge. */
 export function compareRead(a: RawImage, b: RawImage): ImageComparison {
-	return compareImages(sideOf(a, analyzeImage(a)), sideOf(b, analyzeImage(b)));
+	return compareImages(readSide(a), readSide(b));
 }
 
 export async function runCompareCommand(input: CompareCommandInput): Promise<number> {

@@ -5,8 +5,7 @@
 //
 // The worker runs this same module (its top level checks workerData), so the bundle needs no extra entry point.
 import {isMainThread, parentPort, Worker, workerData} from 'node:worker_threads';
-import {analyzeImage} from '../analysis/analyze.js';
-import {type CompareSide, sideOf} from '../analysis/compare.js';
+import {type CompareSide, readSide} from '../analysis/compare.js';
 import type {EntryType, LayerEntry} from '../analysis/types.js';
 import type {SourceStatus} from '../sources/types.js';
 import {type LoadOptions, loadImage} from './load.js';
@@ -209,7 +208,7 @@ async function work(request: Request): Promise<void> {
 				}
 			},
 		});
-		const side = sideOf(image, analyzeImage(image));
+		const side = readSide(image);
 		// The cache's writes finish before the worker is let go.
 		await flushRunCache();
 		const listing = packListing(side.listing);

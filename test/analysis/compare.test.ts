@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import fc from 'fast-check';
 import {analyzeImage} from '../../src/analysis/analyze.js';
-import {compareFilesystems, compareImages, entryDifferences, type FileChange, largestFirst, sideOf, treeOrder} from '../../src/analysis/compare.js';
+import {compareFilesystems, compareImages, entryDifferences, type FileChange, finalListing, largestFirst, readSide, sideOf, treeOrder} from '../../src/analysis/compare.js';
 import {listTree, type TreeRecord} from '../../src/analysis/listing.js';
 import {sameFile, stackLayers} from '../../src/analysis/tree.js';
 import type {LayerEntry, RawImage} from '../../src/analysis/types.js';
@@ -162,6 +162,41 @@ test('property: the merge equals a join of the two listings by path', () => {
 
 		const order = changes.map(change => change.path);
 		assert.deepEqual(order, [...order].sort(bySegments));
+	}), {numRuns: 300});
+});
+
+test('property: readSide lists the filesystem the analysis stacked, the same as stacking the layers again', () => {
+	const name = fc.constantFrom('a', 'b', 'a-b');
+	const path = fc.array(name, {minLength: 1, maxLength: 3}).map(parts => parts.join('/'));
+	const entry = fc.record({path, kind: fc.constantFrom('file', 'dir', 'symlink', 'whiteout', 'opaque'), size: fc.integer({min: 0, max: 3})})
+		.map(({path, kind, size}): LayerEntry => {
+			switch (kind) {
+				case 'dir': {
+					return dir(path);
+				}
+
+				case 'symlink': {
+					return link(path, String(size));
+				}
+
+				case 'whiteout': {
+					return {...file(path), whiteout: true};
+				}
+
+				case 'opaque': {
+					return {...dir(path), opaque: true};
+				}
+
+				default: {
+					return file(path, size);
+				}
+			}
+		});
+	fc.assert(fc.property(fc.array(fc.array(entry, {maxLength: 8}), {minLength: 1, maxLength: 4}), layers => {
+		const raw = image('x', layers.map((entries, index) => ({diffId: `sha256:${index}`, entries})));
+		const once = readSide(raw);
+		assert.deepEqual(once.listing, finalListing(stackLayers(layers)));
+		assert.deepEqual(once, side(raw));
 	}), {numRuns: 300});
 });
 
