@@ -8,6 +8,7 @@ import path from 'node:path';
 import type {LayerContents, RawImage} from '../analysis/types.js';
 import {BlobSink, type DataSource, drainInto, jsonLimit, makeProgress, type ReadOptions} from './read-image.js';
 import {assemble, type LayerStore} from './read-lazy.js';
+import type {ShareableLayer, ShareAnswer} from './layer-share.js';
 import {FormatError, type ImagePlan, planImage} from './manifest.js';
 import {type KeptJson, keepJson, oversizeJson, useJson} from './metadata.js';
 import {normalizePath} from './names.js';
@@ -55,11 +56,13 @@ export async function indexTar(file: string): Promise<TarIndex | undefined> {
 
 /**
  * Read an image from an indexed archive file: JSON documents and uncached layers from their byte ranges, cached
- * layers from the store; undefined (nothing read but the JSON documents) when the store holds none of its layers.
- * Layers read are parsed with their diff_id computed; those that match the config's diff_id go to
- * `store.verified`. Errors are the streaming reader's (FormatError, one line).
+ * layers from the store; undefined (nothing read but the JSON documents) when there is no `options.share` and the
+ * store holds none of its layers. With a store, layers read are parsed with their diff_id computed; those that
+ * match the config's diff_id go to `store.verified`. With `options.share` (layer-share.ts) the layers not cached are
+ * offered to it first: those it answers 'wait' for come from the other reader (read here after all when it could
+ * not), after this reader has parsed its own. Errors are the streaming reader's (FormatError, one line).
  */
-export async function readIndexedArchive(file: string, index: TarIndex, store: LayerStore, options: ReadOptions): Promise<RawImage | undefined> {
+export async function readIndexedArchive(file: string, index: TarIndex, store: LayerStore | undefined, options: ReadOptions): Promise<RawImage | undefined> {
 	const progress = makeProgress(options);
 	const resolveLink = (name: string): string => {
 		let current = name;
@@ -116,34 +119,46 @@ export async function readIndexedArchive(file: string, index: TarIndex, store: L
 		const diffId = plan.diffIds[layerIndex] ?? '';
 		// A layer named twice is looked up once.
 		const earlier = plan.diffIds.indexOf(diffId);
-		cachedLayers.push(diffId === '' || !index.members.has(resolveLink(ref.path)) ? undefined
+		cachedLayers.push(store === undefined || diffId === '' || !index.members.has(resolveLink(ref.path)) ? undefined
 			: earlier < layerIndex ? cachedLayers[earlier] : await store.get(diffId));
 	}
 
-	if (cachedLayers.every(layer => layer === undefined)) {
+	const {share} = options;
+	if (share === undefined && cachedLayers.every(layer => layer === undefined)) {
 		return undefined;
 	}
 
-	const contents: LayerContents[] = [];
-	for (const [layerIndex, ref] of plan.layers.entries()) {
+	// The layers not cached, offered to the share (once per diff_id): which to parse here, which to wait for.
+	const answers = new Map<string, ShareAnswer>();
+	if (share !== undefined) {
+		const offered = new Map<string, ShareableLayer>();
+		for (const [layerIndex, ref] of plan.layers.entries()) {
+			const diffId = plan.diffIds[layerIndex] ?? '';
+			const member = index.members.get(resolveLink(ref.path));
+			if (diffId !== '' && cachedLayers[layerIndex] === undefined && member !== undefined && !offered.has(diffId)) {
+				offered.set(diffId, {diffId, bytes: member.size, location: {file, offset: member.offset, size: member.size}});
+			}
+		}
+
+		const said = await share.plan([...offered.values()]);
+		for (const [position, diffId] of [...offered.keys()].entries()) {
+			answers.set(diffId, said[position] ?? {kind: 'read', share: false});
+		}
+	}
+
+	const readLayer = async (layerIndex: number): Promise<LayerContents> => {
+		const ref = plan.layers[layerIndex]!;
 		const member = index.members.get(resolveLink(ref.path));
 		if (member === undefined) {
 			throw new FormatError(`layer ${escapeName(ref.path)} is missing from the archive`);
 		}
 
 		const diffId = plan.diffIds[layerIndex] ?? '';
-		const cached = cachedLayers[layerIndex];
-		if (cached !== undefined) {
-			contents.push(cached);
-			progress.bytes += member.size;
-			progress.entries += cached.entries.length;
-			progress.layersDone++;
-			progress.layersFromCache++;
-			progress.report();
-			continue;
-		}
-
-		const sink = new BlobSink(progress, true);
+		const answer = answers.get(diffId);
+		const shared = answer?.kind === 'read' && answer.share;
+		// The bytes are hashed when the layer can go to the cache (which keeps only verified layers); the other reader
+		// of a share checks blobs by their bytes instead (layer-share.ts).
+		const sink = new BlobSink(progress, store !== undefined);
 		const stream = member.size === 0 ? undefined : createReadStream(file, {start: member.offset, end: member.offset + member.size - 1, highWaterMark: 1024 * 1024});
 		if (stream === undefined) {
 			await sink.end();
@@ -166,10 +181,56 @@ export async function readIndexedArchive(file: string, index: TarIndex, store: L
 
 		const layer = sink.layerContents;
 		if (diffId !== '' && layer.diffId === diffId) {
-			store.verified?.(diffId, layer);
+			store?.verified?.(diffId, layer);
 		}
 
-		contents.push(layer);
+		if (shared) {
+			share!.read(diffId, layer);
+		}
+
+		return layer;
+	};
+
+	const taken = (layer: LayerContents, size: number, fromStore: boolean): void => {
+		progress.bytes += size;
+		progress.entries += layer.entries.length;
+		progress.layersDone++;
+		if (fromStore) {
+			progress.layersFromCache++;
+		}
+
+		progress.report();
+	};
+
+	// First every layer parsed here, then the ones the other reader parses: by then they are often there, and
+	// waiting earlier would leave this thread idle.
+	const contents: Array<LayerContents | undefined> = [];
+	for (const [layerIndex, ref] of plan.layers.entries()) {
+		const diffId = plan.diffIds[layerIndex] ?? '';
+		const cached = cachedLayers[layerIndex];
+		if (cached !== undefined) {
+			contents.push(cached);
+			taken(cached, index.members.get(resolveLink(ref.path))?.size ?? 0, true);
+		} else if (answers.get(diffId)?.kind === 'wait') {
+			contents.push(undefined);
+		} else {
+			contents.push(await readLayer(layerIndex));
+		}
+	}
+
+	for (const [layerIndex, ref] of plan.layers.entries()) {
+		const answer = answers.get(plan.diffIds[layerIndex] ?? '');
+		if (contents[layerIndex] !== undefined || answer?.kind !== 'wait') {
+			continue;
+		}
+
+		const given = await answer.contents;
+		if (given === undefined) {
+			contents[layerIndex] = await readLayer(layerIndex);
+		} else {
+			contents[layerIndex] = given;
+			taken(given, index.members.get(resolveLink(ref.path))?.size ?? 0, false);
+		}
 	}
 
 	return assemble(plan, options.name, layerIndex => contents[layerIndex]!, resolveLink);

@@ -7,6 +7,7 @@ import {Readable} from 'node:stream';
 import type {LayerContents, RawImage} from '../analysis/types.js';
 import {type BlobKind, decoderFor, readHead, sniff, sniffBytes} from './blob.js';
 import {escapeName, terminalSafe} from '../report/escape.js';
+import type {LayerShare} from './layer-share.js';
 import {LayerParser, tarError} from './layer-tar.js';
 import {FormatError, type Platform, planImage} from './manifest.js';
 import {type JsonRole, type KeptJson, keepJson, MetadataBudget, metadataLimits, oversizeJson, useJson} from './metadata.js';
@@ -48,6 +49,8 @@ export type ReadOptions = {
 	readonly computeDiffId?: boolean;
 	/** Layers already parsed, by diff_id (the layer cache), where the reader can skip a layer's bytes (OCI layouts). */
 	readonly store?: LayerStore;
+	/** Layers shared with another reader of this run (indexed archive files only; see layer-share.ts). */
+	readonly share?: LayerShare;
 };
 
 export type Progress = {bytes: number; layersDone: number; entries: number; layersFromCache: number; report: () => void};

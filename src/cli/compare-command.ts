@@ -13,7 +13,7 @@ import {formatCompareMarkdown} from '../report/compare-markdown.js';
 import {formatCompareText} from '../report/compare-text.js';
 import {formatJson} from '../report/json.js';
 import {singleLine} from '../report/escape.js';
-import {loadSide, type SideName} from './compare-load.js';
+import {LayerExchange, loadSide, loadSideHere, type SideName} from './compare-load.js';
 import type {LoadOptions} from './load.js';
 import {writeOutput} from './output.js';
 
@@ -102,16 +102,21 @@ function progress(io: CompareCommandIo): {options(side: 'A' | 'B'): Pick<LoadOpt
 }
 
 /**
- * Both images, read at the same time, each in a worker thread (src/cli/compare-load.ts) that also analyses it and
- * lists its final filesystem; when one fails the other is stopped, and the error names the side.
+ * Both images, read at the same time, A in a worker thread and B in this one (src/cli/compare-load.ts), each also
+ * analysed and its final filesystem listed, the layers they share parsed once; when one fails the other is
+ * stopped, and the error names the side.
  */
 export async function loadBoth(input: Pick<CompareCommandInput, 'a' | 'b' | 'load' | 'io'>): Promise<[CompareSide, CompareSide]> {
 	const controller = new AbortController();
 	const report = progress(input.io);
+	// Layers both images hold are parsed once, by one of the two workers (compare-load.ts).
+	const exchange = new LayerExchange();
 	let firstError: unknown;
 	const one = async (target: string, side: SideName): Promise<CompareSide> => {
 		try {
-			return await loadSide(target, side, input.load, report.options(side), controller.signal);
+			// A in a worker, B in this thread: two cores busy, and B's listing never crosses a thread.
+			const load = side === 'A' ? loadSide : loadSideHere;
+			return await load(target, side, input.load, report.options(side), controller.signal, exchange);
 		} catch (error) {
 			// The first failure is the story; the other side's "cancelled" is its consequence.
 			firstError ??= error;

@@ -2,6 +2,7 @@
 // with the layer cache, take the layers it holds and read only the rest.
 import {indexTar, readIndexedArchive} from '../archive/indexed-archive.js';
 import {readImageArchive, readOciLayout, type ReadProgress} from '../archive/read-image.js';
+import type {LayerShare} from '../archive/layer-share.js';
 import type {LayerStore} from '../archive/read-lazy.js';
 import {parsePlatform, PlatformMismatchError, type Platform} from '../archive/manifest.js';
 import type {LayerContents, RawImage, RawLayer} from '../analysis/types.js';
@@ -24,6 +25,11 @@ export type LoadOptions = {
 	readonly onNotice?: (line: string) => void;
 	/** The layer cache to consult and fill (see run-cache.ts); none: every layer is read. */
 	readonly cache?: LayerCache;
+	/**
+	 * Layers shared with another load of this run (compare; src/archive/layer-share.ts): told this image's layers
+	 * when it is an archive file on disk, else told null before the image is read.
+	 */
+	readonly share?: LayerShare;
 };
 
 export {sourceNames} from './source-names.js';
@@ -175,9 +181,14 @@ export async function loadImage(target: string, options: LoadOptions): Promise<R
 /** Read an image from a resolved source (the source can then be asked again for one layer's bytes). */
 export async function loadImageFrom(source: ImageSource | LazyImage, options: LoadOptions): Promise<RawImage> {
 	const platform = platformOf(options);
-	const {cache} = options;
+	const {cache, share} = options;
 	const store = cache === undefined ? undefined : layerStore(cache);
 	options.onStatus?.({phase: 'read', message: `reading ${source.name}`});
+	// Only an archive file's layers are offered to a share: the other load is told at once when there are none.
+	if (share !== undefined && (source.kind !== 'archive' || source.file === undefined)) {
+		void share.plan(null);
+	}
+
 	if (source.kind === 'lazy') {
 		const {readLazyImage} = await import('../archive/read-lazy.js');
 		let bytes = 0;
@@ -195,13 +206,18 @@ export async function loadImageFrom(source: ImageSource | LazyImage, options: Lo
 	}
 
 	const readOptions = {name: source.name, platform, tag: source.tag, totalBytes: source.totalBytes, onProgress: options.onRead, computeDiffId: cache !== undefined};
-	if (store !== undefined && source.file !== undefined) {
-		// A file on disk: index it and skip the bytes of cached layers. When it cannot be indexed (compressed,
-		// unusual) or no layer is cached, it is streamed as below.
+	if ((store !== undefined || share !== undefined) && source.file !== undefined) {
+		// A file on disk: index it and skip the bytes of cached layers (and, with a share, of layers the other load
+		// parses). When it cannot be indexed (compressed, unusual) or no layer is cached and there is no share, it
+		// is streamed as below.
 		const index = await indexTar(source.file);
-		const image = index === undefined ? undefined : await readIndexedArchive(source.file, index, store, readOptions);
+		const image = index === undefined ? undefined : await readIndexedArchive(source.file, index, store, {...readOptions, share});
 		if (image !== undefined) {
 			return image;
+		}
+
+		if (index === undefined) {
+			void share?.plan(null);
 		}
 	}
 

@@ -1,22 +1,84 @@
+// compare's two readers (a worker and the main thread) sharing the layers their images have in common, through the
+// built CLI on archives written here: the result equals comparing the two images read on their own, in one thread;
+// a layer that claims another image's diff_id with other bytes is read from its own image, not borrowed.
 import assert from 'node:assert/strict';
-import {test} from 'node:test';
-import fc from 'fast-check';
-import type {LayerEntry} from '../../src/analysis/types.js';
-import {packListing, unpackListing} from '../../src/cli/compare-load.js';
+import {createHash} from 'node:crypto';
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {after, test} from 'node:test';
+import {compareRead} from '../../src/cli/compare-command.js';
+import {loadImage} from '../../src/cli/load.js';
+import {compareJson} from '../../src/report/compare-json.js';
+import {formatJson} from '../../src/report/json.js';
+import {buildImageArchive, buildLayerTar, type FixtureLayer} from '../../scripts/lib/image-builder.js';
+import {runCli} from '../helpers/cli.js';
+import {outerArchive} from '../helpers/crafted.js';
 
-test('a packed listing unpacks to the same entries (hostile names, links and digests or none)', () => {
-	const entry = fc.record({
-		path: fc.string({unit: 'binary', minLength: 1}).map(text => text.replaceAll('\u0000', '_')),
-		type: fc.constantFrom('file' as const, 'dir' as const, 'symlink' as const, 'hardlink' as const, 'char' as const, 'block' as const, 'fifo' as const),
-		mode: fc.integer({min: 0, max: 0o7777}),
-		uid: fc.integer({min: 0, max: 2 ** 32}),
-		gid: fc.integer({min: 0, max: 2 ** 32}),
-		size: fc.integer({min: 0, max: Number.MAX_SAFE_INTEGER}),
-		linkTarget: fc.option(fc.string().map(text => text.replaceAll('\u0000', '_')), {nil: undefined}),
-		digest: fc.option(fc.constantFrom('xxh64:0123456789abcdef', 'sha256:00'), {nil: undefined}),
-	}).map(fields => Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as unknown as LayerEntry);
-	fc.assert(fc.property(fc.array(entry, {maxLength: 20}), listing => {
-		assert.deepEqual(unpackListing(structuredClone(packListing(listing))), listing);
-	}), {numRuns: 300});
-	assert.deepEqual(unpackListing(packListing([{path: 'bad\uDCFFname', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 1}]))[0]!.path, 'bad\uDCFFname');
+const work = mkdtempSync(path.join(tmpdir(), 'layerscope-compare-load-'));
+after(() => {
+	rmSync(work, {recursive: true, force: true});
+});
+
+const base: FixtureLayer = {entries: [
+	{path: 'etc/', type: 'dir'},
+	{path: 'etc/good', content: 'g'.repeat(100)},
+	{path: 'usr/bin/', type: 'dir'},
+	...Array.from({length: 50}, (_, index) => ({path: `usr/bin/tool${index}`, size: 100 + index})),
+]};
+const appA: FixtureLayer = {entries: [{path: 'app/', type: 'dir'}, {path: 'app/main.js', content: 'one'}, {path: 'app/old.js', content: 'old'}]};
+const appB: FixtureLayer = {entries: [{path: 'app/', type: 'dir'}, {path: 'app/main.js', content: 'two'}, {path: 'app/new.js', content: 'new'}, {path: 'etc/.wh.good'}]};
+
+async function write(name: string, data: Buffer): Promise<string> {
+	const file = path.join(work, name);
+	writeFileSync(file, data);
+	return file;
+}
+
+/** What the CLI writes with --json, and what comparing the two images read on their own in this thread gives. */
+async function both(a: string, b: string): Promise<{cli: string; alone: string}> {
+	const out = path.join(work, 'out.json');
+	const result = await runCli(['compare', a, b, '--json', out], {env: {LAYERSCOPE_NO_CACHE: '1'}});
+	assert.equal(result.code, 0, result.stderr);
+	const alone = compareRead(await loadImage(a, {}), await loadImage(b, {}));
+	return {cli: readFileSync(out, 'utf8'), alone: formatJson(compareJson(alone))};
+}
+
+test('two images on one base: the shared layer read once gives what reading both whole gives', async () => {
+	const a = await write('a.tar', await buildImageArchive([base, appA], {format: 'docker-legacy', tag: 'app:a'}));
+	const b = await write('b.tar', await buildImageArchive([base, appB], {format: 'docker25', tag: 'app:b'}));
+	const {cli, alone} = await both(a, b);
+	assert.equal(cli, alone);
+	const document = JSON.parse(cli) as {layers: {shared: number}; changes: Array<{path: string; kind: string}>};
+	assert.equal(document.layers.shared, 1);
+	assert.deepEqual(document.changes.map(change => `${change.kind} ${change.path}`), ['modified /app/main.js', 'added /app/new.js', 'removed /app/old.js', 'removed /etc/good']);
+	// B's base gzip-compressed: the same diff_id, other blob bytes: read from B, the same result.
+	const gzipped = await write('b-gzip.tar', await buildImageArchive([base, appB], {format: 'oci', compression: 'gzip', tag: 'app:b'}));
+	const mixed = await both(a, gzipped);
+	assert.equal(mixed.cli, mixed.alone);
+	// The same archive twice: every layer shared, nothing changed.
+	const same = await both(a, a);
+	assert.equal(same.cli, same.alone);
+	assert.deepEqual((JSON.parse(same.cli) as {changes: unknown[]}).changes, []);
+});
+
+test('a layer claiming another image\'s diff_id with other bytes (same size) is read from its own image', async () => {
+	const a = await write('a2.tar', await buildImageArchive([base, appA], {format: 'docker-legacy', tag: 'app:a'}));
+	const goodTar = await buildLayerTar(base.entries);
+	const evilTar = await buildLayerTar(base.entries.map(entry => (entry.path === 'etc/good' ? {path: 'etc/evil', content: 'e'.repeat(100)} : entry)));
+	assert.equal(evilTar.length, goodTar.length);
+	const appTar = await buildLayerTar(appA.entries);
+	const sha = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
+	// B's config names A's base diff_id for a base blob that holds /etc/evil instead of /etc/good.
+	const config = JSON.stringify({architecture: 'amd64', os: 'linux', rootfs: {type: 'layers', diff_ids: [`sha256:${sha(goodTar)}`, `sha256:${sha(appTar)}`]}, history: [{created_by: 'base'}, {created_by: 'app'}]});
+	const b = await write('evil.tar', await outerArchive([
+		['base/layer.tar', evilTar],
+		['app/layer.tar', appTar],
+		['config.json', config],
+		['manifest.json', JSON.stringify([{Config: 'config.json', RepoTags: ['app:evil'], Layers: ['base/layer.tar', 'app/layer.tar']}])],
+	]));
+	const {cli, alone} = await both(a, b);
+	assert.equal(cli, alone);
+	const document = JSON.parse(cli) as {changes: Array<{path: string; kind: string}>};
+	assert.deepEqual(document.changes.map(change => `${change.kind} ${change.path}`), ['added /etc/evil', 'removed /etc/good']);
 });
