@@ -322,21 +322,27 @@ function shellQuote(text: string): string {
 
 /** Start-up: median ms from asking tmux to run the command to the first progress frame, the browser, the report. */
 async function startup(harness: TmuxHarness, runs: number): Promise<string[]> {
-	const entries: Array<[string, string]> = [['', entry]];
+	// Variants, alternating in each run: this build (and --baseline), with each --render option.
+	const builds: Array<[string, string]> = [['', entry]];
 	if (options.baseline !== undefined) {
-		entries[0]![0] = 'this build: ';
-		entries.push(['baseline: ', path.resolve(options.baseline)]);
+		builds[0]![0] = 'this build';
+		builds.push(['baseline', path.resolve(options.baseline)]);
 	}
+
+	const entries: Array<[string, string, Record<string, string>]> = builds.flatMap(([name, script]) => options.render.map(render => {
+		const label = [name, render === '' ? '' : `ink ${render}`].filter(part => part !== '').join(', ');
+		return [label === '' ? '' : `${label}: `, script, render === '' ? {} : {LAYERSCOPE_INK_RENDER: render}] as [string, string, Record<string, string>];
+	}));
 
 	const times = entries.map(() => ({node: [] as number[], report: [] as number[], progress: [] as number[], browser: [] as number[]}));
 	for (let run = 0; run < runs; run++) {
-		for (const [index, [, script]] of entries.entries()) {
+		for (const [index, [, script, environment]] of entries.entries()) {
 			const into = times[index]!;
 			let sent = harness.run(`${shellQuote(process.execPath)} -e "process.stdout.write('node-up')"; sleep 100`);
 			into.node.push((await harness.waitForText('node-up', sent))! - sent);
 			sent = harness.run(`${shellQuote(process.execPath)} ${shellQuote(script)} ${shellQuote(demoArchive)} --no-tui > /dev/null; echo report-done; sleep 100`);
 			into.report.push((await harness.waitForText('report-done', sent))! - sent);
-			sent = harness.run(`${shellQuote(process.execPath)} ${shellQuote(script)} ${shellQuote(demoArchive)}; sleep 100`);
+			sent = harness.run(`${shellQuote(process.execPath)} ${shellQuote(script)} ${shellQuote(demoArchive)}; sleep 100`, environment);
 			const progress = await harness.waitForText('layerscope ·', sent);
 			const browser = await harness.waitForText('Layer details', sent);
 			if (progress === undefined || browser === undefined) {

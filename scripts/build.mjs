@@ -7,6 +7,7 @@
 //   node scripts/build.mjs              build
 //   node scripts/build.mjs --if-stale   build only when a source is newer than the last build (for npm start)
 import {existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import * as esbuild from 'esbuild';
@@ -79,6 +80,28 @@ const cachedMeasures = {
 	},
 };
 
+/**
+ * yoga's WebAssembly is a base64 data: URL inside its loader, which fetches it when `fetch` exists: on Node that
+ * loads undici (and compiles its HTTP parser) on the UI's first frame, ~30-60 ms here, to decode a string. Bundled,
+ * the loader takes its own synchronous path (decoding the base64 itself), as it does where there is no fetch. The
+ * build fails if the loader no longer reads as expected (a yoga-layout update), rather than silently losing this.
+ */
+const yogaWithoutFetch = {
+	name: 'yoga-without-fetch',
+	setup(build) {
+		build.onLoad({filter: /yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/}, async arguments_ => {
+			const source = await readFile(arguments_.path, 'utf8');
+			const test = '"function"!=typeof fetch';
+			const count = source.split(test).length - 1;
+			if (count !== 2) {
+				throw new Error(`yoga-layout's wasm loader has ${count} \`${test}\` (expected 2): update yogaWithoutFetch in scripts/build.mjs`);
+			}
+
+			return {contents: source.replaceAll(test, '!0'), loader: 'js'};
+		});
+	},
+};
+
 const started = Date.now();
 rmSync(path.join(dist, 'cli'), {recursive: true, force: true});
 const common = {
@@ -92,7 +115,7 @@ const common = {
 	// its ~200 files (es-toolkit's alone ~0.2 s) took 0.3-0.5 s to load, bundled ~0.07 s. Left in node_modules:
 	// dockerode (ssh2's optional native parts) and native addons.
 	external: ['dockerode', 'zstd-napi', '@node-rs/*', 'msgpackr-extract', 'cpu-features', 'ssh2'],
-	plugins: [noDevtools, cachedMeasures],
+	plugins: [noDevtools, cachedMeasures, yogaWithoutFetch],
 	// Whitespace and syntax only: names stay readable in a --debug stack trace.
 	minifyWhitespace: true,
 	minifySyntax: true,
