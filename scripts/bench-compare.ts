@@ -1,19 +1,24 @@
 // Benchmark of `layerscope compare`: two images of over 200,000 entries each, compared, against loading the larger
 // one alone. The issue's target: compare ≤ 1.2 × load.
 //
-//   node --import tsx scripts/bench-compare.ts [--runs N] [--files N]
+//   node --import tsx scripts/bench-compare.ts [--runs N] [--files N] [--baseline DIR]
 //
-// Builds (once, cached under .bench/) two docker-save archives with plain layers: A is a base layer of
+// Builds (once, cached under .bench/) three docker-save archives with plain layers: A is a base layer of
 // 0.7 × N files and an app layer of 0.3 × N; B has the same base layer (same bytes, same diff_id) and an app layer
-// where 5% of A's app files changed content, 2% changed size, 1% changed mode, 2% are gone and 3% are new. Then,
+// where 5% of A's app files changed content, 2% changed size, 1% changed mode, 2% are gone and 3% are new; A′ is
+// A with its base layer's mtimes moved a day (another diff_id, the same files): B and A′ share no layer. Then,
 // alternating, the built CLI as a user runs it (npm run build first), under /usr/bin/time:
-//   load:    layerscope B --ci (every rule off)   — read + analysis of B and a few lines of report
-//   compare: layerscope compare A B --json FILE   — both read at once (a worker thread each), analysed, merged
-// Reports the median wall and CPU time (user + system, all threads), peak RSS, and the ratio compare / load.
-// The layer cache is off (LAYERSCOPE_NO_CACHE=1): every run reads every layer.
+//   load:     layerscope B --ci (every rule off)    — read + analysis of B and a few lines of report
+//   compare:  layerscope compare A B --json FILE    — both read at once (A in a worker thread, B in the main one),
+//             the shared base layer parsed once, both analysed, merged
+//   distinct: layerscope compare A′ B --json FILE   — the same, nothing shared: each image read whole
+// Reports the median wall and CPU time (user + system, all threads), peak RSS, and the ratios to load, with the
+// load average before and after. The layer cache is off (LAYERSCOPE_NO_CACHE=1): every run reads every layer.
+// --baseline DIR: another checkout of layerscope (built) whose `compare A B` runs in the same rotation, so a change
+// is measured against what it replaces under the same machine load.
 import {spawnSync} from 'node:child_process';
 import {createHash} from 'node:crypto';
-import {createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync} from 'node:fs';
+import {createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {pipeline} from 'node:stream/promises';
 import tarStream from 'tar-stream';
@@ -25,7 +30,8 @@ const option = (name: string, fallback: number): number => {
 };
 
 const benchDir = path.resolve('.bench');
-const mtime = new Date('2024-01-01T00:00:00Z');
+const baseTime = new Date('2024-01-01T00:00:00Z');
+const mtime = baseTime;
 
 type Entry = {name: string; size: number; mode: number; seed: number};
 
@@ -40,7 +46,7 @@ function body(size: number, seed: number): Buffer {
 	return out;
 }
 
-async function writeLayer(file: string, entries: readonly Entry[]): Promise<string> {
+async function writeLayer(file: string, entries: readonly Entry[], mtime = baseTime): Promise<string> {
 	const pack = tarStream.pack();
 	const hash = createHash('sha256');
 	pack.on('data', (chunk: unknown) => hash.update(chunk as Buffer));
@@ -85,11 +91,12 @@ async function writeArchive(target: string, tag: string, layers: readonly string
 
 const fileSize = (index: number): number => 200 + ((index * 7919) % 1000);
 
-async function build(files: number): Promise<{a: string; b: string}> {
+async function build(files: number): Promise<{a: string; b: string; distinct: string}> {
 	const a = path.join(benchDir, `compare-a-${files}.tar`);
 	const b = path.join(benchDir, `compare-b-${files}.tar`);
-	if (existsSync(a) && existsSync(b)) {
-		return {a, b};
+	const distinct = path.join(benchDir, `compare-a-distinct-${files}.tar`);
+	if (existsSync(a) && existsSync(b) && existsSync(distinct)) {
+		return {a, b, distinct};
 	}
 
 	mkdirSync(benchDir, {recursive: true});
@@ -122,30 +129,27 @@ async function build(files: number): Promise<{a: string; b: string}> {
 	process.stderr.write(`building compare bench images (${files.toLocaleString('en-US')} files each)…\n`);
 	const layer = (name: string): string => path.join(benchDir, name);
 	const baseId = await writeLayer(layer('cmp-base.tar'), base);
+	const otherBaseId = await writeLayer(layer('cmp-base-2.tar'), base, new Date('2024-01-02T00:00:00Z'));
 	const appAId = await writeLayer(layer('cmp-app-a.tar'), appA);
 	const appBId = await writeLayer(layer('cmp-app-b.tar'), appB);
 	await writeArchive(a, 'layerscope-bench/compare:a', [layer('cmp-base.tar'), layer('cmp-app-a.tar')], [baseId, appAId]);
 	await writeArchive(b, 'layerscope-bench/compare:b', [layer('cmp-base.tar'), layer('cmp-app-b.tar')], [baseId, appBId]);
-	for (const name of ['cmp-base.tar', 'cmp-app-a.tar', 'cmp-app-b.tar']) {
+	await writeArchive(distinct, 'layerscope-bench/compare:a-distinct', [layer('cmp-base-2.tar'), layer('cmp-app-a.tar')], [otherBaseId, appAId]);
+	for (const name of ['cmp-base.tar', 'cmp-base-2.tar', 'cmp-app-a.tar', 'cmp-app-b.tar']) {
 		rmSync(layer(name));
 	}
 
-	return {a, b};
+	return {a, b, distinct};
 }
 
 type Measure = {wallMs: number; cpuMs: number; maxRssMb: number};
 
-function measure(kind: 'load' | 'compare', a: string, b: string): Measure {
-	const cli = path.resolve('bin/layerscope.js');
-	const output = path.join(benchDir, 'compare-out.json');
-	const args = kind === 'load'
-		? [cli, b, '--ci', '--lowest-efficiency', 'off', '--highest-user-wasted-percent', 'off']
-		: [cli, 'compare', a, b, '--json', output];
+function measure(args: readonly string[], root = '.'): Measure {
 	const start = performance.now();
-	const result = spawnSync('/usr/bin/time', ['-f', '%U %S %M', process.execPath, ...args], {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: {...process.env, CI: '', LAYERSCOPE_NO_CACHE: '1'}});
+	const result = spawnSync('/usr/bin/time', ['-f', '%U %S %M', process.execPath, path.resolve(root, 'bin/layerscope.js'), ...args], {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: {...process.env, CI: '', LAYERSCOPE_NO_CACHE: '1'}});
 	const wallMs = performance.now() - start;
 	if (result.status !== 0) {
-		throw new Error(`bench task ${kind} failed: ${result.stderr}`);
+		throw new Error(`bench task ${args.join(' ')} failed: ${result.stderr}`);
 	}
 
 	const [user = 0, system = 0, rssKb = 0] = result.stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
@@ -157,23 +161,44 @@ function median(values: number[]): number {
 	return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-const runs = option('runs', 3);
+const loadAverage = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+
+const baselineIndex = args.indexOf('--baseline');
+const baseline = baselineIndex < 0 ? undefined : args[baselineIndex + 1];
+const runs = option('runs', 5);
 const files = option('files', 210_000);
-const {a, b} = await build(files);
-console.log(`images: A ${(statSync(a).size / 1e6).toFixed(0)} MB, B ${(statSync(b).size / 1e6).toFixed(0)} MB (docker save, plain layers, ${files.toLocaleString('en-US')} files each); ${runs} runs of each, alternating; median shown`);
-const loads: Measure[] = [];
-const compares: Measure[] = [];
+const {a, b, distinct} = await build(files);
+console.log(`images: A ${(statSync(a).size / 1e6).toFixed(0)} MB, B ${(statSync(b).size / 1e6).toFixed(0)} MB, A′ ${(statSync(distinct).size / 1e6).toFixed(0)} MB (docker save, plain layers, ${files.toLocaleString('en-US')} files each); ${runs} runs of each, alternating; median shown`);
+console.log(`load average before: ${loadAverage()}`);
+const output = path.join(benchDir, 'compare-out.json');
+const tasks = {
+	load: [b, '--ci', '--lowest-efficiency', 'off', '--highest-user-wasted-percent', 'off'],
+	shared: ['compare', a, b, '--json', output],
+	distinct: ['compare', distinct, b, '--json', output],
+} as const;
+type Task = keyof typeof tasks | 'baseline';
+const measured: Record<Task, Measure[]> = {load: [], shared: [], distinct: [], baseline: []};
 for (let run = 0; run < runs; run++) {
-	loads.push(measure('load', a, b));
-	compares.push(measure('compare', a, b));
+	for (const [name, args] of Object.entries(tasks) as Array<[keyof typeof tasks, readonly string[]]>) {
+		measured[name].push(measure(args));
+		if (name === 'shared' && baseline !== undefined) {
+			measured.baseline.push(measure(args, baseline));
+		}
+	}
 }
 
-const row = (label: string, list: Measure[]): string => {
-	const wall = median(list.map(item => item.wallMs));
-	return `${label.padEnd(36)} ${(wall / 1000).toFixed(2).padStart(6)} s wall  ${(median(list.map(item => item.cpuMs)) / 1000).toFixed(2).padStart(6)} s CPU  ${median(list.map(item => item.maxRssMb)).toFixed(0).padStart(5)} MB peak RSS`;
+const wall = (name: Task): number => median(measured[name].map(item => item.wallMs));
+const row = (label: string, name: Task): string => {
+	const list = measured[name];
+	return `${label.padEnd(44)} ${(wall(name) / 1000).toFixed(2).padStart(6)} s wall  ${(median(list.map(item => item.cpuMs)) / 1000).toFixed(2).padStart(6)} s CPU  ${median(list.map(item => item.maxRssMb)).toFixed(0).padStart(5)} MB peak RSS`;
 };
 
-console.log(row('layerscope B --ci (load alone)', loads));
-console.log(row('layerscope compare A B --json FILE', compares));
-const ratio = median(compares.map(item => item.wallMs)) / median(loads.map(item => item.wallMs));
-console.log(`\ncompare / load: ${ratio.toFixed(2)}× (target ≤ 1.2×)`);
+console.log(row('layerscope B --ci (load alone)', 'load'));
+console.log(row('layerscope compare A B --json FILE (shared)', 'shared'));
+console.log(row('layerscope compare A′ B --json FILE (distinct)', 'distinct'));
+if (baseline !== undefined) {
+	console.log(row(`baseline compare A B (${baseline})`, 'baseline'));
+}
+
+console.log(`load average after: ${loadAverage()}`);
+console.log(`\ncompare / load: ${(wall('shared') / wall('load')).toFixed(2)}× with a shared base layer (target ≤ 1.2×), ${(wall('distinct') / wall('load')).toFixed(2)}× sharing nothing`);
