@@ -65,7 +65,7 @@ export async function main(argv: readonly string[]): Promise<void> {
 	// SIGINT and SIGTERM alike: no temporary output file left behind, the old output intact, exit 130.
 	const interrupted = (): void => {
 		removeTemporaryFiles();
-		process.stderr.write('\ninterrupted\n');
+		process.stderr.write('\nlayerscope: interrupted\n');
 		process.exit(exitInterrupted);
 	};
 

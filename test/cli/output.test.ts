@@ -135,7 +135,7 @@ test('a14: SIGINT and SIGTERM while the JSON is written: exit 130, the old file 
 		}
 
 		assert.equal(code, 130, `${signal}: ${stderr}`);
-		assert.match(stderr, /interrupted\n$/);
+		assert.match(stderr, /\nlayerscope: interrupted\n$/);
 		assert.deepEqual(await readdir(out), ['report.json'], signal);
 		assert.equal(await readFile(path.join(out, 'report.json'), 'utf8'), 'OLD\n');
 	}
