@@ -3,7 +3,7 @@
 // a layer that claims another image's diff_id with other bytes is read from its own image, not borrowed.
 import assert from 'node:assert/strict';
 import {createHash} from 'node:crypto';
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {after, test} from 'node:test';
@@ -36,9 +36,9 @@ async function write(name: string, data: Buffer): Promise<string> {
 }
 
 /** What the CLI writes with --json, and what comparing the two images read on their own in this thread gives. */
-async function both(a: string, b: string): Promise<{cli: string; alone: string}> {
+async function both(a: string, b: string, env: NodeJS.ProcessEnv = {LAYERSCOPE_NO_CACHE: '1'}): Promise<{cli: string; alone: string}> {
 	const out = path.join(work, 'out.json');
-	const result = await runCli(['compare', a, b, '--json', out], {env: {LAYERSCOPE_NO_CACHE: '1'}});
+	const result = await runCli(['compare', a, b, '--json', out], {env});
 	assert.equal(result.code, 0, result.stderr);
 	const alone = compareRead(await loadImage(a, {}), await loadImage(b, {}));
 	return {cli: readFileSync(out, 'utf8'), alone: formatJson(compareJson(alone))};
@@ -60,6 +60,45 @@ test('two images on one base: the shared layer read once gives what reading both
 	const same = await both(a, a);
 	assert.equal(same.cli, same.alone);
 	assert.deepEqual((JSON.parse(same.cli) as {changes: unknown[]}).changes, []);
+	// With the layer cache (this test process's own directory): filled by the first run, read by the second.
+	const cacheDir = mkdtempSync(path.join(work, 'cache-'));
+	for (let run = 0; run < 2; run++) {
+		const cached = await both(a, b, {LAYERSCOPE_CACHE_DIR: cacheDir});
+		assert.equal(cached.cli, cached.alone);
+	}
+
+	assert.ok(readdirSync(cacheDir).length > 0, 'the cache was written');
+});
+
+test('a side that fails on a layer the other waits for: one line naming it, exit 2, no hang', async () => {
+	const goodTar = await buildLayerTar(base.entries);
+	const garbage = Buffer.alloc(goodTar.length, 'x');
+	const appTar = await buildLayerTar(appA.entries);
+	const bigTar = await buildLayerTar(Array.from({length: 200}, (_, index) => ({path: `big/f${index}`, size: 2000})));
+	const sha = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
+	/** An archive of these layer blobs whose config names `diffIds`. */
+	const archive = async (name: string, blobs: readonly Buffer[], diffIds: readonly string[]): Promise<string> => {
+		const config = JSON.stringify({architecture: 'amd64', os: 'linux', rootfs: {type: 'layers', diff_ids: diffIds.map(id => `sha256:${id}`)}, history: blobs.map((_, index) => ({created_by: `step ${index}`}))});
+		return write(name, await outerArchive([
+			...blobs.map((blob, index): [string, Buffer] => [`l${index}/layer.tar`, blob]),
+			['config.json', config],
+			['manifest.json', JSON.stringify([{Config: 'config.json', RepoTags: [`x:${index(name)}`], Layers: blobs.map((_, index) => `l${index}/layer.tar`)}])],
+		]));
+	};
+
+	const index = (name: string): string => name.replaceAll(/\W/g, '');
+	const good = await archive('good.tar', [goodTar, appTar], [sha(goodTar), sha(appTar)]);
+	// A (the worker) parses the shared base (the larger side on a tie) and fails: B, waiting for it, is stopped.
+	const badA = await archive('bad-a.tar', [garbage, appTar], [sha(goodTar), sha(appTar)]);
+	const first = await runCli(['compare', badA, good], {env: {LAYERSCOPE_NO_CACHE: '1'}, timeoutMs: 30_000});
+	assert.equal(first.code, 2, first.stderr);
+	assert.match(first.stderr, /^layerscope: A: layer l0\/layer\.tar is not a tar, gzip or zstd blob\n$/);
+	// A holds a larger layer of its own, so B (the main thread) parses the shared base, and fails: A is stopped.
+	const bigA = await archive('big-a.tar', [goodTar, bigTar], [sha(goodTar), sha(bigTar)]);
+	const badB = await archive('bad-b.tar', [garbage, appTar], [sha(goodTar), sha(appTar)]);
+	const second = await runCli(['compare', bigA, badB], {env: {LAYERSCOPE_NO_CACHE: '1'}, timeoutMs: 30_000});
+	assert.equal(second.code, 2, second.stderr);
+	assert.match(second.stderr, /^layerscope: B: layer l0\/layer\.tar is not a tar, gzip or zstd blob\n$/);
 });
 
 test('a layer claiming another image\'s diff_id with other bytes (same size) is read from its own image', async () => {
