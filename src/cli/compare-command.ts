@@ -13,6 +13,7 @@ import {formatCompareMarkdown} from '../report/compare-markdown.js';
 import {formatCompareText} from '../report/compare-text.js';
 import {formatJson} from '../report/json.js';
 import {singleLine} from '../report/escape.js';
+import {UsageError} from './args.js';
 import {LayerExchange, loadSide, loadSideHere, type SideName} from './compare-load.js';
 import type {LoadOptions} from './load.js';
 import {writeOutput} from './output.js';
@@ -102,7 +103,8 @@ function progress(io: CompareCommandIo): {options(side: 'A' | 'B'): Pick<LoadOpt
 }
 
 /**
- * Both images, read at the same time, A in a worker thread and B in this one (src/cli/compare-load.ts), each also
+ * Both images, read at the same time, A in a worker thread and B in this one (src/cli/compare-load.ts; the other
+ * way round when A is standard input), each also
  * analysed and its final filesystem listed, the layers they share parsed once; when one fails the other is
  * stopped, and the error names the side.
  */
@@ -114,8 +116,10 @@ export async function loadBoth(input: Pick<CompareCommandInput, 'a' | 'b' | 'loa
 	let firstError: unknown;
 	const one = async (target: string, side: SideName): Promise<CompareSide> => {
 		try {
-			// A in a worker, B in this thread: two cores busy, and B's listing never crosses a thread.
-			const load = side === 'A' ? loadSide : loadSideHere;
+			// One side in a worker, the other in this thread: two cores busy, and this side's listing never crosses a
+			// thread. This thread's is B, or A when A is read from standard input (a worker's stdin is not the process's).
+			const here = input.a === '-' && input.b !== '-' ? 'A' : 'B';
+			const load = side === here ? loadSideHere : loadSide;
 			return await load(target, side, input.load, report.options(side), controller.signal, exchange);
 		} catch (error) {
 			// The first failure is the story; the other side's "cancelled" is its consequence.
@@ -145,6 +149,10 @@ export function compareRead(a: RawImage, b: RawImage): ImageComparison {
 export async function runCompareCommand(input: CompareCommandInput): Promise<number> {
 	const {io} = input;
 	// The rules first: a bad rule is reported before any image is read.
+	if (input.a === '-' && input.b === '-') {
+		throw new UsageError('A and B cannot both be read from standard input (-)');
+	}
+
 	const config = input.ci ? loadCompareCiConfig(input.ciFlags, input.cwd) : undefined;
 	if (config !== undefined) {
 		for (const warning of config.warnings) {

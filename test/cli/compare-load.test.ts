@@ -101,6 +101,24 @@ test('a side that fails on a layer the other waits for: one line naming it, exit
 	assert.match(second.stderr, /^layerscope: B: layer l0\/layer\.tar is not a tar, gzip or zstd blob\n$/);
 });
 
+test('A or B from standard input (read in the main thread), not both', async () => {
+	const a = await write('stdin-a.tar', await buildImageArchive([base, appA], {format: 'docker-legacy', tag: 'app:a'}));
+	const b = await write('stdin-b.tar', await buildImageArchive([base, appB], {format: 'docker25', tag: 'app:b'}));
+	const files = await runCli(['compare', a, b, '--json', '-'], {env: {LAYERSCOPE_NO_CACHE: '1'}});
+	assert.equal(files.code, 0, files.stderr);
+	const withoutRefs = (text: string): string => text.replaceAll(/"ref": ".*"/g, '"ref"');
+	for (const [args, input] of [[['-', b], a], [[a, '-'], b]] as const) {
+		const piped = await runCli(['compare', ...args, '--json', '-'], {env: {LAYERSCOPE_NO_CACHE: '1'}, input: readFileSync(input)});
+		assert.equal(piped.code, 0, piped.stderr);
+		assert.equal(withoutRefs(piped.stdout), withoutRefs(files.stdout));
+		assert.match(piped.stdout, /"ref": "stdin"/);
+	}
+
+	const twice = await runCli(['compare', '-', '-'], {input: readFileSync(a)});
+	assert.equal(twice.code, 2);
+	assert.equal(twice.stderr, 'layerscope: A and B cannot both be read from standard input (-)\n');
+});
+
 test('a layer claiming another image\'s diff_id with other bytes (same size) is read from its own image', async () => {
 	const a = await write('a2.tar', await buildImageArchive([base, appA], {format: 'docker-legacy', tag: 'app:a'}));
 	const goodTar = await buildLayerTar(base.entries);
