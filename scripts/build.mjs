@@ -102,6 +102,19 @@ const yogaWithoutFetch = {
 	},
 };
 
+/**
+ * ink's Output builds every row of every frame cell by cell; in the bundle, ink's renderer gets src/ui/bundle/
+ * ink-output.ts instead, which builds a row only when its pieces differ from a row built before.
+ */
+const rowCachingOutput = {
+	name: 'row-caching-output',
+	setup(build) {
+		build.onResolve({filter: /^\.\/output\.js$/}, arguments_ => (
+			/node_modules[\\/]ink[\\/]build[\\/]renderer\.js$/.test(arguments_.importer) ? {path: path.join(root, 'src/ui/bundle/ink-output.ts')} : undefined
+		));
+	},
+};
+
 const started = Date.now();
 rmSync(path.join(dist, 'cli'), {recursive: true, force: true});
 const common = {
@@ -115,7 +128,7 @@ const common = {
 	// its ~200 files (es-toolkit's alone ~0.2 s) took 0.3-0.5 s to load, bundled ~0.07 s. Left in node_modules:
 	// dockerode (ssh2's optional native parts) and native addons.
 	external: ['dockerode', 'zstd-napi', '@node-rs/*', 'msgpackr-extract', 'cpu-features', 'ssh2'],
-	plugins: [noDevtools, cachedMeasures, yogaWithoutFetch],
+	plugins: [noDevtools, cachedMeasures, yogaWithoutFetch, rowCachingOutput],
 	// Whitespace and syntax only: names stay readable in a --debug stack trace.
 	minifyWhitespace: true,
 	minifySyntax: true,
