@@ -118,13 +118,23 @@ export type ImageComparison = {
 	readonly contentBasis: ContentBasis;
 };
 
+/**
+ * A final filesystem's entries in tree order (see finalListing), by index: an array, or a view that makes each
+ * entry when asked (a listing handed over from a worker thread in a compact form, src/cli/compare-pack.ts).
+ */
+export type Listing = {
+	readonly length: number;
+	/** The entry at `index` (undefined past the end). A view may make a new object on each call. */
+	at(index: number): LayerEntry | undefined;
+};
+
 /** One side of a comparison: what was read, its analysis and its final filesystem. */
 export type CompareSide = {
 	/** What the user named (reference, file). */
 	readonly name: string;
 	readonly analysis: Analysis;
 	/** The final filesystem in tree order (see finalListing). */
-	readonly listing: readonly LayerEntry[];
+	readonly listing: Listing;
 };
 
 export function imageFigures(side: CompareSide): ImageFigures {
@@ -321,28 +331,26 @@ function change(a: LayerEntry | undefined, b: LayerEntry | undefined, basis: Bas
  * is modified only when its own header differs; what happens below it is listed under it. A path below a
  * directory that the other side replaced by a file is added or removed like any other.
  */
-export function compareListings(listA: readonly LayerEntry[], listB: readonly LayerEntry[], visit?: MergeVisitor): {changes: FileChange[]; basis: Basis} {
+export function compareListings(listA: Listing, listB: Listing, visit?: MergeVisitor): {changes: FileChange[]; basis: Basis} {
 	const changes: FileChange[] = [];
 	const basis: Basis = {digest: 0, size: 0};
 	let i = 0;
 	let j = 0;
-	while (i < listA.length || j < listB.length) {
-		const a = listA[i];
-		const b = listB[j];
+	// Each entry is asked for once (a view makes it anew on each call).
+	let a = listA.at(0);
+	let b = listB.at(0);
+	while (a !== undefined || b !== undefined) {
 		let left: LayerEntry | undefined;
 		let right: LayerEntry | undefined;
 		const order = a === undefined ? 1 : (b === undefined ? -1 : treeOrder(a.path, b.path));
-		if (order < 0) {
+		if (order <= 0) {
 			left = a;
-			i++;
-		} else if (order > 0) {
+			a = listA.at(++i);
+		}
+
+		if (order >= 0) {
 			right = b;
-			j++;
-		} else {
-			left = a;
-			right = b;
-			i++;
-			j++;
+			b = listB.at(++j);
 		}
 
 		const found = change(left, right, basis);
@@ -404,12 +412,12 @@ export function finalFilesystem(image: RawImage): FileNode {
  * A side from an image as read and its analysis: the final filesystem's listing (`root`: that filesystem when the
  * caller has it, e.g. from analyzeImageTree; else the layers are stacked here).
  */
-export function sideOf(image: RawImage, analysis: Analysis, root: FileNode = finalFilesystem(image)): CompareSide {
+export function sideOf(image: RawImage, analysis: Analysis, root: FileNode = finalFilesystem(image)): CompareSide & {readonly listing: readonly LayerEntry[]} {
 	return {name: image.name, analysis, listing: finalListing(root)};
 }
 
 /** A side from an image as read: analysed, and listed from the filesystem the analysis stacked (one stacking). */
-export function readSide(image: RawImage): CompareSide {
+export function readSide(image: RawImage): CompareSide & {readonly listing: readonly LayerEntry[]} {
 	const {analysis, root} = analyzeImageTree(image);
 	return sideOf(image, analysis, root);
 }

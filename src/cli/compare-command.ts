@@ -15,6 +15,7 @@ import {formatJson} from '../report/json.js';
 import {singleLine} from '../report/escape.js';
 import {UsageError} from './args.js';
 import {LayerExchange, loadSide, loadSideHere, type SideName} from './compare-load.js';
+import {listingEntries} from './compare-pack.js';
 import type {LoadOptions} from './load.js';
 import {writeOutput} from './output.js';
 
@@ -167,7 +168,7 @@ export async function runCompareCommand(input: CompareCommandInput): Promise<num
 	if (config === undefined && input.tui && input.json === undefined && !input.markdown) {
 		// The UI (ink, react) loads only when a terminal shows it.
 		const {runCompareUi} = await import('../ui/compare-run.js');
-		await runCompareUi(comparison, sideA.listing, sideB.listing);
+		await runCompareUi(comparison, listingEntries(sideA.listing), listingEntries(sideB.listing));
 		return 0;
 	}
 

@@ -19,7 +19,7 @@ import type {LayerContents} from '../analysis/types.js';
 import {type BlobLocation, type LayerShare, sameBlobBytes, type ShareableLayer, type ShareAnswer} from '../archive/layer-share.js';
 import {readLazyLayer} from '../archive/read-lazy.js';
 import {SourceError, type SourceStatus} from '../sources/types.js';
-import {type PackedEntries, type PackedLayer, packEntries, packLayer, transferables, unpackEntries, unpackLayer} from './compare-pack.js';
+import {type PackedEntries, type PackedLayer, PackedListing, listingEntries, packEntries, packLayer, transferables, unpackLayer} from './compare-pack.js';
 import {assignLayers, type SideAssignment, type SideName} from './compare-share.js';
 import {type LoadOptions, loadImage} from './load.js';
 import {flushRunCache, runCache} from './run-cache.js';
@@ -163,7 +163,7 @@ export async function loadSide(target: string, side: SideName, load: LoadInput, 
 			signal.addEventListener('abort', stop, {once: true});
 			worker.on('message', (message: Message) => {
 				if (message.type === 'done') {
-					resolve({name: message.name, analysis: message.analysis, listing: unpackEntries(message.listing)});
+					resolve({name: message.name, analysis: message.analysis, listing: new PackedListing(message.listing)});
 				} else if (message.type === 'error') {
 					const error = new SideError(`${side}: ${message.message}`);
 					if (message.stack !== undefined) {
@@ -364,7 +364,7 @@ async function work(request: Request): Promise<void> {
 		const side = await readAndList(request.target, request.side, {...request.load, cache: request.cache ? runCache() : undefined}, endpoint, request.share);
 		// The cache's writes finish before the worker is let go.
 		await flushRunCache();
-		const listing = packEntries(side.listing);
+		const listing = packEntries(listingEntries(side.listing));
 		port.postMessage({type: 'done', name: side.name, analysis: side.analysis, listing} satisfies Message, transferables(listing));
 	} catch (error) {
 		const message = error instanceof Error ? error.message : String(error);

@@ -1,6 +1,7 @@
 // Entries as a few strings and typed arrays, to cross a worker thread's boundary: structured-cloning 200,000 small
 // objects costs seconds (measured 1.8 s for a 210k-entry listing); a few large strings and transferred buffers
 // almost nothing. Used for compare's final listings and for the layers its two readers hand each other.
+import type {Listing} from '../analysis/compare.js';
 import type {EntryType, LayerContents, LayerEntry} from '../analysis/types.js';
 
 /** Entries packed: texts joined with NUL (which no tar name holds), numbers and flags in typed arrays. */
@@ -97,6 +98,77 @@ export function unpackEntries(packed: PackedEntries): LayerEntry[] {
 			whiteout: (flag & 8) === 0 ? undefined : true,
 			opaque: (flag & 16) === 0 ? undefined : true,
 		};
+	}
+
+	return out;
+}
+
+/**
+ * A packed listing read in place: each entry is made when asked for (as unpackEntries makes it), so a merge that
+ * looks at each once keeps none of them alive; the texts are split once.
+ */
+export class PackedListing implements Listing {
+	readonly length: number;
+	private readonly packed: PackedEntries;
+	private readonly paths: string[];
+	private readonly links: string[];
+	private readonly digests: string[];
+	/** Per entry: the index of its link target in `links`, of its digest in `digests` (when it has one). */
+	private readonly linkAt: Int32Array;
+	private readonly digestAt: Int32Array;
+
+	constructor(packed: PackedEntries) {
+		this.packed = packed;
+		this.length = packed.count;
+		this.paths = packed.count === 0 ? [] : packed.paths.split('\0');
+		this.links = packed.links.split('\0');
+		this.digests = packed.digests.split('\0');
+		this.linkAt = new Int32Array(packed.count);
+		this.digestAt = new Int32Array(packed.count);
+		let link = 0;
+		let digest = 0;
+		for (let index = 0; index < packed.count; index++) {
+			const flag = packed.flags[index]!;
+			this.linkAt[index] = link;
+			this.digestAt[index] = digest;
+			link += flag & 1;
+			digest += (flag >> 1) & 1;
+		}
+	}
+
+	at(index: number): LayerEntry | undefined {
+		if (index < 0 || index >= this.length) {
+			return undefined;
+		}
+
+		const {numbers, types, flags} = this.packed;
+		const flag = flags[index]!;
+		const at = index * width;
+		return {
+			path: this.paths[index]!,
+			type: typeCodes[types[index]!]!,
+			mode: numbers[at + 1]!,
+			uid: numbers[at + 2]!,
+			gid: numbers[at + 3]!,
+			size: numbers[at]!,
+			linkTarget: (flag & 1) === 0 ? undefined : this.links[this.linkAt[index]!]!,
+			mtime: (flag & 4) === 0 ? undefined : numbers[at + 4]!,
+			digest: (flag & 2) === 0 ? undefined : this.digests[this.digestAt[index]!]!,
+			whiteout: (flag & 8) === 0 ? undefined : true,
+			opaque: (flag & 16) === 0 ? undefined : true,
+		};
+	}
+}
+
+/** A listing's entries as an array (the TUI keeps them): the array itself, or every entry of a view made once. */
+export function listingEntries(listing: Listing): readonly LayerEntry[] {
+	if (Array.isArray(listing)) {
+		return listing as readonly LayerEntry[];
+	}
+
+	const out = new Array<LayerEntry>(listing.length);
+	for (let index = 0; index < listing.length; index++) {
+		out[index] = listing.at(index)!;
 	}
 
 	return out;

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import fc from 'fast-check';
 import type {LayerEntry} from '../../src/analysis/types.js';
-import {packEntries, packLayer, unpackEntries, unpackLayer} from '../../src/cli/compare-pack.js';
+import {compareListings} from '../../src/analysis/compare.js';
+import {listingEntries, PackedListing, packEntries, packLayer, unpackEntries, unpackLayer} from '../../src/cli/compare-pack.js';
 
 /** An entry without its undefined keys (unpacking gives every key, as the layer reader does). */
 const defined = (entry: LayerEntry): LayerEntry => Object.fromEntries(Object.entries(entry).filter(([, value]) => value !== undefined)) as unknown as LayerEntry;
@@ -33,4 +34,24 @@ test('packed entries unpack to the same entries (hostile names, links, digests, 
 	const layer = {entries: [{path: 'a', type: 'file' as const, mode: 0o644, uid: 0, gid: 0, size: 3}], tarBytes: 2048, blobBytes: 100, compression: 'gzip' as const, summary: {sizeBytes: 3, whiteouts: 0, opaques: 0}};
 	const back = unpackLayer(structuredClone(packLayer(layer)));
 	assert.deepEqual({...back, entries: back.entries.map(item => defined(item))}, layer);
+});
+
+test('a packed listing read in place gives each entry as unpacking does, and the same merge', () => {
+	const entry = fc.record({
+		path: fc.constantFrom('a', 'a/b', 'a/c', 'b', 'b/x', 'c'),
+		type: fc.constantFrom('file' as const, 'dir' as const, 'symlink' as const),
+		size: fc.integer({min: 0, max: 3}),
+		linkTarget: fc.option(fc.constantFrom('x', 'y'), {nil: undefined}),
+		digest: fc.option(fc.constantFrom('xxh64:1', 'xxh64:2'), {nil: undefined}),
+	}).map(fields => defined({mode: 0o644, uid: 0, gid: 0, ...fields} as LayerEntry));
+	const listing = fc.uniqueArray(entry, {selector: item => item.path, maxLength: 6}).map(items => items.sort((x, y) => (x.path < y.path ? -1 : 1)));
+	fc.assert(fc.property(listing, listing, (a, b) => {
+		const view = new PackedListing(structuredClone(packEntries(a)));
+		assert.equal(view.length, a.length);
+		assert.deepEqual(listingEntries(view), unpackEntries(packEntries(a)));
+		assert.equal(view.at(a.length), undefined);
+		assert.equal(view.at(-1), undefined);
+		assert.deepEqual(compareListings(view, b), compareListings(a, b));
+		assert.deepEqual(compareListings(b, new PackedListing(packEntries(a))), compareListings(b, a));
+	}), {numRuns: 300});
 });

@@ -25,7 +25,7 @@ export function image(name: string, layers: readonly TestLayer[]): RawImage {
 	};
 }
 
-export function side(raw: RawImage): CompareSide {
+export function side(raw: RawImage): CompareSide & {readonly listing: readonly LayerEntry[]} {
 	return sideOf(raw, analyzeImage(raw));
 }
 
