@@ -14,7 +14,7 @@ import {formatCompareText} from '../report/compare-text.js';
 import {formatJson} from '../report/json.js';
 import {singleLine} from '../report/escape.js';
 import {UsageError} from './args.js';
-import {LayerExchange, loadSide, loadSideHere, type SideName} from './compare-load.js';
+import type {SideName} from './compare-load.js';
 import {listingEntries} from './compare-pack.js';
 import type {LoadOptions} from './load.js';
 import {writeOutput} from './output.js';
@@ -105,14 +105,15 @@ function progress(io: CompareCommandIo): {options(side: 'A' | 'B'): Pick<LoadOpt
 
 /**
  * Both images, read at the same time, A in a worker thread and B in this one (src/cli/compare-load.ts; the other
- * way round when A is standard input), each also
- * analysed and its final filesystem listed, the layers they share parsed once; when one fails the other is
- * stopped, and the error names the side.
+ * way round when A is standard input), each also analysed and its final filesystem listed, the layers they share
+ * parsed once; when one fails the other is stopped, and the error names the side.
  */
 export async function loadBoth(input: Pick<CompareCommandInput, 'a' | 'b' | 'load' | 'io'>): Promise<[CompareSide, CompareSide]> {
+	// A chunk of its own, which the worker runs: it loads what reading needs, not the reports, rules and YAML.
+	const {LayerExchange, loadSide, loadSideHere} = await import('./compare-load.js');
 	const controller = new AbortController();
 	const report = progress(input.io);
-	// Layers both images hold are parsed once, by one of the two workers (compare-load.ts).
+	// Layers both images hold are parsed once, by one of the two readers (compare-load.ts).
 	const exchange = new LayerExchange();
 	let firstError: unknown;
 	const one = async (target: string, side: SideName): Promise<CompareSide> => {

@@ -22,7 +22,6 @@ import {SourceError, type SourceStatus} from '../sources/types.js';
 import {type PackedEntries, type PackedLayer, PackedListing, listingEntries, packEntries, packLayer, transferables, unpackLayer} from './compare-pack.js';
 import {assignLayers, type SideAssignment, type SideName} from './compare-share.js';
 import {type LoadOptions, loadImage} from './load.js';
-import {flushRunCache, runCache} from './run-cache.js';
 
 export type {SideName} from './compare-share.js';
 
@@ -361,9 +360,11 @@ async function work(request: Request): Promise<void> {
 		},
 	};
 	try {
-		const side = await readAndList(request.target, request.side, {...request.load, cache: request.cache ? runCache() : undefined}, endpoint, request.share);
+		// The layer cache (and cacache with it) loads only when there is one.
+		const cached = request.cache ? await import('./run-cache.js') : undefined;
+		const side = await readAndList(request.target, request.side, {...request.load, cache: cached?.runCache()}, endpoint, request.share);
 		// The cache's writes finish before the worker is let go.
-		await flushRunCache();
+		await cached?.flushRunCache();
 		const listing = packEntries(listingEntries(side.listing));
 		port.postMessage({type: 'done', name: side.name, analysis: side.analysis, listing} satisfies Message, transferables(listing));
 	} catch (error) {
