@@ -1,7 +1,7 @@
 // Benchmark of `layerscope compare`: two images of over 200,000 entries each, compared, against loading the larger
 // one alone. The issue's target: compare ≤ 1.2 × load.
 //
-//   node --import tsx scripts/bench-compare.ts [--runs N] [--files N] [--baseline DIR]
+//   node --import tsx scripts/bench-compare.ts [--runs N] [--files N] [--baseline DIR] [--gzip]
 //
 // Builds (once, cached under .bench/) three docker-save archives with plain layers: A is a base layer of
 // 0.7 × N files and an app layer of 0.3 × N; B has the same base layer (same bytes, same diff_id) and an app layer
@@ -15,12 +15,14 @@
 // Reports the median wall and CPU time (user + system, all threads), peak RSS, and the ratios to load, with the
 // load average before and after. The layer cache is off (LAYERSCOPE_NO_CACHE=1): every run reads every layer.
 // --baseline DIR: another checkout of layerscope (built) whose `compare A B` runs in the same rotation, so a change
-// is measured against what it replaces under the same machine load.
+// is measured against what it replaces under the same machine load. --gzip: the same images with gzip layers
+// (level 1; a registry's or `docker save`'s Docker 25+ OCI layout's are gzip), which a second parse also inflates.
 import {spawnSync} from 'node:child_process';
 import {createHash} from 'node:crypto';
 import {createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {pipeline} from 'node:stream/promises';
+import {createGzip} from 'node:zlib';
 import tarStream from 'tar-stream';
 
 const args = process.argv.slice(2);
@@ -91,10 +93,11 @@ async function writeArchive(target: string, tag: string, layers: readonly string
 
 const fileSize = (index: number): number => 200 + ((index * 7919) % 1000);
 
-async function build(files: number): Promise<{a: string; b: string; distinct: string}> {
-	const a = path.join(benchDir, `compare-a-${files}.tar`);
-	const b = path.join(benchDir, `compare-b-${files}.tar`);
-	const distinct = path.join(benchDir, `compare-a-distinct-${files}.tar`);
+async function build(files: number, gzip: boolean): Promise<{a: string; b: string; distinct: string}> {
+	const suffix = gzip ? '-gzip' : '';
+	const a = path.join(benchDir, `compare-a-${files}${suffix}.tar`);
+	const b = path.join(benchDir, `compare-b-${files}${suffix}.tar`);
+	const distinct = path.join(benchDir, `compare-a-distinct-${files}${suffix}.tar`);
 	if (existsSync(a) && existsSync(b) && existsSync(distinct)) {
 		return {a, b, distinct};
 	}
@@ -127,15 +130,24 @@ async function build(files: number): Promise<{a: string; b: string; distinct: st
 	}
 
 	process.stderr.write(`building compare bench images (${files.toLocaleString('en-US')} files each)…\n`);
+	const names = ['cmp-base.tar', 'cmp-base-2.tar', 'cmp-app-a.tar', 'cmp-app-b.tar'];
 	const layer = (name: string): string => path.join(benchDir, name);
 	const baseId = await writeLayer(layer('cmp-base.tar'), base);
 	const otherBaseId = await writeLayer(layer('cmp-base-2.tar'), base, new Date('2024-01-02T00:00:00Z'));
 	const appAId = await writeLayer(layer('cmp-app-a.tar'), appA);
 	const appBId = await writeLayer(layer('cmp-app-b.tar'), appB);
+	if (gzip) {
+		// Each layer compressed once: A's and B's base blobs are the same bytes, as two pulls of one blob are.
+		for (const name of names) {
+			await pipeline(createReadStream(layer(name)), createGzip({level: 1}), createWriteStream(`${layer(name)}.gz`));
+			renameSync(`${layer(name)}.gz`, layer(name));
+		}
+	}
+
 	await writeArchive(a, 'layerscope-bench/compare:a', [layer('cmp-base.tar'), layer('cmp-app-a.tar')], [baseId, appAId]);
 	await writeArchive(b, 'layerscope-bench/compare:b', [layer('cmp-base.tar'), layer('cmp-app-b.tar')], [baseId, appBId]);
 	await writeArchive(distinct, 'layerscope-bench/compare:a-distinct', [layer('cmp-base-2.tar'), layer('cmp-app-a.tar')], [otherBaseId, appAId]);
-	for (const name of ['cmp-base.tar', 'cmp-base-2.tar', 'cmp-app-a.tar', 'cmp-app-b.tar']) {
+	for (const name of names) {
 		rmSync(layer(name));
 	}
 
@@ -167,8 +179,8 @@ const baselineIndex = args.indexOf('--baseline');
 const baseline = baselineIndex < 0 ? undefined : args[baselineIndex + 1];
 const runs = option('runs', 5);
 const files = option('files', 210_000);
-const {a, b, distinct} = await build(files);
-console.log(`images: A ${(statSync(a).size / 1e6).toFixed(0)} MB, B ${(statSync(b).size / 1e6).toFixed(0)} MB, A′ ${(statSync(distinct).size / 1e6).toFixed(0)} MB (docker save, plain layers, ${files.toLocaleString('en-US')} files each); ${runs} runs of each, alternating; median shown`);
+const {a, b, distinct} = await build(files, args.includes('--gzip'));
+console.log(`images: A ${(statSync(a).size / 1e6).toFixed(0)} MB, B ${(statSync(b).size / 1e6).toFixed(0)} MB, A′ ${(statSync(distinct).size / 1e6).toFixed(0)} MB (docker save, ${args.includes('--gzip') ? 'gzip' : 'plain'} layers, ${files.toLocaleString('en-US')} files each); ${runs} runs of each, alternating; median shown`);
 console.log(`load average before: ${loadAverage()}`);
 const output = path.join(benchDir, 'compare-out.json');
 const tasks = {
