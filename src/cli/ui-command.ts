@@ -1,24 +1,26 @@
-// `layerscope IMAGE` in a terminal: the Ink UI, with the image loaded behind its progress view.
+// `layerscope IMAGE` in a terminal: the Ink UI, with the image loaded behind its progress view. Only the UI's
+// entry loads before the first frame: the readers, the layer cache and the content access load in `load`, while
+// the progress view is on the screen (they took ~50-70 ms before it, native addons and cacache included).
 import {runTui, type TuiOptions} from '../ui/run.js';
-import {existsSync} from 'node:fs';
-import path from 'node:path';
 import type {RawImage} from '../analysis/types.js';
-import {escapeName} from '../report/escape.js';
 import type {ImageSource, LazyImage} from '../sources/types.js';
 import type {FileAccess} from '../ui/state/model.js';
-import {contentImageOf, planExtract, readFileWindow} from './content.js';
-import {describeOutput, extractToDirectory} from './extract-writer.js';
-import {layerOpener} from './layer-blob.js';
-import {count} from './commands/extract.js';
 import type {LoadOptions} from './load.js';
-import {loadImageFrom, resolveSource} from './load.js';
-import {analyzeWithCache} from './cached-analysis.js';
 
 /**
  * The viewer's and Ctrl-E's access to the files of an image read from `source`: one layer read again for a
  * file's bytes; Ctrl-E writes ./NAME in the current directory (never over something there).
  */
-export function fileAccess(source: ImageSource | LazyImage, image: RawImage): FileAccess {
+export async function fileAccess(source: ImageSource | LazyImage, image: RawImage): Promise<FileAccess> {
+	const [{existsSync}, {default: path}, {escapeName}, {contentImageOf, planExtract, readFileWindow}, {describeOutput, extractToDirectory}, {layerOpener}, {count}] = await Promise.all([
+		import('node:fs'),
+		import('node:path'),
+		import('../report/escape.js'),
+		import('./content.js'),
+		import('./extract-writer.js'),
+		import('./layer-blob.js'),
+		import('./commands/extract.js'),
+	]);
 	const content = contentImageOf(image, layerOpener(source, image));
 	return {
 		read: async (file, layer, offset, maxBytes, signal) => readFileWindow(content, file, layer, offset, maxBytes, signal),
@@ -46,7 +48,8 @@ function fromCacheNote(layers: number | undefined): string {
 
 export async function runUi(
 	target: string,
-	options: Pick<LoadOptions, 'source' | 'platform' | 'insecure' | 'cache'>,
+	/** The load options, or a function that makes them (opening the layer cache) once the first frame is out. */
+	options: Pick<LoadOptions, 'source' | 'platform' | 'insecure' | 'cache'> | (() => Promise<Pick<LoadOptions, 'source' | 'platform' | 'insecure' | 'cache'>>),
 	/** Other terminal streams and size than the process's (tests). */
 	terminal: Pick<TuiOptions, 'stdout' | 'stdin' | 'viewport' | 'alternateScreen' | 'colors'> = {},
 ): Promise<'quit' | 'cancelled'> {
@@ -54,6 +57,11 @@ export async function runUi(
 		...terminal,
 		title: target,
 		async load(onProgress, signal) {
+			const [{loadImageFrom, resolveSource}, {analyzeWithCache}, loadOptions] = await Promise.all([
+				import('./load.js'),
+				import('./cached-analysis.js'),
+				typeof options === 'function' ? options() : options,
+			]);
 			let fromCache: number | undefined;
 			const onStatus: LoadOptions['onStatus'] = status => {
 				onProgress({
@@ -68,9 +76,9 @@ export async function runUi(
 			const onNotice: LoadOptions['onNotice'] = line => {
 				onProgress({phase: 'pull', message: line, bytes: 0, layersDone: 0, entries: 0});
 			};
-			const source = await resolveSource(target, {...options, signal, onStatus, onNotice});
+			const source = await resolveSource(target, {...loadOptions, signal, onStatus, onNotice});
 			const image = await loadImageFrom(source, {
-				...options,
+				...loadOptions,
 				signal,
 				onStatus,
 				onNotice,
@@ -81,10 +89,10 @@ export async function runUi(
 			});
 			const layersTotal = image.layers.length;
 			onProgress({phase: 'analyse', message: `analysing${fromCacheNote(fromCache)}`, bytes: 0, layersDone: layersTotal, layersTotal, entries: 0});
-			const analysis = await analyzeWithCache(image, options.cache);
+			const analysis = await analyzeWithCache(image, loadOptions.cache);
 			// The cache writes finish while the views are prepared and browsed.
-			void options.cache?.flush();
-			return {image, analysis, files: fileAccess(source, image)};
+			void loadOptions.cache?.flush();
+			return {image, analysis, files: await fileAccess(source, image)};
 		},
 	});
 }

@@ -28,8 +28,8 @@ test('bin/layerscope.js imports the bundle and nothing else', () => {
 	assert.deepEqual(imports, ['../dist/cli/main.js']);
 });
 
-/** What the entry chunk loads before any dynamic import: its output files, their source inputs, and externals. */
-function staticGraph(meta: Metafile): {inputs: Set<string>; externals: Set<string>; all: Set<string>} {
+/** What the entry chunk (or `from`) loads before any dynamic import: its output files, their source inputs, and externals. */
+function staticGraph(meta: Metafile, from = 'dist/cli/main.js'): {inputs: Set<string>; externals: Set<string>; all: Set<string>} {
 	const inputs = new Set<string>();
 	const externals = new Set<string>();
 	const all = new Set<string>();
@@ -58,8 +58,8 @@ function staticGraph(meta: Metafile): {inputs: Set<string>; externals: Set<strin
 		}
 	};
 
-	walk('dist/cli/main.js', true);
-	walk('dist/cli/main.js', false);
+	walk(from, true);
+	walk(from, false);
 	return {inputs, externals, all};
 }
 
@@ -88,6 +88,18 @@ test('the entry chunk reaches ink, react, dockerode, the readers and the cache o
 	for (const name of ['@node-rs/xxhash', 'zstd-napi']) {
 		assert.ok(!externals.has(name), `${name} is loaded before a command runs`);
 	}
+});
+
+test('the terminal UI\'s entry loads no reader, cache or native addon before its first frame', () => {
+	const meta = JSON.parse(readFileSync(path.join(repoRoot, 'dist/meta.json'), 'utf8')) as Metafile;
+	const uiEntry = Object.keys(meta.outputs).find(output => output.endsWith('.js') && Object.keys(meta.outputs[output]?.inputs ?? {}).includes('src/cli/ui-command.ts'));
+	assert.ok(uiEntry !== undefined);
+	const {inputs, externals} = staticGraph(meta, uiEntry);
+	for (const pattern of [/node_modules\/(?:tar-stream|cacache|msgpackr|fzstd|ink|react)\//, /^src\/(?:archive|analysis|cache|sources)\//, /^src\/cli\/(?:load|content|cached-analysis)\.ts$/]) {
+		assert.deepEqual([...inputs].filter(input => pattern.test(input)), [], `loaded before the first frame: ${pattern}`);
+	}
+
+	assert.deepEqual([...externals].filter(name => /zstd-napi|@node-rs|dockerode/.test(name)), []);
 });
 
 test('a real run of the text report and of --json - loads no UI and no dockerode', () => {

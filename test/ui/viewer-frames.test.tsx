@@ -29,7 +29,7 @@ before(async () => {
 	]}], {format: 'oci', compression: 'gzip'}));
 	const source = localSource(file);
 	const image = await loadImageFrom(source, {});
-	model = new BrowserModel({image, analysis: analyzeImage(image), files: fileAccess(source, image)});
+	model = new BrowserModel({image, analysis: analyzeImage(image), files: await fileAccess(source, image)});
 });
 
 async function until(ui: {frame: () => string}, pattern: RegExp): Promise<string> {

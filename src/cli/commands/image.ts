@@ -53,7 +53,8 @@ async function run(context: CommandContext): Promise<number> {
 	if (json === undefined && process.stdout.isTTY === true && !optionFlag(options, 'no-tui')) {
 		// The UI (ink, react) loads only when a terminal shows it.
 		const {runUi} = await import('../ui-command.js');
-		const outcome = await runUi(target, await loadOptionsFrom(options));
+		// The layer cache opens once the first frame is out.
+		const outcome = await runUi(target, async () => loadOptionsFrom(options));
 		return outcome === 'cancelled' ? exitInterrupted : 0;
 	}
 
