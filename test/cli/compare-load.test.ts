@@ -13,7 +13,7 @@ import {compareJson} from '../../src/report/compare-json.js';
 import {formatJson} from '../../src/report/json.js';
 import {buildImageArchive, buildLayerTar, type FixtureLayer} from '../../scripts/lib/image-builder.js';
 import {runCli} from '../helpers/cli.js';
-import {outerArchive} from '../helpers/crafted.js';
+import {manyFilesLayer, outerArchive} from '../helpers/crafted.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'layerscope-compare-load-'));
 after(() => {
@@ -68,6 +68,29 @@ test('two images on one base: the shared layer read once gives what reading both
 	}
 
 	assert.ok(readdirSync(cacheDir).length > 0, 'the cache was written');
+});
+
+test('a shared layer of 40,000 files, parsed by one side and handed to the other: the same comparison', async () => {
+	const sha = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
+	const big = manyFilesLayer('usr/lib', 40_000);
+	const topA = manyFilesLayer('app', 10);
+	const topB = manyFilesLayer('app', 12);
+	const archive = async (name: string, top: Buffer): Promise<string> => {
+		const config = JSON.stringify({architecture: 'amd64', os: 'linux', rootfs: {type: 'layers', diff_ids: [`sha256:${sha(big)}`, `sha256:${sha(top)}`]}, history: [{created_by: 'base'}, {created_by: 'app'}]});
+		return write(name, await outerArchive([
+			['base/layer.tar', big],
+			['top/layer.tar', top],
+			['config.json', config],
+			['manifest.json', JSON.stringify([{Config: 'config.json', RepoTags: [`big:${name.length}`], Layers: ['base/layer.tar', 'top/layer.tar']}])],
+		]));
+	};
+
+	const {cli, alone} = await both(await archive('big-a.tar', topA), await archive('big-bb.tar', topB));
+	assert.equal(cli, alone);
+	const document = JSON.parse(cli) as {layers: {shared: number}; b: {fileCount: number}; changes: Array<{path: string; kind: string}>};
+	assert.equal(document.layers.shared, 1);
+	assert.ok(document.b.fileCount > 40_000);
+	assert.deepEqual(document.changes.map(change => `${change.kind} ${change.path}`), ['added /app/d0/file_10.py', 'added /app/d0/file_11.py']);
 });
 
 test('a side that fails on a layer the other waits for: one line naming it, exit 2, no hang', async () => {
