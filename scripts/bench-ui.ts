@@ -334,7 +334,15 @@ async function startup(harness: TmuxHarness, runs: number): Promise<string[]> {
 		return [label === '' ? '' : `${label}: `, script, render === '' ? {} : {LAYERSCOPE_INK_RENDER: render}] as [string, string, Record<string, string>];
 	}));
 
-	const times = entries.map(() => ({node: [] as number[], report: [] as number[], progress: [] as number[], browser: [] as number[]}));
+	const times = entries.map(() => ({node: [] as number[], report: [] as number[], progress: [] as number[], browser: [] as number[], reportCpu: [] as number[], uiCpu: [] as number[]}));
+	// CPU time (user + sys, ms) of a command, from bash's `time` after it exits.
+	const timed = (command: string): string => `bash -c ${shellQuote(`TIMEFORMAT='cpu-time %U %S'; time ${command}`)} 2>&1`;
+	const cpu = async (since: number): Promise<number> => {
+		await harness.waitForText('cpu-time', since);
+		const [, user, system] = /cpu-time (\d+\.\d+) (\d+\.\d+)/.exec(harness.screen()) ?? [];
+		return (Number(user) + Number(system)) * 1000;
+	};
+
 	for (let run = 0; run < runs; run++) {
 		for (const [index, [, script, environment]] of entries.entries()) {
 			const into = times[index]!;
@@ -342,6 +350,16 @@ async function startup(harness: TmuxHarness, runs: number): Promise<string[]> {
 			into.node.push((await harness.waitForText('node-up', sent))! - sent);
 			sent = harness.run(`${shellQuote(process.execPath)} ${shellQuote(script)} ${shellQuote(demoArchive)} --no-tui > /dev/null; echo report-done; sleep 100`);
 			into.report.push((await harness.waitForText('report-done', sent))! - sent);
+			// CPU time in runs of their own (bash in between would be in the wall times).
+			sent = harness.run(`${timed(`${shellQuote(process.execPath)} ${shellQuote(script)} ${shellQuote(demoArchive)} --no-tui > /dev/null`)}; sleep 100`);
+			into.reportCpu.push(await cpu(sent));
+			sent = harness.run(`${timed(`${shellQuote(process.execPath)} ${shellQuote(script)} ${shellQuote(demoArchive)}`)}; sleep 100`, environment);
+			if (await harness.waitForText('Layer details', sent) === undefined) {
+				throw new Error(`the UI did not show up:\n${harness.screen()}`);
+			}
+
+			harness.key('q');
+			into.uiCpu.push(await cpu(sent));
 			sent = harness.run(`${shellQuote(process.execPath)} ${shellQuote(script)} ${shellQuote(demoArchive)}; sleep 100`, environment);
 			const progress = await harness.waitForText('layerscope ·', sent);
 			const browser = await harness.waitForText('Layer details', sent);
@@ -365,6 +383,7 @@ async function startup(harness: TmuxHarness, runs: number): Promise<string[]> {
 			`  ${label}text report (--no-tui > /dev/null)    ${report.toFixed(0).padStart(6)}`,
 			`  ${label}UI: first progress frame              ${median(into.progress).toFixed(0).padStart(6)}   (target ≤ 150 ms after node's own start: ${(median(into.progress) - median(into.node)).toFixed(0)} ms)`,
 			`  ${label}UI: browser                           ${median(into.browser).toFixed(0).padStart(6)}   (${(median(into.browser) / report).toFixed(2)}× the text report; target ≤ 2×)`,
+			`  ${label}CPU ms (user+sys): text report ${median(into.reportCpu).toFixed(0)}, UI opened and quit at once ${median(into.uiCpu).toFixed(0)} (${(median(into.uiCpu) / median(into.reportCpu)).toFixed(2)}×)`,
 		);
 	}
 
