@@ -47,14 +47,25 @@ if (ifStale && existsSync(stamp) && statSync(stamp).mtimeMs >= newestInput()) {
 }
 
 /**
- * ink loads react-devtools-core (not installed) only when DEV=true; bundled, its static import would fail to load
- * the whole UI chunk, so it resolves to an empty module.
+ * ink's DEV=true mode connects to React's devtools (react-devtools-core, not a dependency of layerscope) and reads
+ * ink's own package.json beside its modules (not there once bundled): in the bundle, ink's isDev() is false
+ * whatever DEV says (the UI failed to start under DEV=true), and react-devtools-core, still named by ink's dead
+ * devtools import, resolves to an empty module. The build fails if ink's isDev no longer reads as expected.
  */
 const noDevtools = {
 	name: 'no-react-devtools',
 	setup(build) {
 		build.onResolve({filter: /^react-devtools-core$/}, () => ({path: 'react-devtools-core', namespace: 'no-devtools'}));
-		build.onLoad({filter: /.*/, namespace: 'no-devtools'}, () => ({contents: 'export default {connectToDevTools() {}};'}));
+		build.onLoad({filter: /.*/, namespace: 'no-devtools'}, () => ({contents: 'export default {};'}));
+		build.onLoad({filter: /node_modules[\\/]ink[\\/]build[\\/]utils\.js$/}, async arguments_ => {
+			const source = await readFile(arguments_.path, 'utf8');
+			const isDev = 'const isDev = () => process.env[\'DEV\'] === \'true\';';
+			if (!source.includes(isDev)) {
+				throw new Error(`ink's build/utils.js no longer defines \`${isDev}\`: update noDevtools in scripts/build.mjs`);
+			}
+
+			return {contents: source.replace(isDev, 'const isDev = () => false;'), loader: 'js'};
+		});
 	},
 };
 

@@ -132,6 +132,22 @@ for (const columns of [75, 100]) {
 	});
 }
 
+test('the CLI in tmux with DEV=true (ink\'s switch for React\'s devtools, not installed): the browser opens all the same', {skip: hasTmux ? false : 'tmux is not installed', timeout: 60_000}, async () => {
+	const entry = process.env['LAYERSCOPE_TUI_ENTRY'] ?? path.join(repoRoot, 'bin/layerscope.js');
+	const dir = mkdtempSync(path.join(tmpdir(), 'layerscope-tmux-'));
+	const archive = path.join(dir, 'wide.tar');
+	await writeWideImage(archive);
+	const terminal = startTmux('layerscope-dev', `node ${JSON.stringify(entry)} ${JSON.stringify(archive)}; echo "EXIT=$?"; sleep 600`, {columns: 100, rows: 30, cwd: repoRoot, env: {TERM: 'xterm-256color', DEV: 'true'}});
+	try {
+		await terminal.waitFor(/Image efficiency score/, 'the browser');
+		await terminal.keys('q');
+		assert.match(await terminal.waitFor(/EXIT=\d+/, 'the exit'), /EXIT=0/);
+	} finally {
+		terminal.kill();
+		rmSync(dir, {recursive: true, force: true});
+	}
+});
+
 test('the CLI in tmux: keys typed while the CLI starts and the image loads apply, in order, once it is ready', {skip: hasTmux ? false : 'tmux is not installed', timeout: 60_000}, async () => {
 	const entry = process.env['LAYERSCOPE_TUI_ENTRY'] ?? path.join(repoRoot, 'bin/layerscope.js');
 	const dir = mkdtempSync(path.join(tmpdir(), 'layerscope-tmux-'));
