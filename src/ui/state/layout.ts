@@ -9,7 +9,8 @@
 //   filter line (when the filter is open or set)
 //   help bar
 //
-// Left column heights: Layer details keeps its 7 lines (fewer on short terminals); the Layers pane shows a short
+// Left column heights: Layer details keeps its 7 lines (fewer on short terminals; up to 6 more from rows Image
+// details would leave empty); the Layers pane shows a short
 // list whole when it fits beside the image figures (unless Image details has the focus, which shows its table
 // then), else its share (45%); Image details takes the rest.
 //
@@ -43,6 +44,8 @@ export function attributeColumnsFor(rightWidth: number): AttributeColumns {
 }
 /** Lines of the layer details pane, title included. */
 export const detailsLines = 7;
+/** Lines Layer details may take beyond `detailsLines` from rows the image pane would leave empty. */
+export const detailsExtra = 6;
 /** Layer lists up to this long are shown whole when they fit beside the image figures (computeLayout). */
 export const fewLayers = 10;
 /** Summary lines of the image details pane, before the notes and the table. */
@@ -75,6 +78,8 @@ export type LayoutCounts = {
 	readonly layerCount: number;
 	/** Lines of notes in the image details pane. */
 	readonly noteCount: number;
+	/** Rows of the inefficient-files table (default 0). */
+	readonly inefficiencyCount?: number;
 };
 
 function clamp(value: number, low: number, high: number): number {
@@ -104,7 +109,12 @@ export function computeLayout(state: Pick<UiState, 'viewport' | 'filter' | 'tree
 		&& layersWanted <= bodyHeight - detailsHeight - (1 + imageSummaryLines + counts.noteCount)
 		? layersWanted
 		: share;
-	const imageHeight = Math.max(0, bodyHeight - layersHeight - detailsHeight);
+	// Rows the image pane would leave empty (a tall terminal) go to Layer details, up to `detailsExtra` more lines:
+	// its digest and diff id are then in view without scrolling it.
+	const imageWanted = 1 + imageSummaryLines + counts.noteCount + 1 + (counts.inefficiencyCount ?? 0);
+	const spare = bodyHeight - layersHeight - detailsHeight - imageWanted;
+	const details = detailsHeight + clamp(spare, 0, detailsExtra);
+	const imageHeight = Math.max(0, bodyHeight - layersHeight - details);
 	const imageRows = Math.max(0, imageHeight - 1 - imageSummaryLines - counts.noteCount - 1);
 
 	const attributeColumns = state.tree.attributes && width >= attributesMinWidth ? attributeColumnsFor(rightWidth) : 'none';
@@ -116,7 +126,7 @@ export function computeLayout(state: Pick<UiState, 'viewport' | 'filter' | 'tree
 		bodyHeight,
 		layersHeight,
 		layerRows: Math.max(1, layersHeight - 2),
-		detailsHeight,
+		detailsHeight: details,
 		imageHeight,
 		imageRows,
 		treeRows: Math.max(1, bodyHeight - 2),

@@ -191,7 +191,7 @@ export class BrowserModel {
 	}
 
 	layout(state: Pick<UiState, 'viewport' | 'filter' | 'tree'> & Partial<Pick<UiState, 'focus'>>): Layout {
-		return computeLayout(state, {layerCount: this.layerCount, noteCount: this.noteCount});
+		return computeLayout(state, {layerCount: this.layerCount, noteCount: this.noteCount, inefficiencyCount: this.inefficiencyCount});
 	}
 
 	view(layer: number, mode: UiState['mode']): LayerView {
