@@ -50,8 +50,9 @@ type Outcome = {kind: 'quit' | 'cancelled'} | {kind: 'error'; error: unknown};
 /**
  * Ink's render options, chosen by measurement (scripts/bench-ui.ts; figures in the README). LAYERSCOPE_INK_RENDER
  * (`maxFps=N,incremental=0|1`) overrides them, for that benchmark. Incremental rendering (only changed lines
- * written) answered tree keys ~0.5-1 ms sooner in tmux, but after the terminal is resized it leaves stale lines
- * on the screen (ink 6.8: a 100×30 terminal made 80×24, then 120×30, showed one row twice): full redraws stay.
+ * written) answered tree keys 0-1 ms sooner in tmux (within the noise), and after the terminal is resized it leaves
+ * stale lines on the screen (ink 6.8: a 100×30 terminal made 80×24, then 120×30, showed one row twice): full
+ * redraws stay.
  */
 export function renderOptions(environment: NodeJS.ProcessEnv = process.env): Pick<RenderOptions, 'maxFps' | 'incrementalRendering'> {
 	const chosen = {maxFps: 30, incrementalRendering: false};
