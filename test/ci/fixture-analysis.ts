@@ -10,7 +10,7 @@ import {diveFixtures} from '../helpers/fixtures.js';
 
 const cache = new Map<string, Promise<Analysis>>();
 
-/** The analysis of `../shared/fixtures/dive/<file>` (optionally with ignore globs applied). */
+/** The analysis of `test/fixtures/dive/<file>` (optionally with ignore globs applied). */
 export async function fixtureAnalysis(file: string, options: AnalyzeOptions = {}): Promise<Analysis> {
 	const key = options.ignore === undefined ? file : '';
 	const cached = key === '' ? undefined : cache.get(key);

@@ -1,4 +1,4 @@
-// The report text against dive's own snapshots (../shared/fixtures/dive/goldens/cli_*.snap).
+// The report text against dive's own snapshots (test/fixtures/dive/goldens/cli_*.snap).
 import assert from 'node:assert/strict';
 import {readFileSync} from 'node:fs';
 import path from 'node:path';

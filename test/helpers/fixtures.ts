@@ -11,7 +11,7 @@ import {writeDemoImage} from '../../scripts/lib/demo-image.js';
 import './cache-env.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const diveFixtures = path.resolve(repoRoot, '../shared/fixtures/dive');
+export const diveFixtures = path.resolve(repoRoot, 'test/fixtures/dive');
 
 export function diveFixture(name: string): string {
 	return path.join(diveFixtures, name);
