@@ -216,6 +216,22 @@ export function zstdEngine(): 'zstd-napi' | 'node-zlib' | 'fzstd' {
 
 type ZlibWithZstd = typeof zlib & {createZstdDecompress?: (options?: {chunkSize?: number}) => Transform};
 
+/**
+ * A gzip or zstd decoder's error in the user's words, for `subject` ("archive", "layer"): data cut short reads as
+ * "truncated …" (zlib's Z_BUF_ERROR "unexpected end of file", a zstd frame left open), anything else as "corrupt …"
+ * with the decoder's own message (zlib's, e.g. "incorrect header check"), never a bare error code.
+ */
+export function decodeErrorMessage(error: Error, kind: 'gzip' | 'zstd', subject: 'archive' | 'layer'): string {
+	const {code} = error as NodeJS.ErrnoException;
+	const what = subject === 'archive' ? 'archive' : `${kind} layer data`;
+	if (code === 'Z_BUF_ERROR' || error.message === 'unexpected end of file' || error.message.includes('ends in the middle of a zstd frame')) {
+		return subject === 'archive' ? `truncated archive: the ${kind} data ends early` : `truncated ${what}: the ${kind} data ends early`;
+	}
+
+	const detail = error.message.replace(/^corrupt zstd data: /, '');
+	return subject === 'archive' ? `corrupt ${kind} archive: ${detail}` : `corrupt ${what}: ${detail}`;
+}
+
 /** A decoder for a compressed blob kind, or undefined when the bytes are a plain tar. */
 export function decoderFor(kind: BlobKind): Transform | undefined {
 	if (kind === 'gzip') {

@@ -4,7 +4,7 @@ import {Writable} from 'node:stream';
 import {Xxh64, xxh64} from '@node-rs/xxhash';
 import type {Header} from 'tar-stream';
 import type {EntryType, LayerContents, LayerEntry} from '../analysis/types.js';
-import {type BlobDecoder, type BlobKind, blobDecoder} from './blob.js';
+import {type BlobDecoder, type BlobKind, blobDecoder, decodeErrorMessage} from './blob.js';
 import {FormatError} from './manifest.js';
 import {decodeBytes, headerLinkName, headerName, normalizePath} from './names.js';
 import {TarLimitError} from './tar-header.js';
@@ -357,7 +357,7 @@ export class LayerParser {
 			this.toReader(chunk);
 		});
 		this.decoder?.onError(error => {
-			this.fail(new FormatError(`corrupt ${kind} layer data: ${error.message}`));
+			this.fail(new FormatError(decodeErrorMessage(error, kind as 'gzip' | 'zstd', 'layer')));
 		});
 	}
 
@@ -395,7 +395,7 @@ export class LayerParser {
 			try {
 				await this.decoder?.end();
 			} catch (error) {
-				this.fail(new FormatError(`corrupt ${this.compression} layer data: ${(error as Error).message}`));
+				this.fail(new FormatError(decodeErrorMessage(error as Error, this.compression as 'gzip' | 'zstd', 'layer')));
 			}
 
 			if (this.failure === undefined) {

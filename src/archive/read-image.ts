@@ -3,9 +3,9 @@
 // (which `docker save` writes last) puts them in order at the end.
 import {createReadStream, readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
-import {Readable} from 'node:stream';
+import {PassThrough, Readable} from 'node:stream';
 import type {LayerContents, RawImage} from '../analysis/types.js';
-import {type BlobKind, decoderFor, readHead, sniff, sniffBytes} from './blob.js';
+import {type BlobKind, decodeErrorMessage, decoderFor, readHead, sniff, sniffBytes} from './blob.js';
 import {escapeName, terminalSafe} from '../report/escape.js';
 import type {LayerShare} from './layer-share.js';
 import {LayerParser, tarError} from './layer-tar.js';
@@ -271,14 +271,17 @@ async function decompressed(input: Readable): Promise<Readable> {
 		input.unshift(head);
 	}
 
-	const decoder = decoderFor(sniff(head));
+	const kind = sniff(head);
+	const decoder = decoderFor(kind);
 	if (decoder === undefined) {
 		return input;
 	}
 
-	input.on('error', error => decoder.destroy(error));
-	decoder.on('error', () => undefined);
-	return input.pipe(decoder);
+	// The decoder's own errors (data cut short, corrupt) in words; the input's errors pass as they are.
+	const output = new PassThrough({highWaterMark: 0});
+	input.on('error', error => output.destroy(error));
+	decoder.on('error', error => output.destroy(new FormatError(decodeErrorMessage(error, kind as 'gzip' | 'zstd', 'archive'))));
+	return input.pipe(decoder).pipe(output);
 }
 
 /**
@@ -491,7 +494,7 @@ export async function readImageArchive(source: Readable, options: ReadOptions): 
 		};
 
 		input.on('error', error => {
-			settle(new FormatError(`cannot read the archive: ${terminalSafe((error as NodeJS.ErrnoException).code ?? error.message)}`));
+			settle(error instanceof FormatError ? error : new FormatError(`cannot read the archive: ${terminalSafe((error as NodeJS.ErrnoException).code ?? error.message)}`));
 		});
 		input.on('data', onData);
 		input.on('end', finish);

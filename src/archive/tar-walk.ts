@@ -4,7 +4,7 @@
 
 import {Readable} from 'node:stream';
 import type {LayerEntry} from '../analysis/types.js';
-import {decoderFor, readHead, sniff, ZstdDecoder, zstdEngine} from './blob.js';
+import {decodeErrorMessage, decoderFor, readHead, sniff, ZstdDecoder, zstdEngine} from './blob.js';
 import {entryFromHeader} from './layer-tar.js';
 import {FormatError} from './manifest.js';
 import {defaultTarLimits, type TarHeader, type TarLimits, TarReader} from './tar-reader.js';
@@ -85,7 +85,7 @@ async function * decoded(head: Buffer, blob: Readable): AsyncGenerator<Buffer> {
 			yield chunk as Buffer;
 		}
 	} catch (error) {
-		throw error instanceof FormatError ? error : new FormatError(`corrupt ${kind} layer data: ${(error as Error).message}`);
+		throw error instanceof FormatError ? error : new FormatError(decodeErrorMessage(error as Error, kind, 'layer'));
 	} finally {
 		source.destroy();
 	}

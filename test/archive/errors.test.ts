@@ -7,6 +7,7 @@ import path from 'node:path';
 import {test} from 'node:test';
 import {gzipSync} from 'node:zlib';
 import {indexTarFile} from '../../src/archive/archive-member.js';
+import {LayerParser} from '../../src/archive/layer-tar.js';
 import {readImageArchive, readOciLayout} from '../../src/archive/read-image.js';
 import {buildImageArchive, collectPack, writeOciLayout} from '../../scripts/lib/image-builder.js';
 import {chunked, diveFixture} from '../helpers/fixtures.js';
@@ -62,6 +63,25 @@ test('the header index of an archive file (a file on disk is read by seeking) na
 
 test('a truncated archive of gzip layers', async () => {
 	await assert.rejects(read(kaniko.subarray(0, 600_000)), /truncated/);
+});
+
+test('a whole archive compressed with gzip or zstd, cut short or corrupt: one line in words, never a zlib code', async () => {
+	const gzipped = gzipSync(docker);
+	const zstded = execFileSync('zstd', ['-q', '-c'], {input: docker, maxBuffer: 64 * 1024 * 1024});
+	await assert.rejects(read(gzipped.subarray(0, 100_000)), /^Error: truncated archive: the gzip data ends early$/);
+	await assert.rejects(read(zstded.subarray(0, 100_000)), /^Error: truncated archive: the zstd data ends early$/);
+	const corrupt = Buffer.from(gzipped);
+	corrupt.fill(0x58, corrupt.length - 8, corrupt.length - 4); // The CRC-32 of the gzip trailer.
+	await assert.rejects(read(corrupt), /^Error: corrupt gzip archive: incorrect data check$/);
+});
+
+test('a gzip or zstd layer cut short: truncated layer data, in words', async () => {
+	const tar = readFileSync(diveFixture('test-docker-image.tar'));
+	for (const [kind, blob] of [['gzip', gzipSync(tar)], ['zstd', execFileSync('zstd', ['-q', '-c'], {input: tar, maxBuffer: 64 * 1024 * 1024})]] as const) {
+		const parser = new LayerParser(kind);
+		await parser.write(blob.subarray(0, 50_000));
+		await assert.rejects(parser.end(), new RegExp(`^Error: truncated ${kind} layer data: the ${kind} data ends early$`), kind);
+	}
 });
 
 test('corrupt gzip layer data', async () => {
