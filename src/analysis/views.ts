@@ -308,7 +308,9 @@ export type LayerView = {
 	 * Listed nodes per kind, by the definition of a layer's change counts (src/analysis/tree.ts LayerChanges: a
 	 * directory marked ~ only because of what changed
 	 * beneath it is counted unmodified). In 'layer' mode for layers ≥ 1 these are the layer's change counts; for
-	 * layer 0 (shown unmodified, as dive) and in 'aggregated' mode they are another figure: label it as such.
+	 * layer 0 (shown unmodified, as dive) and in 'aggregated' mode they are another figure: label it as such. In
+	 * 'aggregated' mode a path that came after layer 0 and went again is listed (removed) but not counted: the
+	 * counts compare with layer 0.
 	 */
 	readonly counts: Readonly<Record<ChangeKind, number>>;
 };
@@ -336,6 +338,7 @@ export function layerView(union: UnionTree, layer: number, mode: CompareMode): L
 	const shown = new Int32Array(size).fill(never);
 	const before = layer === 0 ? 0 : (mode === 'layer' ? layer - 1 : 0);
 	const {eventStart, eventLayer, eventValue} = union;
+	let transient = 0;
 	for (let node = 1; node < size; node++) {
 		// stateAt(node, layer), stateAt(node, before) and lastPresent(node, layer) in one walk of the history.
 		let after = never;
@@ -372,8 +375,10 @@ export function layerView(union: UnionTree, layer: number, mode: CompareMode): L
 			mark[node] = markRemoved;
 			shown[node] = prior;
 		} else if (mode === 'aggregated' && touched) {
+			// Came after layer 0 and went again: listed as removed (as dive lists it), not a change against layer 0.
 			mark[node] = markRemoved;
 			shown[node] = last;
+			transient++;
 		}
 	}
 
@@ -383,7 +388,7 @@ export function layerView(union: UnionTree, layer: number, mode: CompareMode): L
 		tally[mark[node]!] = tally[mark[node]!]! + 1;
 	}
 
-	const counts = {unmodified: tally[markUnmodified]!, modified: tally[markModified]!, added: tally[markAdded]!, removed: tally[markRemoved]!};
+	const counts = {unmodified: tally[markUnmodified]!, modified: tally[markModified]!, added: tally[markAdded]!, removed: tally[markRemoved]! - transient};
 	// A directory that is there before and after is modified when anything below it changed. Children come after
 	// their parent, so one backward pass sees every child (and what it passed up) before its parent.
 	for (let node = size - 1; node > 0; node--) {

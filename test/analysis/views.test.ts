@@ -135,6 +135,8 @@ test('aggregated mode compares with layer 0 and lists everything ever removed up
 	assert.deepEqual(marks(layerView(union, 1, 'aggregated')), {'/a': 'modified', '/a/base': 'modified', '/a/tmp': 'added'});
 	// Back to layer 0's metadata: unmodified against layer 0; the temporary file is gone: removed.
 	assert.deepEqual(marks(layerView(union, 2, 'aggregated')), {'/a': 'modified', '/a/base': 'unmodified', '/a/tmp': 'removed'});
+	// Listed as removed, but /a/tmp was not in layer 0: no change against it (the 'vs 0:' counts).
+	assert.deepEqual(layerView(union, 2, 'aggregated').counts, {unmodified: 2, modified: 0, added: 0, removed: 0});
 	assert.deepEqual(marks(layerView(union, 3, 'aggregated')), {'/a': 'modified', '/a/base': 'unmodified', '/a/tmp': 'added'});
 	// Layer mode at 2 sees the removal, at 3 the re-addition.
 	assert.deepEqual(marks(layerView(union, 2, 'layer')), {'/a': 'modified', '/a/base': 'modified', '/a/tmp': 'removed'});
