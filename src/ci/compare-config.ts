@@ -10,7 +10,7 @@
 import path from 'node:path';
 import {isMap, isScalar} from 'yaml';
 import {escapeName} from '../report/escape.js';
-import {CiConfigError, findRulesFile, parseFormat, quote, readConfigDocument, resolveNode, scalarText} from './config.js';
+import {CiConfigError, findRulesFile, parseFormat, quote, readConfigDocument, resolveNode, ruleSuggestion, scalarText} from './config.js';
 import {isDisabledValue, type Parsed, parseByteSize, parseGoFloat, parseRatio} from './parse.js';
 import type {CiFormat, RuleSource} from './types.js';
 
@@ -135,7 +135,7 @@ function readCompareSection(file: string, label: string): {values: Map<CompareRu
 				values.set(key as CompareRuleKey, text);
 			}
 		} else {
-			warnings.push(`${where}: unknown compare rule ${quote(key)} ignored`);
+			warnings.push(`${where}: unknown compare rule ${quote(key)} ignored${ruleSuggestion(key, [...knownKeys])}`);
 		}
 	}
 

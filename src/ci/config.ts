@@ -7,6 +7,7 @@
 // unknown keys are ignored.
 import {readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
+import {closest, distance} from 'fastest-levenshtein';
 import {type Document, isAlias, isMap, isScalar, isSeq, type Node, parseAllDocuments, type YAMLMap} from 'yaml';
 import {escapeName} from '../report/escape.js';
 import {systemErrorText} from '../report/system-error.js';
@@ -108,6 +109,24 @@ const kebabHints = new Map<string, RuleKey>([
 	['highest-user-wasted-percent', 'highestUserWastedPercent'],
 	['highest-reclaimable-bytes', 'highestReclaimableBytes'],
 ]);
+
+/**
+ * " (did you mean KEY?)" for a mistyped rule name: the known key within a few edits of it (Levenshtein distance
+ * ≤ max(2, a quarter of its length), the closest one), or a kebab-case spelling of one; '' when none is near.
+ */
+export function ruleSuggestion(key: string, known: readonly string[]): string {
+	const hint = kebabHints.get(key);
+	if (hint !== undefined) {
+		return ` (did you mean ${hint}?)`;
+	}
+
+	if (known.length === 0) {
+		return '';
+	}
+
+	const near = closest(key, [...known]);
+	return distance(key.toLowerCase(), near.toLowerCase()) <= Math.max(2, Math.floor(near.length / 4)) ? ` (did you mean ${near}?)` : '';
+}
 
 function readIgnorePaths(node: unknown, document: Document, where: string): string[] {
 	const value = resolveNode(node, document);
@@ -220,9 +239,7 @@ function readRules(node: unknown, document: Document, where: string, values: Fil
 			values.ignorePaths.push(...readIgnorePaths(pair.value, document, where));
 		} else if (!key.includes('/')) {
 			// Dive's own .dive-ci holds plugin keys such as "plugin1/rule1"; those are expected and silent.
-			const hint = kebabHints.get(key);
-			const suggestion = hint === undefined ? '' : ` (did you mean ${hint}?)`;
-			values.warnings.push(`${where}: unknown rule ${quote(key)} ignored${suggestion}`);
+			values.warnings.push(`${where}: unknown rule ${quote(key)} ignored${ruleSuggestion(key, [...knownRuleKeys, 'ignorePaths'])}`);
 		}
 	}
 }

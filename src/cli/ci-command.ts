@@ -26,7 +26,7 @@ export type CiCommandInput = {
 export async function runCiCommand(input: CiCommandInput): Promise<number> {
 	const {analysis, config, io} = input;
 	for (const warning of config.warnings) {
-		io.stderr(`warning: ${warning}\n`);
+		io.stderr(`layerscope: warning: ${warning}\n`);
 	}
 
 	const evaluation = input.evaluation ?? evaluateCi(analysis, config);

@@ -158,7 +158,7 @@ export async function runCompareCommand(input: CompareCommandInput): Promise<num
 	const config = input.ci ? loadCompareCiConfig(input.ciFlags, input.cwd) : undefined;
 	if (config !== undefined) {
 		for (const warning of config.warnings) {
-			io.stderr(`warning: ${warning}\n`);
+			io.stderr(`layerscope: warning: ${warning}\n`);
 		}
 
 		io.stderr(`${compareLoadingLine(input.a, input.b)}\n`);

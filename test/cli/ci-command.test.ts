@@ -64,8 +64,20 @@ test('warnings about the rules file go to stderr, the report to stdout', async (
 	writeFileSync(path.join(cwd, '.layerscope-ci.yml'), 'rules:\n  highest-wasted-bytes: 1\n  highestUserWastedPercent: 0.5\n');
 	const result = await run('test-docker-image.tar', {}, cwd);
 	assert.equal(result.code, 0);
-	assert.equal(result.stderr, 'warning: .layerscope-ci.yml: unknown rule "highest-wasted-bytes" ignored (did you mean highestWastedBytes?)\n');
+	assert.equal(result.stderr, 'layerscope: warning: .layerscope-ci.yml: unknown rule "highest-wasted-bytes" ignored (did you mean highestWastedBytes?)\n');
 	assert.ok(result.stdout.startsWith('Analysis:\n'));
+});
+
+test('a mistyped rule name gets the nearest known one; a name near none gets no guess', async () => {
+	const cwd = mkdtempSync(path.join(root, 'cwd-'));
+	writeFileSync(path.join(cwd, '.dive-ci'), 'rules:\n  lowestEfficency: 0.9\n  highestWastedByte: 1MB\n  colour: blue\n');
+	const result = await run('test-docker-image.tar', {}, cwd);
+	assert.equal(result.stderr, [
+		'layerscope: warning: .dive-ci: unknown rule "lowestEfficency" ignored (did you mean lowestEfficiency?)',
+		'layerscope: warning: .dive-ci: unknown rule "highestWastedByte" ignored (did you mean highestWastedBytes?)',
+		'layerscope: warning: .dive-ci: unknown rule "colour" ignored',
+		'',
+	].join('\n'));
 });
 
 test('colour is the caller\'s choice', async () => {
