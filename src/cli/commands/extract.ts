@@ -2,6 +2,7 @@
 // written below DIR (never outside it) or as a tar stream to stdout.
 import prettyBytes from 'pretty-bytes';
 import {escapeName} from '../../report/escape.js';
+import type {ExtractResult} from '../extract-writer.js';
 import {UsageError} from '../args.js';
 import {type CommandContext, type CommandDefinition, optionFlag, optionString} from '../command.js';
 import {layerOption} from './cat.js';
@@ -10,6 +11,16 @@ import {imageSourceOptions, loadOptionsFrom} from './source-options.js';
 /** "1 file", "2 files". */
 export function count(value: number, one: string, many = `${one}s`): string {
 	return `${value} ${value === 1 ? one : many}`;
+}
+
+/** What an extraction wrote, as `extract` and the TUI's Ctrl-E say it: "1 file, 0 directories, 0 symlinks, 12 hardlinks, 900 kB". */
+export function extractSummary(result: Pick<ExtractResult, 'files' | 'directories' | 'symlinks' | 'hardlinks' | 'bytes'>): string {
+	const counts = [count(result.files, 'file'), count(result.directories, 'directory', 'directories'), count(result.symlinks, 'symlink')];
+	if (result.hardlinks > 0) {
+		counts.push(count(result.hardlinks, 'hardlink'));
+	}
+
+	return `${counts.join(', ')}, ${prettyBytes(result.bytes)}`;
 }
 
 async function run({args, options, io}: CommandContext): Promise<number> {
@@ -38,12 +49,7 @@ async function run({args, options, io}: CommandContext): Promise<number> {
 		? await extractToTar(plan, open, process.stdout, settings)
 		: await extractToDirectory(plan, open, output, settings);
 	const where = output === '-' ? 'stdout (tar)' : describeOutput(output);
-	const counts = [count(result.files, 'file'), count(result.directories, 'directory', 'directories'), count(result.symlinks, 'symlink')];
-	if (result.hardlinks > 0) {
-		counts.push(count(result.hardlinks, 'hardlink'));
-	}
-
-	io.stderr(`extracted ${escapeName(plan.path)} (layer ${top}) to ${where}: ${counts.join(', ')}, ${prettyBytes(result.bytes)}\n`);
+	io.stderr(`extracted ${escapeName(plan.path)} (layer ${top}) to ${where}: ${extractSummary(result)}\n`);
 	if (result.skipped.length > 0) {
 		io.stderr(`not extracted (devices, FIFOs and hardlinks to missing files): ${result.skipped.slice(0, 5).map(item => escapeName(item)).join(', ')}${result.skipped.length > 5 ? ` and ${result.skipped.length - 5} more` : ''}\n`);
 	}
