@@ -126,7 +126,32 @@ export function decide(layers: ReadonlyArray<LayerIndex | undefined>, top: numbe
 export type Resolution =
 	| {readonly kind: 'need'; readonly layer: number}
 	| {readonly kind: 'found'; readonly path: string; readonly layer: number; readonly entry: LayerEntry | undefined}
-	| {readonly kind: 'absent'; /** Deepest existing ancestor. */ readonly nearest: string; readonly removedAt?: number};
+	| {
+		readonly kind: 'absent';
+		/** Deepest existing ancestor. */
+		readonly nearest: string;
+		/**
+		 * The layer that removed the path itself or one of its ancestors (a whiteout, an opaque marker, a
+		 * non-directory put in a directory's place); undefined when it never existed or was lost through a symlink.
+		 */
+		readonly removedAt?: number;
+		/** Set when a symlink on the way leads nowhere: the path is missing only because of where the link points. */
+		readonly dangling?: DanglingLink;
+	};
+
+/** A symlink whose target (or a component of it) does not exist. Paths without the leading '/'. */
+export type DanglingLink = {
+	/** The symlink (the last one followed when links lead to links). */
+	readonly link: string;
+	/** Its target, as stored. */
+	readonly target: string;
+	/** The first component of the target's path that is missing (or, for 'not-a-directory', the non-directory). */
+	readonly missing: string;
+	readonly reason: 'missing' | 'not-a-directory';
+};
+
+/** A symlink being followed: its target's components are pending until `pending` shrinks back to `end`. */
+type LinkFrame = {readonly link: string; readonly target: string; readonly end: number};
 
 const maxSymlinkHops = 40;
 
@@ -137,10 +162,16 @@ const maxSymlinkHops = 40;
 export function resolveTopDown(layers: ReadonlyArray<LayerIndex | undefined>, top: number, path: string): Resolution {
 	const pending = path.split('/').filter(part => part !== '' && part !== '.').reverse();
 	const resolved: string[] = [];
+	const links: LinkFrame[] = [];
 	let hops = 0;
 	let last: Decision | undefined;
 	while (pending.length > 0) {
 		const part = pending.pop()!;
+		// Links whose target was used up: this part (if any) comes from further out.
+		while (links.length > 0 && links.at(-1)!.end > pending.length) {
+			links.pop();
+		}
+
 		if (part === '..') {
 			resolved.pop();
 			last = undefined;
@@ -153,8 +184,12 @@ export function resolveTopDown(layers: ReadonlyArray<LayerIndex | undefined>, to
 			return decision;
 		}
 
+		const frame = links.at(-1);
 		if (decision.kind === 'absent') {
-			return {kind: 'absent', nearest: resolved.join('/'), removedAt: pending.length === 0 ? decision.removedAt : undefined};
+			const nearest = resolved.join('/');
+			return frame === undefined
+				? {kind: 'absent', nearest, removedAt: decision.removedAt}
+				: {kind: 'absent', nearest, dangling: {link: frame.link, target: frame.target, missing: candidate, reason: 'missing'}};
 		}
 
 		const {entry} = decision;
@@ -168,6 +203,7 @@ export function resolveTopDown(layers: ReadonlyArray<LayerIndex | undefined>, to
 				resolved.length = 0;
 			}
 
+			links.push({link: candidate, target, end: pending.length});
 			const parts = target.split('/').filter(segment => segment !== '' && segment !== '.');
 			for (let index = parts.length - 1; index >= 0; index--) {
 				pending.push(parts[index]!);
@@ -178,7 +214,18 @@ export function resolveTopDown(layers: ReadonlyArray<LayerIndex | undefined>, to
 		}
 
 		if (entry !== undefined && entry.type !== 'dir' && pending.length > 0) {
-			return {kind: 'absent', nearest: resolved.join('/')};
+			// A non-directory where a directory is needed: what was below it was removed by the layer that put it
+			// there (or never existed, which the layer below then says).
+			// Through a symlink: a dangling link when its own target goes through the non-directory, else plainly
+			// missing (the link itself removed nothing).
+			const nearest = resolved.join('/');
+			if (frame === undefined) {
+				return {kind: 'absent', nearest, removedAt: decision.layer};
+			}
+
+			return frame.end < pending.length
+				? {kind: 'absent', nearest, dangling: {link: frame.link, target: frame.target, missing: candidate, reason: 'not-a-directory'}}
+				: {kind: 'absent', nearest};
 		}
 
 		resolved.push(part);

@@ -1,7 +1,7 @@
 // Reading files out of an image: one file's bytes (`cat`, the TUI's viewer) or every file of a subtree
 // (`extract`), each from the one layer that holds it, reading no other layer.
 import type {LayerEntry, RawImage} from '../analysis/types.js';
-import {type ContentSource, lookupPath, resolvePath, subtreeNodes, viewAtLayer, cleanUserPath} from '../analysis/file-origin.js';
+import {type ContentSource, type LayerView, lookupPath, resolvePath, subtreeNodes, viewAtLayer, cleanUserPath} from '../analysis/file-origin.js';
 import {decide, indexLayer, type LayerIndex, type Resolution, resolveTopDown} from '../analysis/top-down.js';
 import type {FileNode} from '../analysis/tree.js';
 import {readLayerFiles} from '../archive/layer-files.js';
@@ -115,34 +115,79 @@ export function layerIndex(image: ContentImage | RawImage, layer: number | undef
 	return layer;
 }
 
+/** Where a path the user named is, as `cat`, `extract` and the viewer all look it up. */
+type Located = {
+	readonly lookups: TopDown;
+	/** The answer at the asked layer, or (when that layer removed the path) at the last layer that had it. */
+	readonly found: Exclude<Resolution, {kind: 'need'}>;
+	/** The layer whose view `found` is (the asked one, or the last layer before the removal). */
+	readonly viewLayer: number;
+	/** The layer that removed the path (itself, or an ancestor directory: `rm -rf`, an opaque directory). */
+	readonly removedAt?: number;
+	/** The answer at the asked layer when the path is missing there. */
+	readonly missing?: Extract<Resolution, {kind: 'absent'}>;
+};
+
 /**
- * Find the file `cat` should print: `path` (symlinks followed as inside the image) at layer `layer`, reading
- * layers from that one down only until the path is decided. A path the layer removed is taken from the last
- * layer that had it, with a note. Errors (SourceError, one line) name the nearest existing parent directory,
- * or say why the path has no bytes (a directory, a device…).
+ * Look `path` up at `layer` (symlinks followed, layers read from that one down only until it is decided); when
+ * the layer removed it (itself or an ancestor: a whiteout, an opaque directory, a file put in a directory's
+ * place), look again at the layer below the removal, down to the last layer that had it.
  */
-export async function findFile(image: ContentImage, path: string, layer: number): Promise<FileTarget> {
+async function locate(image: ContentImage, path: string, layer: number): Promise<Located> {
 	const lookups = new TopDown(image);
-	const shown = escapeName(`/${cleanUserPath(path)}`);
 	let found = await lookups.resolve(layer, path);
-	const {nearest} = found.kind === 'absent' ? found : {nearest: ''};
-	let note: string | undefined;
+	const missing = found.kind === 'absent' ? found : undefined;
 	let removedAt: number | undefined;
+	let viewLayer = layer;
 	while (found.kind === 'absent' && found.removedAt !== undefined && found.removedAt > 0) {
 		removedAt ??= found.removedAt;
-		found = await lookups.resolve(found.removedAt - 1, path);
+		viewLayer = found.removedAt - 1;
+		found = await lookups.resolve(viewLayer, path);
 	}
 
-	if (removedAt !== undefined && found.kind === 'found') {
-		note = `${shown} was removed by layer ${removedAt}; showing it as layer ${found.layer} had it`;
+	return {lookups, found, viewLayer: found.kind === 'found' ? viewLayer : layer, removedAt: found.kind === 'found' ? removedAt : undefined, missing};
+}
+
+/** The one-line error for a path that is not there at `layer` (a dangling symlink named, or the nearest directory). */
+function missingMessage(path: string, layer: number, missing: Extract<Resolution, {kind: 'absent'}>): string {
+	const shown = escapeName(`/${cleanUserPath(path)}`);
+	const {dangling} = missing;
+	if (dangling !== undefined) {
+		const link = escapeName(`/${dangling.link}`);
+		const why = dangling.reason === 'missing'
+			? `there is no ${escapeName(`/${dangling.missing}`)}`
+			: `${escapeName(`/${dangling.missing}`)} is not a directory`;
+		const what = `a symlink to ${escapeName(dangling.target)}, which does not exist at layer ${layer}: ${why}`;
+		return link === shown ? `${shown} is ${what}` : `${shown} does not exist at layer ${layer}: ${link} is ${what}`;
 	}
 
+	return `${shown} does not exist at layer ${layer}; the nearest existing directory is ${escapeName(`/${missing.nearest}`)}`;
+}
+
+/** The note for a path the asked layer removed, shown as an earlier layer had it. */
+function removedNote(path: string, removedAt: number, viewLayer: number, verb: string): string {
+	return `${escapeName(`/${cleanUserPath(path)}`)} was removed by layer ${removedAt}; ${verb} it as layer ${viewLayer} had it`;
+}
+
+/**
+ * Find the file `cat` should print: `path` (symlinks followed as inside the image) at layer `layer`, reading
+ * layers from that one down only until the path is decided. A path the layer removed (itself, or with a
+ * directory above it) is taken from the last layer that had it, with a note. Errors (SourceError, one line)
+ * name the nearest existing parent directory, or the dangling symlink and its missing component, or say why
+ * the path has no bytes (a directory, a device…).
+ */
+export async function findFile(image: ContentImage, path: string, layer: number): Promise<FileTarget> {
+	const {lookups, found, viewLayer, removedAt, missing} = await locate(image, path, layer);
+	const shown = escapeName(`/${cleanUserPath(path)}`);
 	if (found.kind === 'absent') {
-		throw new SourceError(`${shown} does not exist at layer ${layer}; the nearest existing directory is ${escapeName(`/${nearest}`)}`);
+		throw new SourceError(missingMessage(path, layer, missing ?? found));
 	}
 
 	if (found.entry === undefined || found.entry.type === 'dir') {
-		throw new SourceError(`${shown} is a directory at layer ${layer}: use \`layerscope extract\` for a subtree`);
+		const where = removedAt === undefined
+			? `${shown} is a directory at layer ${layer}`
+			: `${shown} was removed by layer ${removedAt}; layer ${viewLayer} had it as a directory`;
+		throw new SourceError(`${where}: use \`layerscope extract\` for a subtree`);
 	}
 
 	const content = await lookups.content(found.layer, found.entry);
@@ -152,6 +197,7 @@ export async function findFile(image: ContentImage, path: string, layer: number)
 		throw new SourceError(`${shown} is ${what}: it has no content to show`);
 	}
 
+	const note = removedAt === undefined ? undefined : removedNote(path, removedAt, viewLayer, 'showing');
 	return {path: `/${found.path}`, size: content.entry.size, content, layer: found.layer, note};
 }
 
@@ -189,28 +235,39 @@ export type ExtractPlan = {
 	/** The selected node's absolute path in the image. */
 	readonly path: string;
 	readonly isDirectory: boolean;
+	/** The layer whose view is extracted: the asked one, or the last layer that had a path the asked one removed. */
+	readonly layer: number;
+	/** Set when the asked layer removed the path and an earlier layer's copy is extracted. */
+	readonly note?: string;
 	/** Parents before children. */
 	readonly items: readonly ExtractItem[];
 };
 
 /**
  * Plan an extraction of `path` at `layer`. A directory's contents go directly below the output; a single file
- * keeps its name. SourceError when the path does not exist (naming the nearest existing directory).
+ * keeps its name. A path the layer removed (itself or an ancestor) is extracted as the last layer that had it,
+ * with a note, as `cat` shows it. SourceError when the path does not exist (the same line as `cat`'s: the
+ * nearest existing directory, or the dangling symlink).
  */
 export async function planExtract(image: ContentImage, path: string, layer: number): Promise<ExtractPlan> {
-	const view = viewAtLayer(await allEntries(image, layer), layer);
 	const clean = cleanUserPath(path);
-	let node: FileNode | undefined;
-	const literal = lookupPath(view, clean);
-	if (literal.found) {
-		node = literal.node;
-	} else {
-		const followed = resolvePath(view, clean);
-		if (!followed.found) {
-			throw new SourceError(`${escapeName(`/${clean}`)} does not exist at layer ${layer}; the nearest existing directory is ${escapeName(`/${literal.nearest}`)}`);
+	let viewLayer = layer;
+	let note: string | undefined;
+	let view = viewAtLayer(await allEntries(image, layer), layer);
+	let node = pick(view, clean);
+	if (node === undefined) {
+		const {found, viewLayer: last, removedAt, missing} = await locate(image, path, layer);
+		if (found.kind === 'absent' || removedAt === undefined) {
+			throw new SourceError(missingMessage(path, layer, missing ?? (found.kind === 'absent' ? found : {kind: 'absent', nearest: ''})));
 		}
 
-		node = followed.node;
+		viewLayer = last;
+		note = removedNote(path, removedAt, viewLayer, 'extracting');
+		view = viewAtLayer(await allEntries(image, viewLayer), viewLayer);
+		node = pick(view, clean);
+		if (node === undefined) {
+			throw new SourceError(`${escapeName(`/${clean}`)} does not exist at layer ${layer}`);
+		}
 	}
 
 	const isDirectory = node.children !== undefined;
@@ -227,7 +284,18 @@ export async function planExtract(image: ContentImage, path: string, layer: numb
 		items.push({relative, node: current, content: view.contentOf(current.entry)});
 	}
 
-	return {path: `/${base}`, isDirectory, items};
+	return {path: `/${base}`, isDirectory, layer: viewLayer, note, items};
+}
+
+/** The node `extract` takes for a path: the literal one (a symlink named is extracted as a link), else the one it leads to. */
+function pick(view: LayerView, clean: string): FileNode | undefined {
+	const literal = lookupPath(view, clean);
+	if (literal.found) {
+		return literal.node;
+	}
+
+	const followed = resolvePath(view, clean);
+	return followed.found ? followed.node : undefined;
 }
 
 /** A window of a file's bytes for the TUI's viewer: at most `maxBytes` from `offset`, and the newlines before it. */

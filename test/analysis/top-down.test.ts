@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import fc from 'fast-check';
-import {resolvePath, viewAtLayer} from '../../src/analysis/file-origin.js';
+import {lookupPath, resolvePath, viewAtLayer} from '../../src/analysis/file-origin.js';
 import {decide, indexLayer, resolveTopDown} from '../../src/analysis/top-down.js';
 import type {LayerEntry} from '../../src/analysis/types.js';
 
@@ -92,4 +92,62 @@ test('a lookup asks only for the layers it needs, from the top down', () => {
 	const indexes: Array<ReturnType<typeof indexLayer> | undefined> = [undefined, undefined, indexLayer(layers[2]!)];
 	assert.deepEqual(decide(indexes, 2, 'etc/top.conf'), {kind: 'found', layer: 2, entry: layers[2]![1 - 1]});
 	assert.deepEqual(decide(indexes, 2, 'etc/base.conf'), {kind: 'need', layer: 1});
+});
+
+test('a path removed with an ancestor (rm -rf, an opaque directory, a file in its place) says which layer removed it', () => {
+	const layers = [
+		[entry('var', 'dir'), entry('var/cache', 'dir'), entry('var/cache/pkg', 'dir'), entry('var/cache/pkg/a.pkg', 'file'), entry('app/static/x/b.js', 'file')],
+		[entry('var/cache/pkg', 'file', {whiteout: true})],
+		[entry('app/static', 'dir', {opaque: true}), entry('app/static/index.html', 'file')],
+		[entry('var/cache', 'file')],
+	];
+	const indexes = layers.map(entries => indexLayer(entries));
+	assert.deepEqual(resolveTopDown(indexes, 1, '/var/cache/pkg/a.pkg'), {kind: 'absent', nearest: 'var/cache', removedAt: 1});
+	assert.deepEqual(resolveTopDown(indexes, 1, '/var/cache/pkg'), {kind: 'absent', nearest: 'var/cache', removedAt: 1});
+	assert.deepEqual(resolveTopDown(indexes, 2, '/app/static/x/b.js'), {kind: 'absent', nearest: 'app/static', removedAt: 2});
+	assert.deepEqual(resolveTopDown(indexes, 3, '/var/cache/x'), {kind: 'absent', nearest: 'var', removedAt: 3});
+	assert.equal(resolveTopDown(indexes, 0, '/var/cache/pkg/a.pkg').kind, 'found');
+});
+
+test('a dangling symlink names itself, its target and the missing component', () => {
+	const layers = [[
+		entry('data/link', 'symlink', {linkTarget: '../nowhere/file'}),
+		entry('data/chain', 'symlink', {linkTarget: 'link'}),
+		entry('data/through', 'symlink', {linkTarget: '/etc/passwd/x'}),
+		entry('etc/passwd', 'file'),
+		entry('data/dir', 'symlink', {linkTarget: '/etc'}),
+	]];
+	const indexes = layers.map(entries => indexLayer(entries));
+	assert.deepEqual(resolveTopDown(indexes, 0, '/data/link'), {kind: 'absent', nearest: '', dangling: {link: 'data/link', target: '../nowhere/file', missing: 'nowhere', reason: 'missing'}});
+	assert.deepEqual(resolveTopDown(indexes, 0, '/data/chain').kind === 'absent' && resolveTopDown(indexes, 0, '/data/chain'), {kind: 'absent', nearest: '', dangling: {link: 'data/link', target: '../nowhere/file', missing: 'nowhere', reason: 'missing'}});
+	assert.deepEqual(resolveTopDown(indexes, 0, '/data/through'), {kind: 'absent', nearest: 'etc', dangling: {link: 'data/through', target: '/etc/passwd/x', missing: 'etc/passwd', reason: 'not-a-directory'}});
+	// Not dangling: the link leads to /etc, where the named file is missing.
+	assert.deepEqual(resolveTopDown(indexes, 0, '/data/dir/nope'), {kind: 'absent', nearest: 'etc', removedAt: undefined});
+});
+
+test('removedAt agrees with the stacked filesystem: a path some lower layer had and the top lacks was removed above it (generated stacks, no symlinks)', () => {
+	const plain = layersArbitrary.map(layers => layers.map(entries => entries.filter(item => item.type !== 'symlink')));
+	fc.assert(fc.property(plain, fc.array(pathArbitrary, {minLength: 1, maxLength: 5}), (layers, paths) => {
+		const indexes = layers.map(entries => indexLayer(entries));
+		const views = layers.map((_, top) => viewAtLayer(layers, top));
+		for (let top = 0; top < layers.length; top++) {
+			for (const path of paths) {
+				const result = resolveTopDown(indexes, top, path);
+				if (result.kind !== 'absent') {
+					continue;
+				}
+
+				const had = views.slice(0, top).map(view => lookupPath(view, path).found).lastIndexOf(true);
+				if (had >= 0) {
+					assert.ok(result.removedAt !== undefined && result.removedAt > had && result.removedAt <= top, `${path} at ${top}: had at ${had}, removedAt ${result.removedAt}: ${JSON.stringify(layers)}`);
+				}
+
+				if (result.removedAt !== undefined) {
+					for (let layer = result.removedAt; layer <= top; layer++) {
+						assert.equal(lookupPath(views[layer]!, path).found, false, `${path} absent from ${result.removedAt} to ${top}`);
+					}
+				}
+			}
+		}
+	}), {seed: 20_261_130, numRuns: 400});
 });

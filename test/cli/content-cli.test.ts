@@ -2,7 +2,7 @@
 // exit 2, extraction into a directory and as a tar, and a hostile archive that tries to write outside.
 import assert from 'node:assert/strict';
 import {spawnSync} from 'node:child_process';
-import {existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync} from 'node:fs';
+import {existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {describe, test} from 'node:test';
@@ -61,6 +61,87 @@ describe('cat (CLI)', () => {
 			assert.match(result.stderr, message);
 			assert.equal(result.stderr.trim().split('\n').length, 1);
 		}
+	});
+});
+
+/** Removals through an ancestor (rm -rf, an opaque directory, a file in a directory's place) and dangling links. */
+const removals: FixtureLayer[] = [
+	{entries: [
+		{path: 'var', type: 'dir'}, {path: 'var/cache', type: 'dir'}, {path: 'var/cache/pkg', type: 'dir'},
+		{path: 'var/cache/pkg/a.pkg', content: 'package a\n'},
+		{path: 'srv', type: 'dir'}, {path: 'srv/static', type: 'dir'}, {path: 'srv/static/x', type: 'dir'},
+		{path: 'srv/static/x/b.js', content: 'bundle\n'},
+		{path: 'opt', type: 'dir'}, {path: 'opt/tool', type: 'dir'}, {path: 'opt/tool/run', content: 'run\n'},
+		{path: 'data', type: 'dir'},
+		{path: 'data/link', type: 'symlink', linkTarget: '../nowhere/file'},
+		{path: 'data/odd', type: 'symlink', linkTarget: '/opt/tool/run/x'},
+		{path: 'data/esc', type: 'symlink', linkTarget: '/\u001B[31mred'},
+	]},
+	{entries: [{path: 'var', type: 'dir'}, {path: 'var/cache', type: 'dir'}, {path: 'var/cache/.wh.pkg'}]},
+	{entries: [
+		{path: 'srv', type: 'dir'}, {path: 'srv/static', type: 'dir'}, {path: 'srv/static/.wh..wh..opq'},
+		{path: 'srv/static/index.html', content: 'index\n'},
+		{path: 'opt', type: 'dir'}, {path: 'opt/tool', content: 'now a file\n'},
+	]},
+];
+
+describe('removed and dangling paths (CLI)', () => {
+	test('a file removed with its directory (rm -rf, an opaque directory, a file in its place) is shown as last present', async () => {
+		const file = await imageFile(removals);
+		for (const [filePath, removedBy, bytes] of [
+			['/var/cache/pkg/a.pkg', 1, 'package a\n'],
+			['/srv/static/x/b.js', 2, 'bundle\n'],
+			['/opt/tool/run', 2, 'run\n'],
+		] as const) {
+			const result = await runCli(['cat', file, filePath]);
+			assert.equal(result.code, 0, result.stderr);
+			assert.equal(result.stdout, bytes);
+			assert.equal(result.stderr, `layerscope: ${filePath} was removed by layer ${removedBy}; showing it as layer ${removedBy - 1} had it\n`);
+		}
+
+		const never = await runCli(['cat', file, '/var/cache/pkg/none']);
+		assert.equal(never.code, 2);
+		assert.equal(never.stderr, 'layerscope: /var/cache/pkg/none does not exist at layer 2; the nearest existing directory is /var/cache\n');
+	});
+
+	test('a removed directory: cat and extract give one answer, extract writes it as last present', async () => {
+		const file = await imageFile(removals);
+		const cat = await runCli(['cat', file, '/var/cache/pkg', '--layer', '1']);
+		assert.equal(cat.code, 2);
+		assert.equal(cat.stderr, 'layerscope: /var/cache/pkg was removed by layer 1; layer 0 had it as a directory: use `layerscope extract` for a subtree\n');
+		const out = tempFile('out');
+		const extract = await runCli(['extract', file, '/var/cache/pkg', '--layer', '1', '--output', out]);
+		assert.equal(extract.code, 0, extract.stderr);
+		assert.match(extract.stderr, /^layerscope: \/var\/cache\/pkg was removed by layer 1; extracting it as layer 0 had it\nextracted \/var\/cache\/pkg \(layer 0\) to .*: 1 file,/);
+		assert.deepEqual(readdirSync(out), ['a.pkg']);
+		assert.equal(readFileSync(path.join(out, 'a.pkg'), 'utf8'), 'package a\n');
+		const missing = await runCli(['extract', file, '/var/cache/pkg/none', '--output', tempFile('none')]);
+		assert.equal(missing.code, 2);
+		assert.equal(missing.stderr, 'layerscope: /var/cache/pkg/none does not exist at layer 2; the nearest existing directory is /var/cache\n');
+	});
+
+	test('a dangling symlink names its target and the missing component (escaped), exit 2', async () => {
+		const file = await imageFile(removals);
+		for (const [filePath, message] of [
+			['/data/link', '/data/link is a symlink to ../nowhere/file, which does not exist at layer 2: there is no /nowhere'],
+			['/data/link/more', '/data/link/more does not exist at layer 2: /data/link is a symlink to ../nowhere/file, which does not exist at layer 2: there is no /nowhere'],
+			['/data/odd', '/data/odd is a symlink to /opt/tool/run/x, which does not exist at layer 2: /opt/tool is not a directory'],
+			['/data/esc', '/data/esc is a symlink to /\\x1b[31mred, which does not exist at layer 2: there is no /\\x1b[31mred'],
+		] as const) {
+			const result = await runCli(['cat', file, filePath]);
+			assert.equal(result.code, 2, result.stderr);
+			assert.equal(result.stderr, `layerscope: ${message}\n`);
+			if (filePath.endsWith('/more')) {
+				const extract = await runCli(['extract', file, filePath, '--output', tempFile('dangling')]);
+				assert.equal(extract.code, 2, extract.stderr);
+				assert.equal(extract.stderr, result.stderr, 'extract: the same line');
+			}
+		}
+
+		// extract of the link itself writes the link (as links are extracted).
+		const out = tempFile('link');
+		assert.equal((await runCli(['extract', file, '/data/link', '--output', out])).code, 0);
+		assert.equal(readlinkSync(path.join(out, 'link')), '../nowhere/file');
 	});
 });
 

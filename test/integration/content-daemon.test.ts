@@ -8,6 +8,7 @@ import {test} from 'node:test';
 import {findFile, layerIndex, planExtract, streamFile} from '../../src/cli/content.js';
 import {extractToDirectory} from '../../src/cli/extract-writer.js';
 import {openImageForContent} from '../../src/cli/content-source.js';
+import {rejection} from '../helpers/common.js';
 import {buildImage, docker, ensureBusyboxImage, removeContainers, removeImages, requireDocker, run, saveImage, tempDir, uniqueTag} from '../helpers/docker.js';
 
 const runtime = new Set(['.dockerenv', 'etc/hosts', 'etc/hostname', 'etc/resolv.conf', 'etc/mtab', 'dev', 'proc', 'sys']);
@@ -113,5 +114,66 @@ test('cat and extract equal docker export (daemon and docker save file)', {timeo
 		}
 
 		assert.equal(lstatSync(path.join(out, 'app/data/blob-link')).nlink, 1, 'its other name was removed');
+	}
+});
+
+test('removed with their directory, and dangling links: what docker export of the image before and after holds', {timeout: 300_000}, async t => {
+	if (!await requireDocker(t)) {
+		return;
+	}
+
+	const base = await ensureBusyboxImage();
+	const before = uniqueTag('content-before');
+	const tag = uniqueTag('content-removed');
+	const containers = [`layerscope-test-content-before-${process.pid}-${Date.now()}`, `layerscope-test-content-removed-${process.pid}-${Date.now()}`];
+	t.after(async () => {
+		await removeContainers(...containers);
+		await removeImages(tag, before);
+	});
+	await buildImage(before, `FROM ${base}
+RUN mkdir -p /var/cache/pkg /srv/static/x /data && echo "package a" > /var/cache/pkg/a.pkg && echo bundle > /srv/static/x/b.js \\
+ && ln -s ../nowhere/file /data/link
+`);
+	await buildImage(tag, `FROM ${before}
+RUN rm -rf /var/cache/pkg
+RUN rm -rf /srv/static && mkdir /srv/static && echo index > /srv/static/index.html
+`);
+	const dir = await tempDir(t);
+	const truth: Array<Map<string, Listed>> = [];
+	for (const [index, reference] of [before, tag].entries()) {
+		await docker('create', '--network', 'none', '--name', containers[index]!, reference, 'true');
+		const exported = path.join(dir, `export-${index}`);
+		await run('mkdir', ['-p', exported]);
+		await run('sh', ['-c', `docker export ${containers[index]!} | tar -x -C ${exported}`]);
+		truth.push(listing(exported));
+	}
+
+	const [had, now] = truth as [Map<string, Listed>, Map<string, Listed>];
+	for (const gone of ['var/cache/pkg', 'var/cache/pkg/a.pkg', 'srv/static/x', 'srv/static/x/b.js', 'nowhere']) {
+		assert.equal(now.has(gone), false, `the image removed /${gone}`);
+	}
+
+	assert.deepEqual(now.get('data/link'), {type: 'symlink', mode: 0, size: 0, link: '../nowhere/file'});
+	const archiveFile = await saveImage(tag, dir);
+	for (const argument of [tag, archiveFile]) {
+		const image = await openImageForContent(argument, {});
+		const top = layerIndex(image, undefined);
+		for (const [file, removedBy] of [['var/cache/pkg/a.pkg', top - 1], ['srv/static/x/b.js', top]] as const) {
+			const target = await findFile(image, `/${file}`, top);
+			assert.equal(target.note, `/${file} was removed by layer ${removedBy}; showing it as layer ${removedBy - 1} had it`);
+			const hash = createHash('sha256');
+			await streamFile(image.open, target, chunk => {
+				hash.update(chunk);
+			});
+			assert.equal(hash.digest('hex'), had.get(file)!.sha, `/${file} as the image before the removal had it (${argument})`);
+		}
+
+		assert.equal((await rejection(findFile(image, '/var/cache/pkg', top))).message,
+			`/var/cache/pkg was removed by layer ${top - 1}; layer ${top - 2} had it as a directory: use \`layerscope extract\` for a subtree`);
+		const plan = await planExtract(image, '/var/cache/pkg', top);
+		assert.equal(plan.note, `/var/cache/pkg was removed by layer ${top - 1}; extracting it as layer ${top - 2} had it`);
+		assert.deepEqual(plan.items.map(item => item.relative), ['', 'a.pkg']);
+		assert.equal((await rejection(findFile(image, '/data/link', top))).message,
+			`/data/link is a symlink to ../nowhere/file, which does not exist at layer ${top}: there is no /nowhere`);
 	}
 });

@@ -95,3 +95,30 @@ test('Ctrl-E extracts the selected directory into the current directory, and say
 
 	assert.ok(existsSync(path.join(work, 'etc/blob.bin')));
 });
+
+test('v on a file removed with its directory shows it as last present; on a dangling symlink says why, whole, wrapped', async () => {
+	const file = path.join(dir, 'removed.tar');
+	writeFileSync(file, await buildImageArchive([
+		{entries: [
+			{path: 'data', type: 'dir'},
+			{path: 'data/link', type: 'symlink', linkTarget: '../nowhere/at/all/which/is/a/long/path/so/that/the/line/wraps'},
+			{path: 'var', type: 'dir'}, {path: 'var/cache', type: 'dir'}, {path: 'var/cache/pkg', type: 'dir'},
+			{path: 'var/cache/pkg/a.pkg', content: 'package a\n'},
+		]},
+		{entries: [{path: 'var', type: 'dir'}, {path: 'var/cache', type: 'dir'}, {path: 'var/cache/.wh.pkg'}]},
+	], {format: 'docker25'}));
+	const source = localSource(file);
+	const image = await loadImageFrom(source, {});
+	const removedModel = new BrowserModel({image, analysis: analyzeImage(image), files: await fileAccess(source, image)});
+	const ui = await drive(<Browser model={removedModel} viewport={{width: 80, height: 24}} colors={false} onQuit={() => undefined}/>);
+	await ui.press('j', 'tab', 'j', 'j', 'j', 'j', 'j', 'v');
+	let frame = await until(ui, /package a/);
+	assert.match(frame, /━━ \/var\/cache\/pkg\/a\.pkg \(layer 1\)/);
+	assert.match(frame, /\/var\/cache\/pkg\/a\.pkg was removed by layer 1; showing it as layer 0 had it/);
+	await ui.press('q', 'g', 'j', 'v');
+	frame = await until(ui, /cannot be shown/);
+	const text = frame.split('\n').join('');
+	assert.match(text, /\/data\/link is a symlink to \.\.\/nowhere\/at\/all\/which\/is\/a\/long\/path\/so\/that\/the\/line\/wraps, which does not exist at layer 1: there is no \/nowhere/);
+	assert.doesNotMatch(frame, /…|empty/);
+	ui.unmount?.();
+});

@@ -43,13 +43,18 @@ async function run({args, options, io}: CommandContext): Promise<number> {
 	const image = await openImageForContent(args[0]!, await loadOptionsFrom(options));
 	const top = layerIndex(image, layer);
 	const plan = await planExtract(image, args[1]!, top);
+	if (plan.note !== undefined) {
+		io.stderr(`layerscope: ${plan.note}\n`);
+	}
+
 	const {open} = image;
 	const settings = {force: optionFlag(options, 'force'), sameOwner: optionFlag(options, 'same-owner')};
 	const result = output === '-'
 		? await extractToTar(plan, open, process.stdout, settings)
 		: await extractToDirectory(plan, open, output, settings);
 	const where = output === '-' ? 'stdout (tar)' : describeOutput(output);
-	io.stderr(`extracted ${escapeName(plan.path)} (layer ${top}) to ${where}: ${extractSummary(result)}\n`);
+	io.stderr(`extracted ${escapeName(plan.path)} (layer ${plan.layer}) to ${where}: ${extractSummary(result)}
+`);
 	if (result.skipped.length > 0) {
 		io.stderr(`not extracted (devices, FIFOs and hardlinks to missing files): ${result.skipped.slice(0, 5).map(item => escapeName(item)).join(', ')}${result.skipped.length > 5 ? ` and ${result.skipped.length - 5} more` : ''}\n`);
 	}

@@ -1,8 +1,8 @@
 import {Box, Text} from 'ink';
 import prettyBytes from 'pretty-bytes';
-import {escapeName} from '../../report/escape.js';
+import {escapeName, terminalSafe} from '../../report/escape.js';
 import type {ViewerState} from '../state/viewer.js';
-import {displayWidth, truncate} from '../text-width.js';
+import {displayWidth, truncate, wrap} from '../text-width.js';
 
 type Props = {
 	readonly viewer: ViewerState;
@@ -28,6 +28,12 @@ export function FileViewer({viewer, width, height, colors}: Props) {
 			const text = viewer.binary ? row : `${String(viewer.firstNumber + index).padStart(gutter)} │ ${row}`;
 			lines.push({text: fit(text, width), match: viewer.search.match === index});
 		}
+	} else if (viewer.status === 'error') {
+		// Why the file cannot be shown, whole (a dangling symlink's target…), wrapped. Messages and notes come
+		// with the image's names escaped already: terminalSafe guards without doubling their backslashes.
+		for (const text of wrap(terminalSafe(viewer.message), width, {words: true}).slice(0, contentHeight)) {
+			lines.push({text, match: false});
+		}
 	}
 
 	const {window} = viewer;
@@ -39,6 +45,8 @@ export function FileViewer({viewer, width, height, colors}: Props) {
 		status = `/${escapeName(viewer.search.query)}`;
 	} else if (viewer.status === 'loading') {
 		status = 'reading…';
+	} else if (viewer.status === 'error') {
+		status = 'cannot be shown (q or Esc closes)';
 	} else {
 		const position = viewer.rows.length === 0 ? 'empty' : `${viewer.top + 1}–${Math.min(viewer.rows.length, viewer.top + contentHeight)} of ${viewer.rows.length}`;
 		status = `${position}${shown}${viewer.search.failed ? `  not found: ${escapeName(viewer.search.query)}` : ''}`;
@@ -47,9 +55,9 @@ export function FileViewer({viewer, width, height, colors}: Props) {
 	return (
 		<Box flexDirection='column' width={width} height={height} overflow='hidden'>
 			<Text bold wrap='truncate-end'>{title + '━'.repeat(Math.max(0, width - displayWidth(title)))}</Text>
-			<Text wrap='truncate-end' color={colors && viewer.status === 'error' ? 'red' : undefined}>{fit(viewer.message === '' ? ' ' : escapeName(viewer.message), width)}</Text>
+			<Text wrap='truncate-end' color={colors && viewer.status === 'error' ? 'red' : undefined}>{fit(viewer.message === '' || viewer.status === 'error' ? ' ' : terminalSafe(viewer.message), width)}</Text>
 			<Box flexDirection='column' height={contentHeight} overflow='hidden'>
-				{lines.map((line, index) => <Text key={index} wrap='truncate-end' inverse={line.match}>{line.text === '' ? ' ' : line.text}</Text>)}
+				{lines.map((line, index) => <Text key={index} wrap='truncate-end' inverse={line.match} color={colors && viewer.status === 'error' ? 'red' : undefined}>{line.text === '' ? ' ' : line.text}</Text>)}
 			</Box>
 			<Text wrap='truncate-end' dimColor={colors}>{fit(status, width)}</Text>
 		</Box>
