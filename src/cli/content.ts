@@ -140,7 +140,8 @@ async function locate(image: ContentImage, path: string, layer: number): Promise
 	let removedAt: number | undefined;
 	let viewLayer = layer;
 	while (found.kind === 'absent' && found.removedAt !== undefined && found.removedAt > 0) {
-		removedAt ??= found.removedAt;
+		// The last removal on the way down is the one that took it away (the layers between lacked it too).
+		removedAt = found.removedAt;
 		viewLayer = found.removedAt - 1;
 		found = await lookups.resolve(viewLayer, path);
 	}

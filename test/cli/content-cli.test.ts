@@ -104,6 +104,19 @@ describe('removed and dangling paths (CLI)', () => {
 		assert.equal(never.stderr, 'layerscope: /var/cache/pkg/none does not exist at layer 2; the nearest existing directory is /var/cache\n');
 	});
 
+	test('removed, then its directory replaced by a file: the note names the layer that took it away', async () => {
+		const file = await imageFile([
+			{entries: [{path: 'a', type: 'dir'}, {path: 'a/b', type: 'dir'}, {path: 'a/b/c', content: 'c\n'}]},
+			{entries: [{path: 'a', type: 'dir'}, {path: 'a/.wh.b'}]},
+			{entries: [{path: 'x', content: 'unrelated\n'}]},
+			{entries: [{path: 'a', type: 'dir'}, {path: 'a/b', content: 'now a file\n'}]},
+		]);
+		const result = await runCli(['cat', file, '/a/b/c']);
+		assert.equal(result.code, 0, result.stderr);
+		assert.equal(result.stdout, 'c\n');
+		assert.equal(result.stderr, 'layerscope: /a/b/c was removed by layer 1; showing it as layer 0 had it\n');
+	});
+
 	test('a removed directory: cat and extract give one answer, extract writes it as last present', async () => {
 		const file = await imageFile(removals);
 		const cat = await runCli(['cat', file, '/var/cache/pkg', '--layer', '1']);
