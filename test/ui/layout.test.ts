@@ -34,6 +34,9 @@ test('Layer details takes the rows Image details would leave empty, up to detail
 	assert.equal(tall.layersHeight + tall.detailsHeight + tall.imageHeight, tall.bodyHeight);
 	// No spare rows: the details keep their 7 lines.
 	assert.equal(computeLayout(state(100, 30), {...counts, inefficiencyCount: 40}).detailsHeight, detailsLines);
+	// No more than the longest layer's details need (title + lines).
+	assert.equal(computeLayout(state(200, 59), {...counts, detailLines: () => 8}).detailsHeight, 9);
+	assert.equal(computeLayout(state(200, 59), {...counts, detailLines: () => 3}).detailsHeight, detailsLines);
 	// A few spare rows: exactly those.
 	const some = computeLayout(state(100, 31), counts);
 	assert.equal(some.detailsHeight - detailsLines, some.bodyHeight - some.layersHeight - detailsLines - (1 + 6 + 1 + 4));

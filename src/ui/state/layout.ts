@@ -80,6 +80,8 @@ export type LayoutCounts = {
 	readonly noteCount: number;
 	/** Rows of the inefficient-files table (default 0). */
 	readonly inefficiencyCount?: number;
+	/** The most lines Layer details has for any layer in a pane this wide (no title); unknown: no limit. */
+	readonly detailLines?: (width: number) => number;
 };
 
 function clamp(value: number, low: number, high: number): number {
@@ -109,11 +111,12 @@ export function computeLayout(state: Pick<UiState, 'viewport' | 'filter' | 'tree
 		&& layersWanted <= bodyHeight - detailsHeight - (1 + imageSummaryLines + counts.noteCount)
 		? layersWanted
 		: share;
-	// Rows the image pane would leave empty (a tall terminal) go to Layer details, up to `detailsExtra` more lines:
-	// its digest and diff id are then in view without scrolling it.
+	// Rows the image pane would leave empty (a tall terminal) go to Layer details, up to `detailsExtra` more lines
+	// and no more than its longest layer needs: its digest and diff id are then in view without scrolling it.
 	const imageWanted = 1 + imageSummaryLines + counts.noteCount + 1 + (counts.inefficiencyCount ?? 0);
 	const spare = bodyHeight - layersHeight - detailsHeight - imageWanted;
-	const details = detailsHeight + clamp(spare, 0, detailsExtra);
+	const detailsWanted = counts.detailLines === undefined ? Number.POSITIVE_INFINITY : 1 + counts.detailLines(leftWidth) - detailsHeight;
+	const details = detailsHeight + clamp(Math.min(spare, detailsWanted), 0, detailsExtra);
 	const imageHeight = Math.max(0, bodyHeight - layersHeight - details);
 	const imageRows = Math.max(0, imageHeight - 1 - imageSummaryLines - counts.noteCount - 1);
 

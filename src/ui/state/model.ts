@@ -17,6 +17,7 @@ import {
 	treeRows,
 	visibleTree,
 } from '../../analysis/views.js';
+import {layerDetailLines} from '../details-text.js';
 import {type Layout, computeLayout} from './layout.js';
 import type {FileReader} from './viewer.js';
 import type {UiState} from './types.js';
@@ -191,8 +192,25 @@ export class BrowserModel {
 	}
 
 	layout(state: Pick<UiState, 'viewport' | 'filter' | 'tree'> & Partial<Pick<UiState, 'focus'>>): Layout {
-		return computeLayout(state, {layerCount: this.layerCount, noteCount: this.noteCount, inefficiencyCount: this.inefficiencyCount});
+		return computeLayout(state, {layerCount: this.layerCount, noteCount: this.noteCount, inefficiencyCount: this.inefficiencyCount, detailLines: this.mostDetailLines});
 	}
+
+	private readonly detailLineCounts = new Map<number, number>();
+
+	/** The most lines Layer details has for any layer in a pane `width` columns wide (no title); once per width. */
+	readonly mostDetailLines = (width: number): number => {
+		let most = this.detailLineCounts.get(width);
+		if (most === undefined) {
+			most = 0;
+			for (let index = 0; index < this.layerCount; index++) {
+				most = Math.max(most, layerDetailLines(this, index, width).length);
+			}
+
+			this.detailLineCounts.set(width, most);
+		}
+
+		return most;
+	};
 
 	view(layer: number, mode: UiState['mode']): LayerView {
 		const key = `${mode}:${layer}`;
