@@ -25,10 +25,11 @@ type Props = {
 /** Commands of the image browser that have no meaning with one tree and no layer to pick. */
 const hiddenBarCommands = new Set(['Layer changes', 'Switch pane', 'Aggregated', 'Attributes']);
 
-function bar(state: CompareUiState): string {
+/** The help bar for `width` columns: items drop from the end, `? Help` and `q Quit` always stay (keymap barText). */
+function bar(state: CompareUiState, width: number): string {
 	return barText(helpBar(state)
 		.filter(item => !hiddenBarCommands.has(item.label))
-		.map(item => (item.label.startsWith('Sort:') ? {...item, label: `Sort: ${sortLabel(state)}`} : item)));
+		.map(item => (item.label.startsWith('Sort:') ? {...item, label: `Sort: ${sortLabel(state)}`} : item)), width);
 }
 
 /** Summary and layers on the left, the merged tree on the right, the filter line and the help bar. One useInput. */
@@ -56,7 +57,8 @@ export function CompareBrowser({model, viewport, colors, onQuit}: Props) {
 	}, [state.quit]);
 
 	const layout = useMemo(() => model.layout(state), [model, state.viewport, state.filter.open, state.filter.text === '', state.tree.attributes]);
-	const summaryHeight = Math.min(compareSummaryLines, Math.max(0, layout.bodyHeight - 3));
+	const summaryLines = useMemo(() => compareSummaryLines(model.comparison, layout.leftWidth), [model, layout.leftWidth]);
+	const summaryHeight = Math.min(summaryLines, Math.max(0, layout.bodyHeight - 3));
 	return (
 		<Box flexDirection='column' width={layout.width} height={layout.height}>
 			{state.help ? <HelpScreen width={layout.width} height={layout.bodyHeight} top={state.helpTop}/> : (
@@ -74,7 +76,7 @@ export function CompareBrowser({model, viewport, colors, onQuit}: Props) {
 				</Box>
 			)}
 			{layout.filterLine ? <FilterLine filter={state.filter} width={layout.width} colors={colors}/> : null}
-			<Text wrap='truncate-end'>{truncate(bar(state), layout.width) || ' '}</Text>
+			<Text wrap='truncate-end'>{truncate(bar(state, layout.width), layout.width) || ' '}</Text>
 		</Box>
 	);
 }
