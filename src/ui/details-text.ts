@@ -28,6 +28,19 @@ function packFields(fields: readonly string[], width: number, indent: string): s
 	return lines.flatMap(text => wrap(text, width, {words: true, indent}));
 }
 
+/**
+ * "Label:  value" wrapped: when the value does not fit after its label but fits whole on a line of its own (the
+ * creation time at 80 columns), it goes to the next line (indented when there is room) instead of being split.
+ */
+function labelled(label: string, value: string, width: number): string[] {
+	const text = `${label}${value}`;
+	if (displayWidth(text) > width && displayWidth(value) <= width) {
+		return [label.trimEnd(), displayWidth(labelIndent + value) <= width ? labelIndent + value : value];
+	}
+
+	return wrap(text, width, {indent: labelIndent});
+}
+
 /** Every line of the Layer details pane for `layer` in a pane `width` columns wide (no title). */
 export function layerDetailLines(model: BrowserModel, index: number, width: number): string[] {
 	const layer = model.data.analysis.layers[index];
@@ -46,7 +59,7 @@ export function layerDetailLines(model: BrowserModel, index: number, width: numb
 	lines.push(
 		...packFields([`Size:    ${humanBytes(layer.sizeBytes)}`, `Files: ${layer.nodeCount}`, `+${layer.added} ~${layer.modified} -${layer.removed}`], width, labelIndent),
 		...wrap(`Command: ${container ? 'container (writable)' : escapeCommand(layer.command)}`, width, {words: true}),
-		...wrap(`Created: ${escapeName(layer.created || '(unknown)')}`, width, {indent: labelIndent}),
+		...labelled('Created: ', escapeName(layer.created || '(unknown)'), width),
 	);
 	if (!container) {
 		lines.push(...wrap(`Digest:  ${escapeName(layer.digest || '(unknown)')}`, width, {indent: labelIndent}));
