@@ -83,7 +83,7 @@ export const catCommand: CommandDefinition = {
 	name: 'cat',
 	summary: 'print a file of the image (as the top layer or --layer N has it)',
 	details: [
-		'Reads only the layer that holds the file: a seek in an archive file, one blob of an OCI layout or a registry, the daemon\'s export stopped right after it. Symlinks are followed as inside the image (absolute targets from the image\'s root). A file that --layer N removed is shown as the last layer that had it, with a note on stderr.',
+		'Reads only the layer that holds the file: a seek in an archive file, one blob of an OCI layout or a registry, the daemon\'s export stopped right after it. Symlinks are followed as inside the image (absolute targets from the image\'s root). A file that --layer N removed (itself, or with its directory: rm -rf, an opaque directory) is shown as the last layer that had it, with a note on stderr. A symlink that leads nowhere is named with its target and the missing component.',
 		'To a pipe or a file the bytes are exact. To a terminal, control characters are shown as symbols (ESC as ␛) and a binary file is refused: pipe it instead.',
 	],
 	arguments: [

@@ -66,7 +66,7 @@ export const extractCommand: CommandDefinition = {
 	name: 'extract',
 	summary: 'write a file or a subtree of the image to a directory, or as a tar stream',
 	details: [
-		'A directory\'s contents go directly below --output (created when missing; a non-empty one is refused unless --force); a single file keeps its name there. --output - writes the same as a tar stream.',
+		'A directory\'s contents go directly below --output (created when missing; a non-empty one is refused unless --force); a single file keeps its name there. --output - writes the same as a tar stream. A path that --layer N removed (itself, or with its directory) is extracted as the last layer that had it, with a note on stderr, as cat shows it.',
 		'Nothing is written outside --output: names are cleaned of ".." and "/", files are never opened through a symlink, symlinks are created last (as links, never followed), hardlinks only join two extracted files. Modes and modification times are kept; owners and setuid/setgid/sticky bits only with --same-owner when running as root. Devices and FIFOs are not created (listed on stderr).',
 	],
 	arguments: [
