@@ -18,6 +18,8 @@ export type Binding = {
 	readonly help: string;
 	/** Label in the help bar (absent: not in the bar). */
 	readonly bar?: string;
+	/** The key as the bar shows it, when not the first key's label (scrolling: "↑↓", both directions). */
+	readonly barKey?: string;
 };
 
 export const keyTable: readonly Binding[] = [
@@ -28,7 +30,7 @@ export const keyTable: readonly Binding[] = [
 	{command: 'cursor.home', keys: ['home', 'g'], scope: 'pane', help: 'First row'},
 	{command: 'cursor.end', keys: ['end', 'G'], scope: 'pane', help: 'Last row'},
 	{command: 'layer.select', keys: ['enter'], scope: 'layers', help: 'Select the layer and go to its file tree'},
-	{command: 'cursor.down', keys: ['down', 'j'], scope: 'details', help: 'Scroll the layer details (the whole command) down', bar: 'Scroll'},
+	{command: 'cursor.down', keys: ['down', 'j'], scope: 'details', help: 'Scroll the layer details (the whole command) down', bar: 'Scroll', barKey: '↑↓'},
 	{command: 'tree.left', keys: ['left', 'h'], scope: 'tree', help: 'Collapse the directory, or go to the parent'},
 	{command: 'tree.right', keys: ['right', 'l'], scope: 'tree', help: 'Expand the directory, or go into it'},
 	{command: 'tree.toggle', keys: ['space'], scope: 'tree', help: 'Collapse/expand the directory', bar: 'Collapse dir'},
@@ -58,7 +60,7 @@ export const keyTable: readonly Binding[] = [
 	{command: 'page.down', keys: ['pgdn'], scope: 'filter', help: 'Page down in the tree'},
 	{command: 'quit', keys: ['ctrl+c'], scope: 'filter', help: 'Quit', bar: 'Quit'},
 	{command: 'viewer.close', keys: ['q', 'esc', 'v'], scope: 'viewer', help: 'Close the viewer', bar: 'Close'},
-	{command: 'cursor.up', keys: ['up', 'k'], scope: 'viewer', help: 'Scroll up', bar: 'Scroll'},
+	{command: 'cursor.up', keys: ['up', 'k'], scope: 'viewer', help: 'Scroll up', bar: 'Scroll', barKey: '↑↓'},
 	{command: 'cursor.down', keys: ['down', 'j', 'enter'], scope: 'viewer', help: 'Scroll down'},
 	{command: 'page.up', keys: ['pgup', 'u', 'b'], scope: 'viewer', help: 'Page up'},
 	{command: 'page.down', keys: ['pgdn', 'd', 'space'], scope: 'viewer', help: 'Page down'},
@@ -73,7 +75,7 @@ export const keyTable: readonly Binding[] = [
 	{command: 'viewer.search.backspace', keys: ['backspace'], scope: 'viewer-search', help: 'Delete a character'},
 	{command: 'quit', keys: ['ctrl+c'], scope: 'viewer-search', help: 'Quit', bar: 'Quit'},
 	{command: 'help.toggle', keys: ['?', 'esc'], scope: 'help', help: 'Close the help', bar: 'Close help'},
-	{command: 'cursor.up', keys: ['up', 'k'], scope: 'help', help: 'Scroll up', bar: 'Scroll'},
+	{command: 'cursor.up', keys: ['up', 'k'], scope: 'help', help: 'Scroll up', bar: 'Scroll', barKey: '↑↓'},
 	{command: 'cursor.down', keys: ['down', 'j'], scope: 'help', help: 'Scroll down'},
 	{command: 'page.up', keys: ['pgup', 'u'], scope: 'help', help: 'Page up'},
 	{command: 'page.down', keys: ['pgdn', 'd', 'space'], scope: 'help', help: 'Page down'},
@@ -249,7 +251,8 @@ export function helpBar(state: UiState): BarItem[] {
 			seen.add(binding.command);
 			const label = binding.command === 'tree.sort' ? `Sort: ${state.tree.sort}` : binding.bar;
 			const on = toggleState(state, binding.command);
-			const item: BarItem = on === undefined ? {key: keyLabel(reachable[0]!), label} : {key: keyLabel(reachable[0]!), label, on};
+			const key = binding.barKey ?? keyLabel(reachable[0]!);
+			const item: BarItem = on === undefined ? {key, label} : {key, label, on};
 			items.push(pinnedCommands.has(binding.command) ? {...item, pinned: true} : item);
 		}
 	}
