@@ -5,6 +5,7 @@ import {execFileSync} from 'node:child_process';
 import {existsSync} from 'node:fs';
 import path from 'node:path';
 import {test} from 'node:test';
+import {displayWidth} from '../../src/ui/text-width.js';
 import {diveFixture, repoRoot} from '../helpers/fixtures.js';
 import {exitedWithStty, hasTmux, sleep, startTmux} from '../helpers/tmux.js';
 
@@ -35,6 +36,34 @@ test('compare in tmux: the merged tree, a filter, and the terminal restored', {s
 		assert.match(text, /EXIT=0/);
 		assert.match(text, / icanon /, 'cooked mode again');
 		assert.match(text, / echo /, 'echo again');
+	} finally {
+		terminal.kill();
+	}
+});
+
+test('compare in tmux at 80x24: figures whole, the columns that do not fit hidden, ? Help and q Quit in the bar', {skip: hasTmux ? false : 'tmux is not installed', timeout: 120_000}, async () => {
+	if (!existsSync(path.join(repoRoot, 'dist/cli/main.js'))) {
+		execFileSync('npm', ['run', 'build', '--silent'], {cwd: repoRoot, stdio: 'inherit'});
+	}
+
+	const entry = path.join(repoRoot, 'bin/layerscope.js');
+	const script = `node ${JSON.stringify(entry)} compare ${JSON.stringify(diveFixture('test-docker-image.tar'))} ${JSON.stringify(diveFixture('test-kaniko-image.tar'))}; echo "EXIT=$?"; stty -a; sleep 600`;
+	const terminal = startTmux('layerscope-test-compare80', script, {columns: 80, rows: 24, cwd: repoRoot, env: {TERM: 'xterm-256color'}, pause: 40});
+	try {
+		// The bar is drawn last: once it is there, the frame is whole.
+		const text = await terminal.waitFor(/━━ A → B[^]*\? Help {2}q Quit/, 'the compare UI and its help bar');
+		// The UI takes rows − 1 lines (src/ui/compare-run.ts), the bar last.
+		const lines = text.split('\n').slice(0, 23);
+		assert.match(lines[0]!, /^── Summary ─+│━━ A → B ━+ \+7 ~10 -1 ━$/);
+		assert.ok(lines.every(line => displayWidth(line) <= 80), 'no row wider than the terminal');
+		assert.match(text, /^ +A +B +Delta │ +Size B +Delta {2}Filetree$/m, 'A\'s tree column gives way, B\'s and the delta\'s stay');
+		assert.match(text, /^size +1\.2 MB 1\.3 MB \+106 kB │>~ +1\.2 MB +\+78 kB {2}├── bin$/m);
+		assert.match(text, /^effic\. +98\.4% +97\.9% +-0\.5pt │/m);
+		assert.match(text, /── Layers ─+ only A 14 · B 14 ─│/);
+		assert.match(lines.at(-1)!, /\? Help {2}q Quit$/);
+		assert.doesNotMatch(text.split('\n').filter(line => !/^(- A\d|… \d+ more)/.test(line)).join('\n'), /…/, 'nothing cut but layer commands (and the list\'s "… N more")');
+		await terminal.keys('q');
+		assert.match(await terminal.waitFor(exitedWithStty, 'the exit and stty'), /EXIT=0/);
 	} finally {
 		terminal.kill();
 	}
