@@ -1,5 +1,6 @@
 // `layerscope diff`: a container's changes as plain text (for pipes and files) and as JSON. Pure formatters.
 import type {ContainerChange, ContainerDiff} from '../analysis/container-diff.js';
+import {humanBytes} from '../ci/go-format.js';
 import {escapeName} from './escape.js';
 import {bytes, columnWidth, modeString, padEnd, padStart} from './format.js';
 
@@ -161,14 +162,23 @@ export function formatDiffJson(diff: ContainerDiff): string {
 	return `${JSON.stringify(diffJson(diff), undefined, 2)}\n`;
 }
 
-/** Lines for the TUI's notes (raw text: the TUI escapes what it prints): the changes and the daemon's figure. */
-export function diffNotes(diff: ContainerDiff): string[] {
-	const {summary} = diff;
-	const notes = [
-		`Container: ${diff.container.name} (${diff.container.state})`,
+/**
+ * Lines for the TUI's notes (raw text: the TUI escapes what it prints): the container, the daemon's change list and
+ * the writable layer against SizeRw, each with shorter wordings for a narrow pane (longest first). Sizes as the
+ * TUI prints every size (go-humanize, as dive: "1.0 MB").
+ */
+export function diffNotes(diff: ContainerDiff): Array<string | string[]> {
+	const {summary, container} = diff;
+	const letters = `${summary.added.toLocaleString('en-US')} A, ${summary.modified.toLocaleString('en-US')} C, ${summary.deleted.toLocaleString('en-US')} D`;
+	const written = humanBytes(summary.bytes);
+	const sizeRw = summary.sizeRw === null ? undefined : humanBytes(summary.sizeRw);
+	const notes: Array<string | string[]> = [
+		[`Container: ${container.name} (${container.state})`, `${container.name} (${container.state})`, container.name],
 		// The daemon's change list, by its letters: not the layer's +~- counts (a deleted directory is one D there).
-		`docker diff: ${summary.added.toLocaleString('en-US')} A, ${summary.modified.toLocaleString('en-US')} C, ${summary.deleted.toLocaleString('en-US')} D`,
-		`Writable layer: ${bytes(summary.bytes)}${summary.sizeRw === null ? '' : ` (SizeRw ${bytes(summary.sizeRw)})`}`,
+		[`docker diff: ${letters}`, `diff: ${letters}`],
+		sizeRw === undefined
+			? [`Writable layer: ${written}`, `Writable: ${written}`]
+			: [`Writable layer: ${written} (SizeRw ${sizeRw})`, `Writable: ${written}, SizeRw ${sizeRw}`, `Written ${written}/${sizeRw}`],
 	];
 	const vanished = diff.changes.filter(change => change.vanished === true).length;
 	if (vanished > 0) {

@@ -24,8 +24,8 @@ export type LoadedImage = {
 	analysis: Analysis;
 	/** layer index that is a container's writable layer, if any */
 	containerLayer?: number;
-	/** extra line(s) for the image details pane, e.g. the container's SizeRw */
-	notes?: string[];
+	/** extra line(s) for the image details pane, e.g. the container's SizeRw: each a line or its wordings, longest first */
+	notes?: ReadonlyArray<string | readonly string[]>;
 	/** reading files of the image: the viewer (v) and Ctrl-E */
 	files?: FileAccess;
 };

@@ -78,9 +78,9 @@ test('JSON: the documented shape, raw names (JSON escapes them), vanished only w
 
 test('TUI notes: container, counts, the writable layer against SizeRw', () => {
 	assert.deepEqual(diffNotes(diff), [
-		'Container: web\u001B]0;pwned\u0007-1 (running)',
-		'docker diff: 3 A, 2 C, 2 D',
-		'Writable layer: 2 MB (SizeRw 2 MB)',
+		['Container: web\u001B]0;pwned\u0007-1 (running)', 'web\u001B]0;pwned\u0007-1 (running)', 'web\u001B]0;pwned\u0007-1'],
+		['docker diff: 3 A, 2 C, 2 D', 'diff: 3 A, 2 C, 2 D'],
+		['Writable layer: 2.0 MB (SizeRw 2.0 MB)', 'Writable: 2.0 MB, SizeRw 2.0 MB', 'Written 2.0 MB/2.0 MB'],
 		'1 path gone before read',
 	]);
 });

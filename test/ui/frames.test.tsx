@@ -200,6 +200,14 @@ test('a container\'s writable layer is labelled, with its notes in the image pan
 	assert.match(frame, / - -rw-rw-r-- {9}0:0 {5}6\.4 kB {2}├── somefile\.txt/);
 	assertSnapshot('container-layer', frame);
 	ui.unmount();
+
+	// At 80 columns a note too long for the pane takes its shorter wording, whole.
+	const narrow = new BrowserModel({image: writable, analysis: analyzeImage(writable), containerLayer: 14, notes: [['Writable layer: 1.2 kB (SizeRw 1.2 kB)', 'Writable: 1.2 kB, SizeRw 1.2 kB', 'Written 1.2 kB/1.2 kB']]});
+	const small = await browse(narrow, {width: 80, height: 24});
+	const lines = small.frame().split('\n');
+	assert.ok(lines.some(line => /^Written 1\.2 kB\/1\.2 kB +│/.test(line)), small.frame());
+	assert.ok(lines.every(line => !line.includes('…') || !line.startsWith('Writ')), 'the note is never cut');
+	small.unmount();
 });
 
 test('hostile names are escaped in every pane: nothing can move the cursor or set the title', async () => {

@@ -47,7 +47,7 @@ export const ImageDetails = memo(({model, top, focused, layout, colors}: Props) 
 		labelled(['Image efficiency score', 'Efficiency', 'Eff.'], percentFloor(image.efficiency), width),
 		labelled(['Reclaimable by squash', 'Reclaimable', 'Squash'], humanBytes(image.reclaimableBytes), width),
 		labelled(['Duplicate files', 'Duplicates', 'Dups'], image.duplicateFiles.length === 0 ? 'none' : `${humanBytes(image.duplicateBytes)} in ${image.duplicateFiles.length} group${image.duplicateFiles.length === 1 ? '' : 's'}`, width),
-		...(model.data.notes ?? []).map(note => escapeName(note)),
+		...(model.data.notes ?? []).map(note => firstFitting((typeof note === 'string' ? [note] : note).map(text => escapeName(text)), width)),
 		...(combined === undefined ? [] : [firstFitting([
 			`Image + container: ${humanBytes(combined.sizeBytes)}, efficiency ${percentFloor(combined.efficiency)}`,
 			`With container: ${humanBytes(combined.sizeBytes)}, efficiency ${percentFloor(combined.efficiency)}`,

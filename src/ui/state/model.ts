@@ -27,8 +27,8 @@ export type BrowserData = {
 	readonly analysis: Analysis;
 	/** Index of the layer that is a container's writable layer, if any. */
 	readonly containerLayer?: number;
-	/** Extra lines for the image details pane. */
-	readonly notes?: readonly string[];
+	/** Extra lines for the image details pane: each a line, or its wordings longest first (the first that fits is shown). */
+	readonly notes?: ReadonlyArray<string | readonly string[]>;
 	/** Reading files of the image (the viewer, Ctrl-E); absent where the source cannot be read again. */
 	readonly files?: FileAccess;
 };
