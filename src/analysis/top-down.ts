@@ -132,7 +132,8 @@ export type Resolution =
 		readonly nearest: string;
 		/**
 		 * The layer that removed the path itself or one of its ancestors (a whiteout, an opaque marker, a
-		 * non-directory put in a directory's place); undefined when it never existed or was lost through a symlink.
+		 * non-directory or a symlink put in a directory's place); undefined when it never existed or was lost through a
+		 * symlink's target.
 		 */
 		readonly removedAt?: number;
 		/** Set when a symlink on the way leads nowhere: the path is missing only because of where the link points. */
@@ -163,6 +164,9 @@ export function resolveTopDown(layers: ReadonlyArray<LayerIndex | undefined>, to
 	const pending = path.split('/').filter(part => part !== '' && part !== '.').reverse();
 	const resolved: string[] = [];
 	const links: LinkFrame[] = [];
+	// The layer of the last symlink on the user's own path (a directory replaced by a link: what was below it
+	// was removed by that layer, e.g. /lib become a link to usr/lib).
+	let replacedBy: number | undefined;
 	let hops = 0;
 	let last: Decision | undefined;
 	while (pending.length > 0) {
@@ -188,7 +192,7 @@ export function resolveTopDown(layers: ReadonlyArray<LayerIndex | undefined>, to
 		if (decision.kind === 'absent') {
 			const nearest = resolved.join('/');
 			return frame === undefined
-				? {kind: 'absent', nearest, removedAt: decision.removedAt}
+				? {kind: 'absent', nearest, removedAt: decision.removedAt ?? replacedBy}
 				: {kind: 'absent', nearest, dangling: {link: frame.link, target: frame.target, missing: candidate, reason: 'missing'}};
 		}
 
@@ -201,6 +205,10 @@ export function resolveTopDown(layers: ReadonlyArray<LayerIndex | undefined>, to
 			const target = entry.linkTarget ?? '';
 			if (target.startsWith('/')) {
 				resolved.length = 0;
+			}
+
+			if (links.length === 0) {
+				replacedBy = decision.layer > 0 ? decision.layer : undefined;
 			}
 
 			links.push({link: candidate, target, end: pending.length});

@@ -107,6 +107,14 @@ test('a path removed with an ancestor (rm -rf, an opaque directory, a file in it
 	assert.deepEqual(resolveTopDown(indexes, 2, '/app/static/x/b.js'), {kind: 'absent', nearest: 'app/static', removedAt: 2});
 	assert.deepEqual(resolveTopDown(indexes, 3, '/var/cache/x'), {kind: 'absent', nearest: 'var', removedAt: 3});
 	assert.equal(resolveTopDown(indexes, 0, '/var/cache/pkg/a.pkg').kind, 'found');
+	// A directory replaced by a symlink (/lib become a link to usr/lib): what was below it was removed there.
+	const merged = [
+		[entry('lib/old.so', 'file'), entry('usr/lib/new.so', 'file')],
+		[entry('lib', 'symlink', {linkTarget: 'usr/lib'})],
+	].map(entries => indexLayer(entries));
+	assert.deepEqual(resolveTopDown(merged, 1, '/lib/old.so'), {kind: 'absent', nearest: 'usr/lib', removedAt: 1});
+	assert.equal(resolveTopDown(merged, 1, '/lib/new.so').kind, 'found');
+	assert.equal(resolveTopDown(merged, 0, '/lib/old.so').kind, 'found');
 });
 
 test('a dangling symlink names itself, its target and the missing component', () => {

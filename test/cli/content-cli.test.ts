@@ -117,6 +117,20 @@ describe('removed and dangling paths (CLI)', () => {
 		assert.equal(result.stderr, 'layerscope: /a/b/c was removed by layer 1; showing it as layer 0 had it\n');
 	});
 
+	test('a directory replaced by a symlink (/lib become a link to usr/lib): what was only in the old directory is removed', async () => {
+		const file = await imageFile([
+			{entries: [{path: 'lib', type: 'dir'}, {path: 'lib/old.so', content: 'old\n'}, {path: 'usr', type: 'dir'}, {path: 'usr/lib', type: 'dir'}, {path: 'usr/lib/new.so', content: 'new\n'}]},
+			{entries: [{path: 'lib', type: 'symlink', linkTarget: 'usr/lib'}]},
+		]);
+		const old = await runCli(['cat', file, '/lib/old.so']);
+		assert.equal(old.code, 0, old.stderr);
+		assert.equal(old.stdout, 'old\n');
+		assert.equal(old.stderr, 'layerscope: /lib/old.so was removed by layer 1; showing it as layer 0 had it\n');
+		assert.equal((await runCli(['cat', file, '/lib/new.so'])).stdout, 'new\n');
+		const none = await runCli(['cat', file, '/lib/none.so']);
+		assert.equal(none.stderr, 'layerscope: /lib/none.so does not exist at layer 1; the nearest existing directory is /usr/lib\n');
+	});
+
 	test('a removed directory: cat and extract give one answer, extract writes it as last present', async () => {
 		const file = await imageFile(removals);
 		const cat = await runCli(['cat', file, '/var/cache/pkg', '--layer', '1']);

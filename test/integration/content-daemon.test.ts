@@ -131,12 +131,13 @@ test('removed with their directory, and dangling links: what docker export of th
 		await removeImages(tag, before);
 	});
 	await buildImage(before, `FROM ${base}
-RUN mkdir -p /var/cache/pkg /srv/static/x /data && echo "package a" > /var/cache/pkg/a.pkg && echo bundle > /srv/static/x/b.js \\
- && ln -s ../nowhere/file /data/link
+RUN mkdir -p /var/cache/pkg /srv/static/x /data /opt/lib /opt/usr/lib && echo "package a" > /var/cache/pkg/a.pkg \\
+ && echo bundle > /srv/static/x/b.js && ln -s ../nowhere/file /data/link && echo old > /opt/lib/old.so
 `);
 	await buildImage(tag, `FROM ${before}
 RUN rm -rf /var/cache/pkg
-RUN rm -rf /srv/static && mkdir /srv/static && echo index > /srv/static/index.html
+RUN rm -rf /srv/static && mkdir /srv/static && echo index > /srv/static/index.html \\
+ && rm -rf /opt/lib && ln -s usr/lib /opt/lib
 `);
 	const dir = await tempDir(t);
 	const truth: Array<Map<string, Listed>> = [];
@@ -149,7 +150,7 @@ RUN rm -rf /srv/static && mkdir /srv/static && echo index > /srv/static/index.ht
 	}
 
 	const [had, now] = truth as [Map<string, Listed>, Map<string, Listed>];
-	for (const gone of ['var/cache/pkg', 'var/cache/pkg/a.pkg', 'srv/static/x', 'srv/static/x/b.js', 'nowhere']) {
+	for (const gone of ['var/cache/pkg', 'var/cache/pkg/a.pkg', 'srv/static/x', 'srv/static/x/b.js', 'nowhere', 'opt/lib/old.so', 'opt/usr/lib/old.so']) {
 		assert.equal(now.has(gone), false, `the image removed /${gone}`);
 	}
 
@@ -158,7 +159,7 @@ RUN rm -rf /srv/static && mkdir /srv/static && echo index > /srv/static/index.ht
 	for (const argument of [tag, archiveFile]) {
 		const image = await openImageForContent(argument, {});
 		const top = layerIndex(image, undefined);
-		for (const [file, removedBy] of [['var/cache/pkg/a.pkg', top - 1], ['srv/static/x/b.js', top]] as const) {
+		for (const [file, removedBy] of [['var/cache/pkg/a.pkg', top - 1], ['srv/static/x/b.js', top], ['opt/lib/old.so', top]] as const) {
 			const target = await findFile(image, `/${file}`, top);
 			assert.equal(target.note, `/${file} was removed by layer ${removedBy}; showing it as layer ${removedBy - 1} had it`);
 			const hash = createHash('sha256');
