@@ -56,6 +56,11 @@ export const ImageDetails = memo(({model, top, focused, layout, colors}: Props) 
 		], width)]),
 	];
 	const rows = image.inefficiencies.slice(top, top + layout.imageRows);
+	// Narrow panes (80 columns): compact count and size columns, so the paths keep the room to differ.
+	const narrow = width - 20 < 14;
+	const countWidth = narrow ? Math.max(1, ...rows.map(item => String(item.count).length)) : 5;
+	const sizeWidth = narrow ? Math.max(5, ...rows.map(item => humanBytes(item.cumulativeSize).length)) : 11;
+	const header = narrow ? `${padStart('#', countWidth)}  ${padStart('Space', sizeWidth)}  Path` : 'Count  Total Space  Path';
 	const total = image.inefficiencies.length;
 	// What the range counts is said, as room allows: the inefficient files of the table below.
 	const range = `${top + 1}-${top + rows.length} of ${total}`;
@@ -67,10 +72,10 @@ export const ImageDetails = memo(({model, top, focused, layout, colors}: Props) 
 			{[
 				<PaneTitle key='title' title={['Image details', 'Image']} extra={more} width={width} focused={focused}/>,
 				...summary.map((text, index) => <Line key={`s${index}`} text={text} width={width} colors={colors}/>),
-				<Line key='head' text={image.inefficiencies.length === 0 ? 'Inefficient files: none' : 'Count  Total Space  Path'} width={width} colors={colors} dim/>,
+				<Line key='head' text={image.inefficiencies.length === 0 ? 'Inefficient files: none' : header} width={width} colors={colors} dim/>,
 				...rows.map((item, index) => (
 					// The path is cut from its start: two wasted files must not both read "/app/stat…".
-					<Line key={`r${top + index}`} text={`${padStart(String(item.count), 5)}  ${padStart(humanBytes(item.cumulativeSize), 11)}  ${truncateStart(escapeName(item.path), width - 20)}`} width={width} colors={colors}/>
+					<Line key={`r${top + index}`} text={`${padStart(String(item.count), countWidth)}  ${padStart(humanBytes(item.cumulativeSize), sizeWidth)}  ${truncateStart(escapeName(item.path), width - countWidth - sizeWidth - 4)}`} width={width} colors={colors}/>
 				)),
 			].slice(0, layout.imageHeight)}
 		</Box>
