@@ -143,6 +143,15 @@ test('demo image: layers and the tree of its last layer', async () => {
 	ui.unmount();
 });
 
+test('a short terminal (60×20): the Layers title says which layers are in view, and follows the cursor', async () => {
+	const ui = await browse(demo, {width: 60, height: 19});
+	const title = () => normaliseFrame(ui.frame()).split('\n')[0]!.split('│')[0]!;
+	assert.match(title(), /^━━ Layers ━+ (?:layer changes · )?1-\d of 6 ━$/);
+	await ui.press('down', 'down', 'down', 'down');
+	assert.match(title(), / \d-5 of 6 ━$/);
+	ui.unmount();
+});
+
 test('a newcomer at 80×24 and 75×24 (23 rows drawn): every layer of the demo, ranges that stay and say what they count', async () => {
 	for (const width of [80, 75]) {
 		const ui = await browse(demo, {width, height: 23});

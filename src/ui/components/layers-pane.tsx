@@ -56,9 +56,14 @@ export const LayersPane = memo(({model, layer: selectedLayer, top, mode, focused
 		const text = `${selected ? '>' : ' '}${compared(mode, selectedLayer, index)} ${padStart(String(index), digits)} ${padStart(humanBytes(layer.sizeBytes), 9)}  ${layerLabel(model, index)}`;
 		lines.push(<Line key={index} text={text} width={layout.leftWidth} selected={selected && focused} colors={colors}/>);
 	}
+	// When not every layer fits, the title says which are in view (the mode's label first, while there is room).
+	const label = mode === 'layer' ? 'layer changes' : 'aggregated changes';
+	const range = `${top + 1}-${to} of ${layers.length}`;
+	const short = `${top + 1}-${to}/${layers.length}`;
+	const extra = to - top < layers.length ? [`${label} · ${range}`, ...(mode === 'layer' ? [] : [`aggregated ${short}`]), range, short] : label;
 	return (
 		<Box flexDirection='column' width={layout.leftWidth} height={layout.layersHeight}>
-			<PaneTitle title='Layers' extra={mode === 'layer' ? 'layer changes' : 'aggregated changes'} width={layout.leftWidth} focused={focused}/>
+			<PaneTitle title='Layers' extra={extra} width={layout.leftWidth} focused={focused}/>
 			<Line text={`Cmp ${padStart('#', digits)} ${padStart('Size', 9)}  Command`} width={layout.leftWidth} colors={colors} dim/>
 			{lines}
 		</Box>
