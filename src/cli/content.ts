@@ -240,6 +240,8 @@ export type ExtractPlan = {
 	readonly layer: number;
 	/** Set when the asked layer removed the path and an earlier layer's copy is extracted. */
 	readonly note?: string;
+	/** The layer that removed the path (set with `note`). */
+	readonly removedAt?: number;
 	/** Parents before children. */
 	readonly items: readonly ExtractItem[];
 };
@@ -254,6 +256,7 @@ export async function planExtract(image: ContentImage, path: string, layer: numb
 	const clean = cleanUserPath(path);
 	let viewLayer = layer;
 	let note: string | undefined;
+	let removedBy: number | undefined;
 	let view = viewAtLayer(await allEntries(image, layer), layer);
 	let node = pick(view, clean);
 	if (node === undefined) {
@@ -264,6 +267,7 @@ export async function planExtract(image: ContentImage, path: string, layer: numb
 
 		viewLayer = last;
 		note = removedNote(path, removedAt, viewLayer, 'extracting');
+		removedBy = removedAt;
 		view = viewAtLayer(await allEntries(image, viewLayer), viewLayer);
 		node = pick(view, clean);
 		if (node === undefined) {
@@ -285,7 +289,7 @@ export async function planExtract(image: ContentImage, path: string, layer: numb
 		items.push({relative, node: current, content: view.contentOf(current.entry)});
 	}
 
-	return {path: `/${base}`, isDirectory, layer: viewLayer, note, items};
+	return {path: `/${base}`, isDirectory, layer: viewLayer, note, removedAt: removedBy, items};
 }
 
 /** The node `extract` takes for a path: the literal one (a symlink named is extracted as a link), else the one it leads to. */

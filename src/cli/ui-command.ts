@@ -36,7 +36,7 @@ export async function fileAccess(source: ImageSource | LazyImage, image: RawImag
 			const result = plan.isDirectory
 				? await extractToDirectory(plan, content.open, target)
 				: await extractToDirectory(plan, content.open, path.resolve('.'), {force: true});
-			return `${plan.note === undefined ? '' : `${plan.note}: `}extracted ${escapeName(plan.path)} (layer ${plan.layer}) to ${describeOutput(target)}: ${extractSummary(result)}`;
+			return `extracted ${escapeName(plan.path)} (layer ${plan.layer}${plan.removedAt === undefined ? '' : `: removed by layer ${plan.removedAt}`}) to ${describeOutput(target)}: ${extractSummary(result)}`;
 		},
 	};
 }

@@ -120,5 +120,18 @@ test('v on a file removed with its directory shows it as last present; on a dang
 	const text = frame.split('\n').join('');
 	assert.match(text, /\/data\/link is a symlink to \.\.\/nowhere\/at\/all\/which\/is\/a\/long\/path\/so\/that\/the\/line\/wraps, which does not exist at layer 1: there is no \/nowhere/);
 	assert.doesNotMatch(frame, /…|empty/);
-	ui.unmount?.();
+	// Ctrl-E on the removed directory extracts it as the last layer that had it, and says so.
+	const cwd = process.cwd();
+	const work = mkdtempSync(path.join(dir, 'cwd-removed-'));
+	process.chdir(work);
+	try {
+		await ui.press('q', 'j', 'j', 'j', 'ctrl+e');
+		frame = await until(ui, /extracted \/var/);
+		assert.match(frame, /extracted \/var\/cache\/pkg \(layer 0: removed by layer 1\) to /);
+		assert.equal(readFileSync(path.join(work, 'pkg/a.pkg'), 'utf8'), 'package a\n');
+	} finally {
+		process.chdir(cwd);
+	}
+
+	ui.unmount();
 });
