@@ -2,13 +2,13 @@
 // build.mjs). ink builds every frame from scratch and tokenises each of its lines into styled characters again
 // (its own cache lives for one frame); a key changes a few lines, so most come from here. The results are shared
 // between frames: ink only reads them (output.js places the same objects in its grid; styledCharsToString reads
-// them). Bounded: the line cache is emptied when it reaches `limit` lines.
+// them). Bounded: an LRU of `limit` lines (lru-cache).
 import {type StyledChar, type Token, styledCharsFromTokens as fromTokens, tokenize as tokenizeLine} from '@alcalzone/ansi-tokenize';
+import {LRUCache} from 'lru-cache';
 
 export * from '@alcalzone/ansi-tokenize';
 
-const limit = 5000;
-const tokens = new Map<string, Token[]>();
+const tokens = new LRUCache<string, Token[]>({max: 5000});
 const styled = new WeakMap<Token[], StyledChar[]>();
 
 /** `tokenize(text, endChar)`; the same array for the same line (without endChar). */
@@ -20,10 +20,6 @@ export function tokenize(text: string, endChar?: number): Token[] {
 	let result = tokens.get(text);
 	if (result === undefined) {
 		result = tokenizeLine(text);
-		if (tokens.size >= limit) {
-			tokens.clear();
-		}
-
 		tokens.set(text, result);
 	}
 
