@@ -1,7 +1,7 @@
 // The full key help as one scrollable list of lines for a width: section titles, then each binding's keys and
 // what it does, the description wrapped under itself (or under the keys when the terminal is too narrow for two
 // columns). Generated from the key table (keymap.ts), so it cannot disagree with the keys.
-import {fullHelp} from './keymap.js';
+import {fullHelp, type HelpKind} from './keymap.js';
 import {displayWidth, wrap} from './text-width.js';
 
 export type HelpLine = {
@@ -10,17 +10,18 @@ export type HelpLine = {
 	readonly title: boolean;
 };
 
-const cache = new Map<number, HelpLine[]>();
+const cache = new Map<string, HelpLine[]>();
 
-/** Every line of the full help for a screen `width` columns wide; each fits in `width` by display width. */
-export function helpLines(width: number): HelpLine[] {
-	let lines = cache.get(width);
+/** Every line of the full help (of `kind`'s screen) for a screen `width` columns wide; each fits in `width` by display width. */
+export function helpLines(width: number, kind: HelpKind = 'browser'): HelpLine[] {
+	const key = `${kind} ${width}`;
+	let lines = cache.get(key);
 	if (lines !== undefined) {
 		return lines;
 	}
 
 	lines = [];
-	const sections = fullHelp();
+	const sections = fullHelp(kind);
 	let keysWidth = 0;
 	for (const section of sections) {
 		for (const row of section.rows) {
@@ -52,6 +53,6 @@ export function helpLines(width: number): HelpLine[] {
 		}
 	}
 
-	cache.set(width, lines);
+	cache.set(key, lines);
 	return lines;
 }

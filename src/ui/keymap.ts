@@ -295,10 +295,17 @@ export function barText(items: readonly BarItem[], width?: number): string {
 }
 
 /** Lines of the full help: every binding, grouped by where it applies. */
-export function fullHelp(): Array<{title: string; rows: Array<{keys: string; help: string}>}> {
+/** Which screen's keys the full help lists: the image browser's, or compare's (one tree, no layers to select). */
+export type HelpKind = 'browser' | 'compare';
+
+/** Commands that do nothing in compare: its focus stays on the one tree, and it has no layer or file to open. */
+const notInCompare: ReadonlySet<CommandId> = new Set(['focus.next', 'focus.previous', 'mode.layer', 'mode.aggregated', 'file.view', 'file.extract']);
+
+/** The full key help, by section, generated from the key table (for `kind`'s screen). */
+export function fullHelp(kind: HelpKind = 'browser'): Array<{title: string; rows: Array<{keys: string; help: string}>}> {
 	const titles: Record<Scope, string> = {
 		global: 'Anywhere',
-		pane: 'In the focused pane',
+		pane: kind === 'compare' ? 'Moving in the tree' : 'In the focused pane',
 		layers: 'Layers pane',
 		tree: 'File tree pane',
 		details: 'Layer details pane',
@@ -308,9 +315,14 @@ export function fullHelp(): Array<{title: string; rows: Array<{keys: string; hel
 		'viewer-search': 'File viewer search',
 		help: 'This help',
 	};
-	const order: Scope[] = ['global', 'pane', 'layers', 'tree', 'details', 'image', 'filter', 'viewer', 'viewer-search', 'help'];
+	const order: Scope[] = kind === 'compare'
+		? ['global', 'pane', 'tree', 'filter', 'help']
+		: ['global', 'pane', 'layers', 'tree', 'details', 'image', 'filter', 'viewer', 'viewer-search', 'help'];
+	const helpOf = (binding: Binding): string => (kind === 'compare' && binding.command === 'tree.sort' ? 'Sort by name, by size in B, or by the size change' : binding.help);
 	return order.map(scope => ({
 		title: titles[scope],
-		rows: keyTable.filter(binding => binding.scope === scope).map(binding => ({keys: binding.keys.map(key => keyLabel(key)).join(' '), help: binding.help})),
+		rows: keyTable
+			.filter(binding => binding.scope === scope && (kind === 'browser' || !notInCompare.has(binding.command)))
+			.map(binding => ({keys: binding.keys.map(key => keyLabel(key)).join(' '), help: helpOf(binding)})),
 	}));
 }

@@ -219,3 +219,17 @@ test('compare summary: at every left-column width from 14 to 64, rows fit and th
 
 	assert.deepEqual(compareSummaryText(comparison, 14).totals.map(total => total.kind), ['added', 'removed', 'modified']);
 });
+
+test('compare help (?) lists the keys that work in compare, not the browser\'s layer, pane and file keys', async () => {
+	const ui = await drive(<CompareBrowser model={model()} viewport={{width: 100, height: 60}} colors={false} onQuit={() => undefined}/>);
+	await ui.press('?');
+	const help = ui.frame();
+	assert.match(help, /Keys \(\? or Esc closes\)/);
+	assert.match(help, /Sort by name, by size in B, or by the size change/);
+	assert.match(help, /Filter files by a regex/);
+	for (const absent of ['Next pane', 'Layers pane', 'View the file', 'Extract the file', 'Layer details pane', 'selected layer only']) {
+		assert.ok(!help.includes(absent), absent);
+	}
+
+	ui.unmount();
+});

@@ -61,7 +61,7 @@ export function CompareBrowser({model, viewport, colors, onQuit}: Props) {
 	const summaryHeight = Math.min(summaryLines, Math.max(0, layout.bodyHeight - 3));
 	return (
 		<Box flexDirection='column' width={layout.width} height={layout.height}>
-			{state.help ? <HelpScreen width={layout.width} height={layout.bodyHeight} top={state.helpTop}/> : (
+			{state.help ? <HelpScreen width={layout.width} height={layout.bodyHeight} top={state.helpTop} kind='compare'/> : (
 				<Box flexDirection='row' height={layout.bodyHeight}>
 					<Box flexDirection='column' width={layout.leftWidth}>
 						<Box height={summaryHeight} overflow='hidden'>

@@ -1,5 +1,6 @@
 import {Box, Text} from 'ink';
 import {helpLines} from '../help-text.js';
+import type {HelpKind} from '../keymap.js';
 import {truncate} from '../text-width.js';
 
 type Props = {
@@ -7,11 +8,13 @@ type Props = {
 	readonly height: number;
 	/** First help line in the window. */
 	readonly top: number;
+	/** Whose keys: the image browser's (default) or compare's. */
+	readonly kind?: HelpKind;
 };
 
 /** Every key binding, from the key table, as one list that scrolls (↑↓ PgUp PgDn Home End) in any size. */
-export function HelpScreen({width, height, top}: Props) {
-	const lines = helpLines(width);
+export function HelpScreen({width, height, top, kind = 'browser'}: Props) {
+	const lines = helpLines(width, kind);
 	const rows = Math.max(1, height - 1);
 	const shown = lines.slice(top, top + rows);
 	const where = lines.length > rows ? ` ${top + 1}-${top + shown.length} of ${lines.length} ` : ' ';

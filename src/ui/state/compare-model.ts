@@ -62,6 +62,7 @@ function syntheticImage(comparison: ImageComparison, listA: readonly LayerEntry[
 }
 
 export class CompareModel extends BrowserModel {
+	override readonly helpKind = 'compare';
 	readonly comparison: ImageComparison;
 	/** Bytes at each union node in A / in B: a file's size; a directory's, everything below it. */
 	readonly sizeA: Float64Array;

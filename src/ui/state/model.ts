@@ -17,6 +17,7 @@ import {
 	treeRows,
 	visibleTree,
 } from '../../analysis/views.js';
+import type {HelpKind} from '../keymap.js';
 import {layerDetailLines} from '../details-text.js';
 import {type Layout, computeLayout} from './layout.js';
 import type {FileReader} from './viewer.js';
@@ -147,6 +148,8 @@ function warmUp(): void {
 }
 
 export class BrowserModel {
+	/** Whose keys the full help lists (CompareModel: compare's). */
+	readonly helpKind: HelpKind = 'browser';
 	readonly data: BrowserData;
 	readonly union: UnionTree;
 	/**

@@ -60,8 +60,8 @@ function maxDetailsTop(model: BrowserModel, layer: number, layout: Layout): numb
 	return Math.max(0, layerDetailLines(model, layer, layout.leftWidth).length - Math.max(1, layout.detailsHeight - 1));
 }
 
-function maxHelpTop(layout: Layout): number {
-	return Math.max(0, helpLines(layout.width).length - Math.max(1, layout.bodyHeight - 1));
+function maxHelpTop(model: BrowserModel, layout: Layout): number {
+	return Math.max(0, helpLines(layout.width, model.helpKind).length - Math.max(1, layout.bodyHeight - 1));
 }
 
 /** Clamp cursors and scroll windows to the data and the viewport. */
@@ -74,7 +74,7 @@ function settle(model: BrowserModel, state: UiState): UiState {
 	const top = scrollTo(cursor, state.tree.top, layout.treeRows, rows.count);
 	const imageTop = clamp(state.imageTop, 0, Math.max(0, model.inefficiencyCount - layout.imageRows));
 	const detailsTop = layer === state.layer ? clamp(state.detailsTop, 0, maxDetailsTop(model, layer, layout)) : 0;
-	const helpTop = state.help ? clamp(state.helpTop, 0, maxHelpTop(layout)) : 0;
+	const helpTop = state.help ? clamp(state.helpTop, 0, maxHelpTop(model, layout)) : 0;
 	if (layer === state.layer && layerTop === state.layerTop && cursor === state.tree.cursor && top === state.tree.top && imageTop === state.imageTop
 		&& detailsTop === state.detailsTop && helpTop === state.helpTop) {
 		return state;
@@ -138,7 +138,7 @@ function moveBy(model: BrowserModel, state: UiState, command: CommandId): UiStat
 
 	if (state.help) {
 		const rows = Math.max(1, layout.bodyHeight - 1);
-		const maxTop = maxHelpTop(layout);
+		const maxTop = maxHelpTop(model, layout);
 		return {...state, helpTop: clamp(command === 'cursor.end' ? maxTop : pick(maxTop + 1, Math.max(1, rows - 1), state.helpTop), 0, maxTop)};
 	}
 
