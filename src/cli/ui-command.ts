@@ -12,7 +12,7 @@ import type {LoadOptions} from './load.js';
  * file's bytes; Ctrl-E writes ./NAME in the current directory (never over something there).
  */
 export async function fileAccess(source: ImageSource | LazyImage, image: RawImage): Promise<FileAccess> {
-	const [{existsSync}, {default: path}, {escapeName}, {contentImageOf, planExtract, readFileWindow}, {describeOutput, extractToDirectory}, {layerOpener}, {extractSummary}] = await Promise.all([
+	const [{existsSync}, {default: path}, {escapeName}, {contentImageOf, planExtract, readFileWindow}, {extractToDirectory}, {layerOpener}, {extractSummary}] = await Promise.all([
 		import('node:fs'),
 		import('node:path'),
 		import('../report/escape.js'),
@@ -36,7 +36,7 @@ export async function fileAccess(source: ImageSource | LazyImage, image: RawImag
 			const result = plan.isDirectory
 				? await extractToDirectory(plan, content.open, target)
 				: await extractToDirectory(plan, content.open, path.resolve('.'), {force: true});
-			return `extracted ${escapeName(plan.path)} (layer ${plan.layer}${plan.removedAt === undefined ? '' : `: removed by layer ${plan.removedAt}`}) to ${describeOutput(target)}: ${extractSummary(result)}`;
+			return `extracted ${escapeName(plan.path)} (layer ${plan.layer}${plan.removedAt === undefined ? '' : `: removed by layer ${plan.removedAt}`}) to ./${escapeName(name)}: ${extractSummary(result)}`;
 		},
 	};
 }
