@@ -8,7 +8,7 @@ import {LRUCache} from 'lru-cache';
 
 export * from '@alcalzone/ansi-tokenize';
 
-const tokens = new LRUCache<string, Token[]>({max: 5000});
+const tokens = new LRUCache<string, Token[]>({max: 5000, memoMethod: text => tokenizeLine(text)});
 const styled = new WeakMap<Token[], StyledChar[]>();
 
 /** `tokenize(text, endChar)`; the same array for the same line (without endChar). */
@@ -17,13 +17,7 @@ export function tokenize(text: string, endChar?: number): Token[] {
 		return tokenizeLine(text, endChar);
 	}
 
-	let result = tokens.get(text);
-	if (result === undefined) {
-		result = tokenizeLine(text);
-		tokens.set(text, result);
-	}
-
-	return result;
+	return tokens.memo(text);
 }
 
 /** `styledCharsFromTokens(list)`; the same array for the same token array. */

@@ -5,7 +5,7 @@
 import {LRUCache} from 'lru-cache';
 import stringWidth, {type Options} from 'string-width';
 
-const widths = new LRUCache<string, number>({max: 20_000});
+const widths = new LRUCache<string, number>({max: 20_000, memoMethod: text => stringWidth(text)});
 
 /** `stringWidth(text, options)`, from the cache when there are no options. */
 export default function cachedStringWidth(text: string, options?: Options): number {
@@ -13,13 +13,7 @@ export default function cachedStringWidth(text: string, options?: Options): numb
 		return stringWidth(text, options);
 	}
 
-	let width = widths.get(text);
-	if (width === undefined) {
-		width = stringWidth(text);
-		widths.set(text, width);
-	}
-
-	return width;
+	return widths.memo(text);
 }
 
 export type {Options} from 'string-width';
