@@ -29,7 +29,7 @@ export async function fileAccess(source: ImageSource | LazyImage, image: RawImag
 			const name = plan.path === '/' ? 'rootfs' : path.posix.basename(plan.path);
 			const target = path.resolve(name);
 			if (existsSync(target)) {
-				return `./${escapeName(name)} exists here: nothing extracted (move it away, or use layerscope extract)`;
+				return `./${escapeName(name)} exists here: not extracted (move it away or use layerscope extract)`;
 			}
 
 			// A directory's contents go into ./NAME; a single file is written as ./NAME in the current directory.

@@ -56,6 +56,24 @@ export function truncate(text: string, width: number): string {
 	return `${out}…`;
 }
 
+/**
+ * `text` cut in the middle to at most `width` columns, one `…` where the cut is: a message keeps how it starts (what
+ * happened) and how it ends (the figures, the hint). Whole when it fits.
+ */
+export function truncateMiddle(text: string, width: number): string {
+	if (displayWidth(text) <= width) {
+		return text;
+	}
+
+	if (width < 3) {
+		return truncate(text, width);
+	}
+
+	const head = truncate(text, Math.ceil(width / 2));
+	const tail = truncateStart(text, width - displayWidth(head) + 1).slice(1);
+	return head + tail;
+}
+
 /** `text` cut from the start to at most `width` columns, beginning with `…` when cut: a path keeps its file name. */
 export function truncateStart(text: string, width: number): string {
 	if (width <= 0) {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import fc from 'fast-check';
 import stringWidth from 'string-width';
-import {displayWidth, fit, truncate, truncateStart, wrap} from '../../src/ui/text-width.js';
+import {displayWidth, fit, truncate, truncateMiddle, truncateStart, wrap} from '../../src/ui/text-width.js';
 
 const family = '👩‍👩‍👧‍👦';
 const eAcute = 'e\u0301';
@@ -69,4 +69,21 @@ test('truncateStart keeps the end of a path (its file name), by display width an
 	assert.equal(truncateStart('/データ/ファイル.txt', 9), '…イル.txt');
 	assert.equal(truncateStart('/a/👩‍👩‍👧‍👦', 3), '…👩‍👩‍👧‍👦');
 	assert.equal(truncateStart('abc', 0), '');
+});
+
+test('truncateMiddle keeps the start and the end, one … between, never wider than the width', () => {
+	const message = './bundle.min.js exists here: not extracted (move it away or use layerscope extract)';
+	const cut = truncateMiddle(message, 60);
+	assert.equal(displayWidth(cut), 60);
+	assert.ok(cut.startsWith('./bundle.min.js exists here'), cut);
+	assert.ok(cut.endsWith('use layerscope extract)'), cut);
+	assert.equal([...cut].filter(char => char === '…').length, 1);
+	assert.equal(truncateMiddle('short', 60), 'short');
+	fc.assert(fc.property(fc.string({unit: 'grapheme', maxLength: 60}), fc.integer({min: 0, max: 40}), (text, width) => {
+		const out = truncateMiddle(text, width);
+		assert.ok(displayWidth(out) <= Math.max(width, 0), `${JSON.stringify(out)} in ${width}`);
+		if (displayWidth(text) <= width) {
+			assert.equal(out, text);
+		}
+	}), {numRuns: 500, seed: 7});
 });

@@ -84,10 +84,10 @@ test('Ctrl-E extracts the selected directory into the current directory, and say
 		const ui = await drive(<Browser model={model} viewport={{width: 120, height: 20}} colors={false} onQuit={() => undefined}/>);
 		await ui.press('tab', 'ctrl+e');
 		const frame = await until(ui, /extracted \/etc/);
-		assert.match(frame, /extracted \/etc \(layer 0\) to \.\/etc: 2 files, 0 directories, 0 symlinks, [\d.]+ k?B\b/); // The same summary as the extract command.
+		assert.match(frame, /extracted \/etc \(layer 0\) to \.\/etc: 2 files, [\d.]+ k?B\b/); // The same summary as the extract command.
 		assert.equal(readFileSync(path.join(work, 'etc/app.conf'), 'utf8'), `${lines}\n`);
 		await ui.press('ctrl+e');
-		assert.match(await until(ui, /exists here/), /\.\/etc exists here: nothing extracted \(move it away, or use layerscope extract\)/);
+		assert.match(await until(ui, /exists here/), /\.\/etc exists here: not extracted \(move it away or use layerscope extract\)/);
 		ui.unmount();
 	} finally {
 		process.chdir(cwd);

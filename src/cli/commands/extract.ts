@@ -13,13 +13,17 @@ export function count(value: number, one: string, many = `${one}s`): string {
 	return `${value} ${value === 1 ? one : many}`;
 }
 
-/** What an extraction wrote, as `extract` and the TUI's Ctrl-E say it: "1 file, 0 directories, 0 symlinks, 12 hardlinks, 900 kB". */
+/**
+ * What an extraction wrote, as `extract` and the TUI's Ctrl-E say it: the kinds it wrote, then the bytes — "4 files,
+ * 1 directory, 12 hardlinks, 900 kB" (kinds of which there were none are left out; "0 files" when nothing was).
+ */
 export function extractSummary(result: Pick<ExtractResult, 'files' | 'directories' | 'symlinks' | 'hardlinks' | 'bytes'>): string {
-	const counts = [count(result.files, 'file'), count(result.directories, 'directory', 'directories'), count(result.symlinks, 'symlink')];
-	if (result.hardlinks > 0) {
-		counts.push(count(result.hardlinks, 'hardlink'));
-	}
-
+	const counts = [
+		result.files > 0 || (result.directories + result.symlinks + result.hardlinks) === 0 ? count(result.files, 'file') : '',
+		result.directories > 0 ? count(result.directories, 'directory', 'directories') : '',
+		result.symlinks > 0 ? count(result.symlinks, 'symlink') : '',
+		result.hardlinks > 0 ? count(result.hardlinks, 'hardlink') : '',
+	].filter(text => text !== '');
 	return `${counts.join(', ')}, ${prettyBytes(result.bytes)}`;
 }
 
