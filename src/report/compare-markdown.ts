@@ -2,9 +2,8 @@
 // flavoured Markdown). Pure. Names from the images are escaped (escapeName), then put in code spans with `|`
 // escaped, so they cannot break the table or inject markup; the list of paths is cut to the largest `top`.
 import {type FileChange, type ImageComparison, largestFirst} from '../analysis/compare.js';
-import {escapeName} from './escape.js';
 import {basisLine, changePath, deltaText, figureRows, imageLabel, plural, signedBytes, sizeText} from './compare-text.js';
-import {bytes, oneLine} from './format.js';
+import {bytes, escapeCommand} from './format.js';
 
 export type MarkdownOptions = {
 	/** How many changed paths to list (largest first); default 30. */
@@ -23,6 +22,12 @@ export function code(text: string): string {
 
 	const pad = safe.startsWith('`') || safe.endsWith('`') ? ' ' : '';
 	return `${fence}${pad}${safe}${pad}${fence}`;
+}
+
+/** At most `limit` characters (code points), ending in `…` when cut. */
+function cutAt(text: string, limit: number): string {
+	const chars = [...text];
+	return chars.length <= limit ? text : `${chars.slice(0, limit - 1).join('')}…`;
 }
 
 const kindMark: Record<FileChange['kind'], string> = {added: '➕ added', removed: '➖ removed', modified: '✏️ modified'};
@@ -50,7 +55,7 @@ export function formatCompareMarkdown(comparison: ImageComparison, options: Mark
 	if (only.length > 0) {
 		lines.push('', '| | # | Size | Command |', '|---|---:|---:|---|');
 		for (const {side, layer} of only) {
-			lines.push(`| ${side} | ${layer.index} | ${bytes(layer.sizeBytes)} | ${code(escapeName(oneLine(layer.command)).slice(0, 200))} |`);
+			lines.push(`| ${side} | ${layer.index} | ${bytes(layer.sizeBytes)} | ${code(cutAt(escapeCommand(layer.command), 200))} |`);
 		}
 	}
 

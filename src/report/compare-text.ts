@@ -2,7 +2,7 @@
 // share, totals per kind of change, then every changed path, largest first. Pure.
 import {type FileChange, type ImageComparison, type ImageFigures, largestFirst} from '../analysis/compare.js';
 import {escapeName} from './escape.js';
-import {bytes, columnWidth, oneLine, padEnd, padStart, percent} from './format.js';
+import {bytes, columnWidth, escapeCommand, padEnd, padStart, percent} from './format.js';
 
 /** "+1.2 MB", "-300 B", "0 B". */
 export function signedBytes(value: number): string {
@@ -112,7 +112,7 @@ export function formatCompareText(comparison: ImageComparison): string {
 		const indexWidth = columnWidth(only.map(item => String(item.layer.index)), 1);
 		const sizeWidth = columnWidth(only.map(item => bytes(item.layer.sizeBytes)), 4);
 		for (const {side, layer} of only) {
-			lines.push(`  ${side}  ${padStart(String(layer.index), indexWidth)}  ${padStart(bytes(layer.sizeBytes), sizeWidth)}  ${escapeName(oneLine(layer.command))}`);
+			lines.push(`  ${side}  ${padStart(String(layer.index), indexWidth)}  ${padStart(bytes(layer.sizeBytes), sizeWidth)}  ${escapeCommand(layer.command)}`);
 		}
 	}
 

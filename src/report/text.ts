@@ -1,7 +1,7 @@
 // The plain-text report (what `layerscope IMAGE` prints when stdout is not a terminal).
 import type {Analysis} from '../analysis/types.js';
 import {escapeName} from './escape.js';
-import {bytes, columnWidth, oneLine, padEnd, padStart, percent} from './format.js';
+import {bytes, columnWidth, escapeCommand, padEnd, padStart, percent} from './format.js';
 
 export type TextOptions = {
 	/** How many inefficient files to list (all when undefined). */
@@ -30,7 +30,7 @@ export function formatTextReport(analysis: Analysis, options: TextOptions = {}):
 	lines.push(`  ${padStart('#', indexWidth)}  ${padStart('Size', sizeWidth)}  ${padEnd('Changes (+ ~ -)', 17)}  Command`);
 	for (const layer of layers) {
 		const changes = `+${layer.added} ~${layer.modified} -${layer.removed}`;
-		lines.push(`  ${padStart(String(layer.index), indexWidth)}  ${padStart(bytes(layer.sizeBytes), sizeWidth)}  ${padEnd(changes, 17)}  ${escapeName(oneLine(layer.command))}`);
+		lines.push(`  ${padStart(String(layer.index), indexWidth)}  ${padStart(bytes(layer.sizeBytes), sizeWidth)}  ${padEnd(changes, 17)}  ${escapeCommand(layer.command)}`);
 	}
 
 	lines.push(

@@ -76,3 +76,13 @@ test('Markdown: a table of figures, the largest changes cut to the top N, names 
 	assert.equal(code('a|b`c'), '``a\\|b`c``');
 	assert.equal(code('`x'), '`` `x ``');
 });
+
+test('markdown: a long command is cut with … and its backslashes read as typed', () => {
+	const long = `/bin/sh -c printf 'a\\nb' && ${'x'.repeat(400)}`;
+	const a = image('a', [{diffId: 'sha256:1', entries: [file('f', 1)], command: 'ADD rootfs /'}]);
+	const b = image('b', [{diffId: 'sha256:2', entries: [file('f', 2)], command: long}]);
+	const markdown = formatCompareMarkdown(compareImages(side(a), side(b)));
+	const row = markdown.split('\n').find(line => line.includes("printf 'a\\nb'"));
+	assert.ok(row, markdown);
+	assert.match(row, /x…` \|$/);
+});

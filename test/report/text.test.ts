@@ -21,3 +21,14 @@ test('text report: the Duplicate files section, and 150,000 groups need no sprea
 	assert.equal(section.split('\n').length, 2 + (150_000 * 2) + 1);
 	assert.match(formatTextReport(analyzeImage({...image, layers: []})), /\nDuplicate files: none\n$/);
 });
+
+test('text report: commands read as typed (one backslash), escapes only where a reader could mistake them', () => {
+	const command = "/bin/sh -c printf 'weird\\033[31mred\\n' \u001B[2J \\x1b";
+	const image: RawImage = {name: 'cmd', tags: [], config: {id: '', os: '', architecture: '', created: ''}, layers: [
+		{id: 'l', digest: '', diffId: '', command, created: '', contents: {entries: [], tarBytes: 0, blobBytes: 0, compression: 'none'}},
+	]};
+	const text = formatTextReport(analyzeImage(image));
+	// As the TUI shows it: the typed \033 and \n stay single, the ESC byte is \x1b, a typed \x1b is doubled.
+	assert.ok(text.includes("printf 'weird\\033[31mred\\n' \\x1b[2J \\\\x1b"), text);
+	assert.ok(!text.includes('\u001B'));
+});
