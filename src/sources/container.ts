@@ -59,7 +59,9 @@ function count(options: ContainerReadOptions): void {
 
 export function checkContainerReference(reference: string): string {
 	if (!containerPattern.test(reference) || reference.includes('..')) {
-		throw new SourceError(`invalid container name or id: ${JSON.stringify(singleLine(reference)).slice(1, -1)}`);
+		// "app:1", "ghcr.io/x/y", "img@sha256:…": an image reference where a container was asked for.
+		const image = /^[\w][\w.-]*(?:\/[\w.-]+)*(?::[\w][\w.-]*)?(?:@sha256:[\da-f]+)?$/i.test(reference) && !reference.includes('..');
+		throw new SourceError(`invalid container name or id: ${JSON.stringify(singleLine(reference)).slice(1, -1)}${image ? ` (an image reference? diff takes a container: docker ps -a lists them; layerscope ${singleLine(reference)} analyses the image)` : ''}`);
 	}
 
 	return reference.replace(/^\//, '');
@@ -74,7 +76,7 @@ export async function inspectContainer(daemon: Daemon, reference: string, option
 		info = await daemon.docker.getContainer(name).inspect({size: true, abortSignal: options.signal} as Dockerode.ContainerInspectOptions);
 	} catch (error) {
 		if ((error as DaemonFailure).statusCode === 404) {
-			throw new SourceError(`no such container: ${singleLine(name)}`);
+			throw new SourceError(`no such container: ${singleLine(name)} (docker ps -a lists containers)`);
 		}
 
 		throw daemonError(error, daemon.resolved, `inspect container ${singleLine(name)}`);

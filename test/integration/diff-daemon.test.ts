@@ -331,7 +331,9 @@ test('errors: no such container, invalid name, unreachable daemon', async t => {
 
 	const io = {stdout() {}, stderr() {}, isTTY: false};
 	await rejectsOneLine(runDiffCommand({container: `no-such-container-${suffix}`, tui: false, engine: 'docker', io}), /^no such container: no-such-container-/);
-	await rejectsOneLine(runDiffCommand({container: '../images/json', tui: false, engine: 'docker', io}), /^invalid container name or id: /);
+	await rejectsOneLine(runDiffCommand({container: '../images/json', tui: false, engine: 'docker', io}), /^invalid container name or id: \.\.\/images\/json$/);
+	// An image reference where a container belongs: said so, with where to look.
+	await rejectsOneLine(runDiffCommand({container: 'app:1', tui: false, engine: 'docker', io}), /^invalid container name or id: app:1 \(an image reference\? diff takes a container: docker ps -a lists them; layerscope app:1 analyses the image\)$/);
 	const saved = process.env['DOCKER_HOST'];
 	process.env['DOCKER_HOST'] = `unix:///tmp/layerscope-no-daemon-${suffix}.sock`;
 	try {
