@@ -36,7 +36,9 @@ export function parseGoFloat(text: string): number | undefined {
 export function parseRatio(text: string): Parsed {
 	const value = parseGoFloat(text);
 	if (value === undefined) {
-		return {ok: false, reason: 'not a number'};
+		// "20%": a percent where dive (and layerscope) take a ratio.
+		const percent = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text);
+		return {ok: false, reason: percent === null ? 'not a number' : `not a number (a ratio: ${Number(percent[1]) / 100} for ${percent[1]} %)`};
 	}
 
 	// Dive lets NaN through its range check (and the rule then never fails); a ratio must be a number in [0, 1].

@@ -57,7 +57,7 @@ test('bad values and a bad section are one line naming where they came from', ()
 	assert.equal(errorOf(() => loadCompareCiConfig({highestSizeIncrease: '20 megs', highestAddedFiles: '1.5'}, dir())),
 		'--highest-size-increase: invalid highestSizeIncrease value "20 megs": not a byte size (unknown unit); --highest-added-files: invalid highestAddedFiles value "1.5": not a whole number');
 	assert.equal(errorOf(() => loadCompareCiConfig({}, dir({'.layerscope-ci.yml': 'compare: [1]\n'}))), 'CI config .layerscope-ci.yml: "compare" must be a mapping of rule names to values');
-	assert.equal(errorOf(() => loadCompareCiConfig({lowestEfficiency: '95%'}, dir())), '--lowest-efficiency: invalid lowestEfficiency value "95%": not a number');
+	assert.equal(errorOf(() => loadCompareCiConfig({lowestEfficiency: '95%'}, dir())), '--lowest-efficiency: invalid lowestEfficiency value "95%": not a number (a ratio: 0.95 for 95 %)');
 	assert.deepEqual(parseSizeOrPercent('1.5kB'), {ok: true, threshold: {unit: 'bytes', value: 1500}});
 	assert.deepEqual(parseSizeOrPercent('-1%'), {ok: false, reason: 'not a percentage'});
 });

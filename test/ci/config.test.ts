@@ -173,7 +173,7 @@ test('a bad value is one line naming where, the key and the value', () => {
 	);
 	assert.equal(
 		configError(() => loadCiConfig({}, dir({'.dive-ci': 'rules:\n  highestUserWastedPercent: 50%\n'}))),
-		'.dive-ci: invalid highestUserWastedPercent value "50%": not a number',
+		'.dive-ci: invalid highestUserWastedPercent value "50%": not a number (a ratio: 0.5 for 50 %)',
 	);
 	// Every bad value is reported at once.
 	assert.equal(

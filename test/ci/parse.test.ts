@@ -53,12 +53,15 @@ test('ratios parse as Go ParseFloat and must lie in [0, 1]', () => {
 	assert.equal(ratio('.5'), 0.5);
 	assert.equal(ratio('+0.5'), 0.5);
 	assert.equal(ratio('1.1'), 'error: must be a ratio between 0 and 1');
+	assert.equal(ratio('20%'), 'error: not a number (a ratio: 0.2 for 20 %)');
+	assert.equal(ratio('12.5 %'), 'error: not a number (a ratio: 0.125 for 12.5 %)');
+	assert.equal(ratio('many'), 'error: not a number');
 	assert.equal(ratio('-0.1'), 'error: must be a ratio between 0 and 1');
 	assert.equal(ratio('NaN'), 'error: must be a ratio between 0 and 1');
 	assert.equal(ratio('inf'), 'error: must be a ratio between 0 and 1');
 	assert.equal(ratio('not_a_number'), 'error: not a number');
 	assert.equal(ratio(' 0.5'), 'error: not a number');
-	assert.equal(ratio('50%'), 'error: not a number');
+	assert.equal(ratio('50%'), 'error: not a number (a ratio: 0.5 for 50 %)');
 	assert.equal(ratio('0x1p-2'), 'error: not a number');
 	assert.equal(parseGoFloat('1e400'), undefined); // Go: value out of range.
 	assert.equal(parseGoFloat('-Infinity'), Number.NEGATIVE_INFINITY);
