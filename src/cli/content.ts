@@ -19,6 +19,8 @@ export type FileTarget = {
 	readonly layer: number;
 	/** Set when the asked layer does not have it and an earlier layer's copy is used. */
 	readonly note?: string;
+	/** With `note`: the layer that removed the path (`layer` is the one whose copy is used). */
+	readonly removedAt?: number;
 };
 
 /**
@@ -199,7 +201,7 @@ export async function findFile(image: ContentImage, path: string, layer: number)
 	}
 
 	const note = removedAt === undefined ? undefined : removedNote(path, removedAt, viewLayer, 'showing');
-	return {path: `/${found.path}`, size: content.entry.size, content, layer: found.layer, note};
+	return {path: `/${found.path}`, size: content.entry.size, content, layer: found.layer, note, ...(removedAt === undefined ? {} : {removedAt})};
 }
 
 /**
@@ -310,6 +312,8 @@ export type FileWindowRead = {
 	readonly totalBytes: number;
 	readonly linesBefore: number;
 	readonly note?: string;
+	/** With `note`: the layer whose copy is shown and the layer that removed the path. */
+	readonly shownFrom?: {readonly layer: number; readonly removedAt: number};
 };
 
 /**
@@ -353,5 +357,5 @@ export async function readFileWindow(image: ContentImage, path: string, layer: n
 			}
 		}
 	});
-	return {offset, bytes: Buffer.concat(parts), totalBytes: content.entry.size, linesBefore, note: target.note};
+	return {offset, bytes: Buffer.concat(parts), totalBytes: content.entry.size, linesBefore, note: target.note, ...(target.removedAt === undefined ? {} : {shownFrom: {layer: target.layer, removedAt: target.removedAt}})};
 }

@@ -113,7 +113,7 @@ test('v on a file removed with its directory shows it as last present; on a dang
 	const ui = await drive(<Browser model={removedModel} viewport={{width: 80, height: 24}} colors={false} onQuit={() => undefined}/>);
 	await ui.press('j', 'tab', 'j', 'j', 'j', 'j', 'j', 'v');
 	let frame = await until(ui, /package a/);
-	assert.match(frame, /━━ \/var\/cache\/pkg\/a\.pkg \(layer 1\)/);
+	assert.match(frame, /━━ \/var\/cache\/pkg\/a\.pkg \(layer 0's copy, removed by 1\)/); // The title and the note agree.
 	assert.match(frame, /\/var\/cache\/pkg\/a\.pkg was removed by layer 1; showing it as layer 0 had it/);
 	await ui.press('q', 'g', 'j', 'v');
 	frame = await until(ui, /cannot be shown/);

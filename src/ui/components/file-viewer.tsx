@@ -18,7 +18,10 @@ const fit = truncate;
 export function FileViewer({viewer, width, height, colors}: Props) {
 	const contentHeight = Math.max(1, height - 3);
 	const size = viewer.window === undefined ? '' : ` ${prettyBytes(viewer.window.totalBytes)}`;
-	const title = fit(`━━ ${escapeName(viewer.path)} (layer ${viewer.layer})${size} `, width);
+	// A removed file is shown as an earlier layer had it: the title says whose copy it is.
+	const from = viewer.window?.shownFrom;
+	const where = from === undefined ? `layer ${viewer.layer}` : `layer ${from.layer}'s copy, removed by ${from.removedAt}`;
+	const title = fit(`━━ ${escapeName(viewer.path)} (${where})${size} `, width);
 	const lines: Array<{text: string; match: boolean}> = [];
 	if (viewer.status === 'ready') {
 		const last = viewer.firstNumber + viewer.rows.length;

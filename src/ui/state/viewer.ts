@@ -17,6 +17,8 @@ export type FileWindow = {
 	readonly linesBefore: number;
 	/** Note to show above the content (e.g. "removed at layer 3; shown as layer 2 had it"). */
 	readonly note?: string;
+	/** A removed file: the layer whose copy is shown, and the layer that removed it (for the title). */
+	readonly shownFrom?: {readonly layer: number; readonly removedAt: number};
 };
 
 /**
