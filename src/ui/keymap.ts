@@ -69,6 +69,7 @@ export const keyTable: readonly Binding[] = [
 	{command: 'viewer.search', keys: ['/', 'ctrl+f'], scope: 'viewer', help: 'Search the file (case-insensitive)', bar: 'Search'},
 	{command: 'viewer.next', keys: ['n'], scope: 'viewer', help: 'Next match', bar: 'Next'},
 	{command: 'viewer.previous', keys: ['N'], scope: 'viewer', help: 'Previous match'},
+	{command: 'help.toggle', keys: ['?'], scope: 'viewer', help: 'Full key help (closing it returns to the file)', bar: 'Help'},
 	{command: 'quit', keys: ['ctrl+c'], scope: 'viewer', help: 'Quit', bar: 'Quit'},
 	{command: 'viewer.search.apply', keys: ['enter'], scope: 'viewer-search', help: 'Find the text', bar: 'Find'},
 	{command: 'viewer.search.cancel', keys: ['esc'], scope: 'viewer-search', help: 'Leave the search', bar: 'Cancel'},
@@ -86,12 +87,13 @@ export const keyTable: readonly Binding[] = [
 
 /** The scopes consulted for a key, first match wins. */
 export function activeScopes(state: UiState): readonly Scope[] {
-	if (state.viewer !== undefined) {
-		return [state.viewer.search.editing ? 'viewer-search' : 'viewer'];
-	}
-
+	// The help opens over anything, the file viewer included.
 	if (state.help) {
 		return ['help'];
+	}
+
+	if (state.viewer !== undefined) {
+		return [state.viewer.search.editing ? 'viewer-search' : 'viewer'];
 	}
 
 	if (state.filter.open) {

@@ -62,6 +62,12 @@ test('v opens a text file with line numbers and escapes shown; / searches; q clo
 	await ui.press('/', ...'needle', 'enter');
 	frame = ui.frame();
 	assert.match(frame, /^30 │ line 30 needle$/m);
+	// ? opens the full help over the file (the bar says so); closing it comes back to the file where it was.
+	assert.match(frame, /\? Help {2}\^C Quit\s*$/);
+	await ui.press('?');
+	assert.match(ui.frame(), /Keys \(\? or Esc closes\)/);
+	await ui.press('esc');
+	assert.match(ui.frame(), /^30 │ line 30 needle$/m);
 	await ui.press('q');
 	frame = ui.frame();
 	assert.match(frame, /Current Layer Contents/, 'back in the browser');

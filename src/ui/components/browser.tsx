@@ -129,8 +129,8 @@ export function Browser({model, viewport, colors, onQuit, initial, pendingKeys =
 	}, [model, state.layer, state.mode, state.tree.hidden, state.filter.applied, state.tree.sort, state.tree.collapseAll, state.tree.toggled]);
 	return (
 		<Box flexDirection='column' width={layout.width} height={layout.height}>
-			{state.viewer === undefined ? null : <FileViewer viewer={state.viewer} width={layout.width} height={layout.bodyHeight} colors={colors}/>}
-			{state.viewer !== undefined ? null : state.help ? <HelpScreen width={layout.width} height={layout.bodyHeight} top={state.helpTop}/> : (
+			{state.viewer === undefined || state.help ? null : <FileViewer viewer={state.viewer} width={layout.width} height={layout.bodyHeight} colors={colors}/>}
+			{state.help ? <HelpScreen width={layout.width} height={layout.bodyHeight} top={state.helpTop}/> : state.viewer !== undefined ? null : (
 				<Box flexDirection='row' height={layout.bodyHeight}>
 					<Box flexDirection='column' width={layout.leftWidth}>
 						<LayersPane model={model} layer={state.layer} top={state.layerTop} mode={state.mode} focused={state.focus === 'layers' && !state.filter.open} layout={layout} colors={colors}/>

@@ -291,9 +291,13 @@ function fileCommand(model: BrowserModel, state: UiState, command: 'file.view' |
 }
 
 function runCommand(model: BrowserModel, state: UiState, command: CommandId): UiState {
-	if (state.viewer !== undefined) {
+	if (state.viewer !== undefined && !state.help) {
 		if (command === 'viewer.close') {
 			return {...state, viewer: undefined};
+		}
+
+		if (command === 'help.toggle') {
+			return {...state, help: true, helpTop: 0};
 		}
 
 		const action = viewerCommands[command];
