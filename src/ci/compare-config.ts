@@ -10,7 +10,7 @@
 import path from 'node:path';
 import {isMap, isScalar} from 'yaml';
 import {escapeName} from '../report/escape.js';
-import {CiConfigError, findRulesFile, parseFormat, quote, readConfigDocument, resolveNode, ruleSuggestion, scalarText} from './config.js';
+import {CiConfigError, findRulesFile, parseFormat, quote, readConfigDocument, resolveNode, ruleSuggestion, scalarText, settleRules} from './config.js';
 import {isDisabledValue, type Parsed, parseByteSize, parseGoFloat, parseRatio} from './parse.js';
 import type {CiFormat, RuleSource} from './types.js';
 
@@ -150,31 +150,8 @@ export function loadCompareCiConfig(flags: CompareCiFlags, cwd: string): Compare
 	const found = findRulesFile(flags, cwd);
 	const fromFile = found === undefined ? undefined : readCompareSection(path.resolve(cwd, found.file), found.file);
 	const {format, junitFile} = parseFormat(flags);
-	const problems: string[] = [];
-	const rules: CompareRuleSetting[] = [];
-	for (const spec of compareRuleSpecs) {
-		const flagValue = flags[spec.key];
-		const fileValue = fromFile?.values.get(spec.key);
-		try {
-			if (flagValue !== undefined) {
-				rules.push(setting(spec, flagValue, 'flag', spec.flag));
-			} else if (fileValue === undefined) {
-				rules.push(setting(spec, 'disabled', 'default', 'default'));
-			} else {
-				rules.push(setting(spec, fileValue, 'file', escapeName(found!.file)));
-			}
-		} catch (error) {
-			if (!(error instanceof CiConfigError)) {
-				throw error;
-			}
-
-			problems.push(error.message);
-		}
-	}
-
-	if (problems.length > 0) {
-		throw new CiConfigError(problems.join('; '));
-	}
+	const fileLabel = found === undefined ? '' : escapeName(found.file);
+	const rules = settleRules(compareRuleSpecs, flags, fromFile?.values, (spec, value, source, origin) => setting(spec, value ?? 'disabled', source, source === 'file' ? fileLabel : origin));
 
 	return {file: found?.file, rules, format, junitFile, warnings: fromFile?.warnings ?? []};
 }

@@ -301,29 +301,28 @@ export function parseFormat(flags: Pick<CiFlags, 'format' | 'junitFile'>): {form
 }
 
 /**
- * Reads the CI configuration: the rules file (see the top of this file), then flags over it.
- * Throws CiConfigError on an unreadable or malformed file or a bad value; every bad value is reported, joined by "; ".
+ * Each rule's setting, from its flag, else the rules file, else its default (in that order of precedence), made by
+ * `make` (value undefined: the default; origin the flag's name, or "default"). Every bad value is reported at once:
+ * CiConfigError with the problems joined by "; ". Shared by the image gate and the compare gate.
  */
-export function loadCiConfig(flags: CiFlags, cwd: string): CiConfig {
-	const found = findRulesFile(flags, cwd);
-	const fromFile = found === undefined
-		? undefined
-		: readRulesFile(path.resolve(cwd, found.file), found.file, found.kind);
-	const fileLabel = found === undefined ? '' : escapeName(found.file);
-	const {format, junitFile} = parseFormat(flags);
-
+export function settleRules<K extends string, Spec extends {readonly key: K; readonly flag: string}, Setting>(
+	specs: readonly Spec[],
+	flags: Partial<Record<K, string>>,
+	fileValues: ReadonlyMap<K, string> | undefined,
+	make: (spec: Spec, value: string | undefined, source: RuleSource, origin: string) => Setting,
+): Setting[] {
 	const problems: string[] = [];
-	const rules: RuleSetting[] = [];
-	for (const spec of ruleSpecs) {
+	const settings: Setting[] = [];
+	for (const spec of specs) {
 		const flagValue = flags[spec.key];
-		const fileValue = fromFile?.rules.get(spec.key);
+		const fileValue = fileValues?.get(spec.key);
 		try {
 			if (flagValue !== undefined) {
-				rules.push(ruleSetting(spec, flagValue, 'flag', spec.flag));
+				settings.push(make(spec, flagValue, 'flag', spec.flag));
 			} else if (fileValue === undefined) {
-				rules.push(ruleSetting(spec, spec.defaultValue, 'default', 'default'));
+				settings.push(make(spec, undefined, 'default', 'default'));
 			} else {
-				rules.push(ruleSetting(spec, fileValue, 'file', fileLabel));
+				settings.push(make(spec, fileValue, 'file', ''));
 			}
 		} catch (error) {
 			if (!(error instanceof CiConfigError)) {
@@ -337,6 +336,23 @@ export function loadCiConfig(flags: CiFlags, cwd: string): CiConfig {
 	if (problems.length > 0) {
 		throw new CiConfigError(problems.join('; '));
 	}
+
+	return settings;
+}
+
+/**
+ * Reads the CI configuration: the rules file (see the top of this file), then flags over it.
+ * Throws CiConfigError on an unreadable or malformed file or a bad value; every bad value is reported, joined by "; ".
+ */
+export function loadCiConfig(flags: CiFlags, cwd: string): CiConfig {
+	const found = findRulesFile(flags, cwd);
+	const fromFile = found === undefined
+		? undefined
+		: readRulesFile(path.resolve(cwd, found.file), found.file, found.kind);
+	const fileLabel = found === undefined ? '' : escapeName(found.file);
+	const {format, junitFile} = parseFormat(flags);
+
+	const rules = settleRules(ruleSpecs, flags, fromFile?.rules, (spec, value, source, origin) => ruleSetting(spec, value ?? spec.defaultValue, source, source === 'file' ? fileLabel : origin));
 
 	return {
 		file: found?.file,
