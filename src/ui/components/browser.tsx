@@ -1,10 +1,10 @@
-import {Box, Text, useInput} from 'ink';
-import {useCallback, useEffect, useLayoutEffect, useMemo, useReducer} from 'react';
-import {keysFromInk} from '../keymap.js';
+import {Box, Text} from 'ink';
+import {useEffect, useMemo, useReducer} from 'react';
 import type {BrowserModel} from '../state/model.js';
 import {initialState, reduce} from '../state/reducer.js';
 import type {Action, UiState, Viewport} from '../state/types.js';
 import {FilterLine} from './filter-line.js';
+import {useTerminal} from './use-terminal.js';
 import {HelpBar} from './help-bar.js';
 import {HelpScreen} from './help-screen.js';
 import {FileViewer} from './file-viewer.js';
@@ -40,15 +40,7 @@ export function Browser({model, viewport, colors, onQuit, initial, pendingKeys =
 		),
 	);
 
-	useInput(useCallback((input, key) => {
-		for (const pressed of keysFromInk(input, key)) {
-			dispatch({type: 'key', name: pressed.name, text: pressed.text});
-		}
-	}, []));
-
-	useEffect(() => {
-		dispatch({type: 'resize', viewport});
-	}, [viewport.width, viewport.height]);
+	useTerminal(dispatch, viewport, state.quit, onQuit);
 
 	// The viewer's file: read (one window of it) when the viewer opens; a closed viewer cancels the read.
 	const viewing = state.viewer?.status === 'loading' ? state.viewer : undefined;
@@ -98,12 +90,6 @@ export function Browser({model, viewport, colors, onQuit, initial, pendingKeys =
 			dispatch({type: 'notice', text: (error as Error).message});
 		});
 	}, [state.extract?.seq]);
-
-	useLayoutEffect(() => {
-		if (state.quit) {
-			onQuit();
-		}
-	}, [state.quit]);
 
 	// One layout object per size (not per key), so the memoised panes see unchanged props.
 	const layout = useMemo(() => model.layout(state), [model, state.viewport, state.filter.open, state.filter.text === '', state.tree.attributes, state.focus === 'image']);

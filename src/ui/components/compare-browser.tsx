@@ -1,6 +1,6 @@
-import {Box, Text, useInput} from 'ink';
-import {useCallback, useEffect, useLayoutEffect, useMemo, useReducer} from 'react';
-import {barText, helpBar, keysFromInk} from '../keymap.js';
+import {Box, Text} from 'ink';
+import {useMemo, useReducer} from 'react';
+import {barText, helpBar} from '../keymap.js';
 import type {CompareModel, CompareUiState} from '../state/compare-model.js';
 import {initialCompareState, reduceCompare, sortLabel} from '../state/compare-reducer.js';
 import type {Action, Viewport} from '../state/types.js';
@@ -8,6 +8,7 @@ import {CompareLayersPane} from './compare-layers-pane.js';
 import {CompareSummaryPane, compareSummaryLines} from './compare-summary-pane.js';
 import {CompareTreePane} from './compare-tree-pane.js';
 import {FilterLine} from './filter-line.js';
+import {useTerminal} from './use-terminal.js';
 import {HelpScreen} from './help-screen.js';
 import {truncate} from '../text-width.js';
 
@@ -40,21 +41,7 @@ export function CompareBrowser({model, viewport, colors, onQuit}: Props) {
 		() => initialCompareState(model, viewport),
 	);
 
-	useInput(useCallback((input, key) => {
-		for (const pressed of keysFromInk(input, key)) {
-			dispatch({type: 'key', name: pressed.name, text: pressed.text});
-		}
-	}, []));
-
-	useEffect(() => {
-		dispatch({type: 'resize', viewport});
-	}, [viewport.width, viewport.height]);
-
-	useLayoutEffect(() => {
-		if (state.quit) {
-			onQuit();
-		}
-	}, [state.quit]);
+	useTerminal(dispatch, viewport, state.quit, onQuit);
 
 	const layout = useMemo(() => model.layout(state), [model, state.viewport, state.filter.open, state.filter.text === '', state.tree.attributes]);
 	const summaryLines = useMemo(() => compareSummaryLines(model.comparison, layout.leftWidth), [model, layout.leftWidth]);
