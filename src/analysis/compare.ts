@@ -56,15 +56,8 @@ export type ImageFigures = {
 	readonly fileCount: number;
 };
 
-/** B minus A for each figure. */
-export type FigureDeltas = {
-	readonly sizeBytes: number;
-	readonly efficiencyScore: number;
-	readonly inefficientBytes: number;
-	readonly reclaimableBytes: number;
-	readonly duplicateBytes: number;
-	readonly fileCount: number;
-};
+/** B minus A for each figure (the numeric ones of ImageFigures, same units). */
+export type FigureDeltas = Omit<ImageFigures, 'ref' | 'id'>;
 
 /** A layer only one side has. */
 export type LayerRef = {
