@@ -1,7 +1,6 @@
 // The TUI's progress view says how many layers came from the layer cache (the real UI, cache and archive; only
 // the terminal is a fake stream).
 import assert from 'node:assert/strict';
-import {EventEmitter} from 'node:events';
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
@@ -12,51 +11,7 @@ import {LayerCache} from '../../src/cache/layer-cache.js';
 import {loadImage} from '../../src/cli/load.js';
 import {runUi} from '../../src/cli/ui-command.js';
 import {buildImageArchive} from '../../scripts/lib/image-builder.js';
-
-class FakeStdout extends EventEmitter {
-	readonly isTTY = false;
-	columns = 100;
-	rows = 30;
-	output = '';
-	write = (data: string): boolean => {
-		this.output += data;
-		return true;
-	};
-}
-
-class FakeStdin extends EventEmitter {
-	readonly isTTY = true;
-	private data: string | undefined;
-	send(data: string): void {
-		this.data = data;
-		this.emit('readable');
-	}
-
-	read = (): string | null => {
-		const {data} = this;
-		this.data = undefined;
-		return data ?? null;
-	};
-
-	setEncoding(): void {}
-	setRawMode(): void {}
-	resume(): void {}
-	pause(): void {}
-	ref(): void {}
-	unref(): void {}
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-	for (let tries = 0; !check(); tries++) {
-		if (tries > 1000) {
-			throw new Error(`timed out waiting for ${what}`);
-		}
-
-		await new Promise(resolve => {
-			setTimeout(resolve, 5);
-		});
-	}
-}
+import {FakeStdin, FakeStdout, until} from '../helpers/fake-terminal.js';
 
 test('a second open in the TUI shows "from cache" in its progress view', async t => {
 	const dir = mkdtempSync(path.join(tmpdir(), 'layerscope-cache-tui-'));
@@ -79,7 +34,7 @@ test('a second open in the TUI shows "from cache" in its progress view', async t
 	// before the view's first 100 ms of throttling.
 	class HeldCache extends LayerCache {
 		override async getAnalysis(key: string): Promise<Analysis | undefined> {
-			await until(() => /Analysing.*\(2 layers from cache\)/.test(text()), 'the progress view to say "from cache"');
+			await until(() => /Analysing.*\(2 layers from cache\)/.test(text()), 'the progress view to say "from cache"', 1000);
 			return super.getAnalysis(key);
 		}
 	}
@@ -91,8 +46,8 @@ test('a second open in the TUI shows "from cache" in its progress view', async t
 		alternateScreen: false,
 		colors: false,
 	});
-	await until(() => text().includes('Image efficiency score'), 'the browser');
+	await until(() => text().includes('Image efficiency score'), 'the browser', 1000);
 	assert.match(text(), /^Analysing \(2 layers from cache\)$/m);
-	stdin.send('q');
+	stdin.write('q');
 	assert.equal(await result, 'quit');
 });

@@ -1,71 +1,11 @@
 // runTui end to end with fake terminal streams: progress first, then the browser; quit, cancel while loading,
 // and a failing load (unmounted, same error thrown).
 import assert from 'node:assert/strict';
-import {EventEmitter} from 'node:events';
 import {test} from 'node:test';
 import {stripVTControlCharacters} from 'node:util';
 import {type LoadProgress, type LoadedImage, renderOptions, runTui} from '../../src/ui/run.js';
+import {streams, until} from '../helpers/fake-terminal.js';
 import {diveFixture, loadArchive} from '../helpers/fixtures.js';
-
-class FakeStdout extends EventEmitter {
-	readonly isTTY = false;
-	columns = 100;
-	rows = 30;
-	output = '';
-	write = (data: string): boolean => {
-		this.output += data;
-		this.emit('written');
-		return true;
-	};
-
-	text(): string {
-		return stripVTControlCharacters(this.output);
-	}
-}
-
-class FakeStdin extends EventEmitter {
-	readonly isTTY = true;
-	private data: string | undefined;
-	rawMode = false;
-	write(data: string): void {
-		this.data = data;
-		this.emit('readable');
-	}
-
-	read = (): string | null => {
-		const {data} = this;
-		this.data = undefined;
-		return data ?? null;
-	};
-
-	setEncoding(): void {}
-	setRawMode(mode: boolean): void {
-		this.rawMode = mode;
-	}
-
-	resume(): void {}
-	pause(): void {}
-	ref(): void {}
-	unref(): void {}
-}
-
-function streams() {
-	const stdout = new FakeStdout();
-	const stdin = new FakeStdin();
-	return {stdout, stdin, options: {stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, viewport: {width: 100, height: 30}, alternateScreen: false, colors: false}};
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-	for (let tries = 0; !check(); tries++) {
-		if (tries > 500) {
-			throw new Error(`timed out waiting for ${what}`);
-		}
-
-		await new Promise(resolve => {
-			setTimeout(resolve, 5);
-		});
-	}
-}
 
 test('progress at once, then the browser; q quits and restores raw mode', async () => {
 	const {stdout, stdin, options} = streams();
