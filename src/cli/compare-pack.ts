@@ -71,8 +71,44 @@ export function packEntries(entries: readonly LayerEntry[]): PackedEntries {
 }
 
 /**
- * The entries back, each with every LayerEntry key (absent ones undefined), the shape the layer reader gives them
- * (src/archive/layer-tar.ts): the analysis walks them with one hidden class.
+ * An entry made from packed data (unpackEntries, PackedListing.at). A class of its own on purpose: made by an
+ * object literal with the reader's keys in the reader's order (src/archive/layer-tar.ts), it shared the hidden
+ * class of the entries this thread's reader made, and its fields' values (read from typed arrays) made V8
+ * deprecate that class, so that every one of those entries was migrated to a new class on its next access.
+ * Measured on compare's benchmark images: the merge of two 210,000-path listings 250 → 60 ms; compare with a
+ * shared base layer about 0.15 s faster.
+ */
+class ListedEntry implements LayerEntry {
+	readonly path: string;
+	readonly type: EntryType;
+	readonly mode: number;
+	readonly uid: number;
+	readonly gid: number;
+	readonly size: number;
+	readonly linkTarget: string | undefined;
+	readonly mtime: number | undefined;
+	readonly digest: string | undefined;
+	readonly whiteout: true | undefined;
+	readonly opaque: true | undefined;
+
+	constructor(path: string, type: EntryType, mode: number, uid: number, gid: number, size: number, linkTarget: string | undefined, mtime: number | undefined, digest: string | undefined, whiteout: true | undefined, opaque: true | undefined) {
+		this.path = path;
+		this.type = type;
+		this.mode = mode;
+		this.uid = uid;
+		this.gid = gid;
+		this.size = size;
+		this.linkTarget = linkTarget;
+		this.mtime = mtime;
+		this.digest = digest;
+		this.whiteout = whiteout;
+		this.opaque = opaque;
+	}
+}
+
+/**
+ * The entries back, each with every LayerEntry key (absent ones undefined), all of one class (ListedEntry): the
+ * analysis walks them beside the reader's own entries with two hidden classes.
  */
 export function unpackEntries(packed: PackedEntries): LayerEntry[] {
 	const paths = packed.count === 0 ? [] : packed.paths.split('\0');
@@ -85,19 +121,19 @@ export function unpackEntries(packed: PackedEntries): LayerEntry[] {
 	for (let index = 0; index < packed.count; index++) {
 		const flag = flags[index]!;
 		const at = index * width;
-		out[index] = {
-			path: paths[index]!,
-			type: typeCodes[types[index]!]!,
-			mode: numbers[at + 1]!,
-			uid: numbers[at + 2]!,
-			gid: numbers[at + 3]!,
-			size: numbers[at]!,
-			linkTarget: (flag & 1) === 0 ? undefined : links[link++]!,
-			mtime: (flag & 4) === 0 ? undefined : numbers[at + 4]!,
-			digest: (flag & 2) === 0 ? undefined : digests[digest++]!,
-			whiteout: (flag & 8) === 0 ? undefined : true,
-			opaque: (flag & 16) === 0 ? undefined : true,
-		};
+		out[index] = new ListedEntry(
+			paths[index]!,
+			typeCodes[types[index]!]!,
+			numbers[at + 1]!,
+			numbers[at + 2]!,
+			numbers[at + 3]!,
+			numbers[at]!,
+			(flag & 1) === 0 ? undefined : links[link++]!,
+			(flag & 4) === 0 ? undefined : numbers[at + 4]!,
+			(flag & 2) === 0 ? undefined : digests[digest++]!,
+			(flag & 8) === 0 ? undefined : true,
+			(flag & 16) === 0 ? undefined : true,
+		);
 	}
 
 	return out;
@@ -144,19 +180,19 @@ export class PackedListing implements Listing {
 		const {numbers, types, flags} = this.packed;
 		const flag = flags[index]!;
 		const at = index * width;
-		return {
-			path: this.paths[index]!,
-			type: typeCodes[types[index]!]!,
-			mode: numbers[at + 1]!,
-			uid: numbers[at + 2]!,
-			gid: numbers[at + 3]!,
-			size: numbers[at]!,
-			linkTarget: (flag & 1) === 0 ? undefined : this.links[this.linkAt[index]!]!,
-			mtime: (flag & 4) === 0 ? undefined : numbers[at + 4]!,
-			digest: (flag & 2) === 0 ? undefined : this.digests[this.digestAt[index]!]!,
-			whiteout: (flag & 8) === 0 ? undefined : true,
-			opaque: (flag & 16) === 0 ? undefined : true,
-		};
+		return new ListedEntry(
+			this.paths[index]!,
+			typeCodes[types[index]!]!,
+			numbers[at + 1]!,
+			numbers[at + 2]!,
+			numbers[at + 3]!,
+			numbers[at]!,
+			(flag & 1) === 0 ? undefined : this.links[this.linkAt[index]!]!,
+			(flag & 4) === 0 ? undefined : numbers[at + 4]!,
+			(flag & 2) === 0 ? undefined : this.digests[this.digestAt[index]!]!,
+			(flag & 8) === 0 ? undefined : true,
+			(flag & 16) === 0 ? undefined : true,
+		);
 	}
 }
 
