@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import fc from 'fast-check';
 import {analyzeImage} from '../../src/analysis/analyze.js';
-import {compareFilesystems, compareImages, entryDifferences, type FileChange, finalListing, largestFirst, readSide, sideOf, treeOrder} from '../../src/analysis/compare.js';
+import {compareFilesystems, compareImages, compareListings, entryDifferences, type FileChange, finalListing, largestFirst, readSide, sideOf, treeOrder} from '../../src/analysis/compare.js';
 import {listTree, type TreeRecord} from '../../src/analysis/listing.js';
 import {sameFile, stackLayers} from '../../src/analysis/tree.js';
 import type {LayerEntry, RawImage} from '../../src/analysis/types.js';
@@ -212,6 +212,30 @@ test('property: a path is unchanged exactly when src/analysis/tree.ts\'s sameFil
 	}).map((fields): LayerEntry => ({path: 'p', ...fields}));
 	fc.assert(fc.property(entry, entry, (a, b) => {
 		assert.equal(entryDifferences(a, b).length === 0, sameFile(a, b));
+	}), {numRuns: 2000});
+});
+
+test('property: the merge gives each pair of entries entryDifferences\' reasons and counts its content basis the same way', () => {
+	const entry = fc.record({
+		type: fc.constantFrom('file' as const, 'dir' as const, 'symlink' as const),
+		size: fc.integer({min: 0, max: 2}),
+		mode: fc.constantFrom(0o644, 0o755),
+		uid: fc.constantFrom(0, 1),
+		gid: fc.constantFrom(0, 1),
+		linkTarget: fc.option(fc.constantFrom('', 'x', 'y'), {nil: undefined}),
+		digest: fc.option(fc.constantFrom('xxh64:1', 'xxh64:2', 'sha256:1'), {nil: undefined}),
+	}).map((fields): LayerEntry => ({path: 'p', ...fields}));
+	fc.assert(fc.property(fc.array(fc.tuple(entry, entry), {minLength: 1, maxLength: 6}), pairs => {
+		const listA = pairs.map(([a], index) => ({...a, path: `p${index}`}));
+		const listB = pairs.map(([, b], index) => ({...b, path: `p${index}`}));
+		const basis = {digest: 0, size: 0};
+		const expected = pairs.flatMap(([a, b], index) => {
+			const reasons = entryDifferences(a, b, basis);
+			return reasons.length === 0 ? [] : [{path: `/p${index}`, reasons}];
+		});
+		const merged = compareListings(listA, listB);
+		assert.deepEqual(merged.changes.map(change => ({path: change.path, reasons: change.reasons})), expected);
+		assert.deepEqual(merged.basis, basis);
 	}), {numRuns: 2000});
 });
 
