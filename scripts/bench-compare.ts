@@ -12,12 +12,14 @@
 //   compare:  layerscope compare A B --json FILE    — both read at once (A in a worker thread, B in the main one),
 //             the shared base layer parsed once, both analysed, merged
 //   distinct: layerscope compare A′ B --json FILE   — the same, nothing shared: each image read whole
+//   floor:    layerscope A′ --ci and layerscope B --ci at the same time, two processes: the least any comparison
+//             that reads and analyses both images costs on this machine (no sharing, nothing done between them)
 // Reports the median wall and CPU time (user + system, all threads), peak RSS, and the ratios to load, with the
 // load average before and after. The layer cache is off (LAYERSCOPE_NO_CACHE=1): every run reads every layer.
 // --baseline DIR: another checkout of layerscope (built) whose `compare A B` runs in the same rotation, so a change
 // is measured against what it replaces under the same machine load. --gzip: the same images with gzip layers
 // (level 1; a registry's or `docker save`'s Docker 25+ OCI layout's are gzip), which a second parse also inflates.
-import {spawnSync} from 'node:child_process';
+import {spawn, spawnSync} from 'node:child_process';
 import {createHash} from 'node:crypto';
 import {createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync} from 'node:fs';
 import path from 'node:path';
@@ -168,6 +170,34 @@ function measure(args: readonly string[], root = '.'): Measure {
 	return {wallMs, cpuMs: (user + system) * 1000, maxRssMb: rssKb / 1024};
 }
 
+/**
+ * Two loads at once, each a process of its own (`layerscope X --ci` for A′ and for B): what any comparison that reads
+ * and analyses both images costs on this machine at the least, with no sharing and nothing between the two. CPU is
+ * the sum of both, peak RSS the sum of both peaks.
+ */
+async function measurePair(argsA: readonly string[], argsB: readonly string[]): Promise<Measure> {
+	const one = async (args: readonly string[]): Promise<{cpuMs: number; rssMb: number}> => new Promise((resolve, reject) => {
+		const child = spawn('/usr/bin/time', ['-f', '%U %S %M', process.execPath, path.resolve('bin/layerscope.js'), ...args], {stdio: ['ignore', 'ignore', 'pipe'], env: {...process.env, CI: '', LAYERSCOPE_NO_CACHE: '1'}});
+		let stderr = '';
+		child.stderr.setEncoding('utf8').on('data', (text: string) => {
+			stderr += text;
+		});
+		child.on('error', reject);
+		child.on('close', code => {
+			if (code !== 0) {
+				reject(new Error(`bench task ${args.join(' ')} failed: ${stderr}`));
+				return;
+			}
+
+			const [user = 0, system = 0, rssKb = 0] = stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
+			resolve({cpuMs: (user + system) * 1000, rssMb: rssKb / 1024});
+		});
+	});
+	const start = performance.now();
+	const both = await Promise.all([one(argsA), one(argsB)]);
+	return {wallMs: performance.now() - start, cpuMs: both[0].cpuMs + both[1].cpuMs, maxRssMb: both[0].rssMb + both[1].rssMb};
+}
+
 function median(values: number[]): number {
 	const sorted = [...values].sort((x, y) => x - y);
 	return sorted[Math.floor(sorted.length / 2)]!;
@@ -188,8 +218,8 @@ const tasks = {
 	shared: ['compare', a, b, '--json', output],
 	distinct: ['compare', distinct, b, '--json', output],
 } as const;
-type Task = keyof typeof tasks | 'baseline';
-const measured: Record<Task, Measure[]> = {load: [], shared: [], distinct: [], baseline: []};
+type Task = keyof typeof tasks | 'baseline' | 'pair';
+const measured: Record<Task, Measure[]> = {load: [], shared: [], distinct: [], baseline: [], pair: []};
 for (let run = 0; run < runs; run++) {
 	for (const [name, args] of Object.entries(tasks) as Array<[keyof typeof tasks, readonly string[]]>) {
 		measured[name].push(measure(args));
@@ -197,6 +227,8 @@ for (let run = 0; run < runs; run++) {
 			measured.baseline.push(measure(args, baseline));
 		}
 	}
+
+	measured.pair.push(await measurePair([distinct, ...tasks.load.slice(1)], tasks.load));
 }
 
 const wall = (name: Task): number => median(measured[name].map(item => item.wallMs));
@@ -208,9 +240,11 @@ const row = (label: string, name: Task): string => {
 console.log(row('layerscope B --ci (load alone)', 'load'));
 console.log(row('layerscope compare A B --json FILE (shared)', 'shared'));
 console.log(row('layerscope compare A′ B --json FILE (distinct)', 'distinct'));
+console.log(row('floor: A′ --ci and B --ci at once, 2 processes', 'pair'));
 if (baseline !== undefined) {
 	console.log(row(`baseline compare A B (${baseline})`, 'baseline'));
 }
 
 console.log(`load average after: ${loadAverage()}`);
 console.log(`\ncompare / load: ${(wall('shared') / wall('load')).toFixed(2)}× with a shared base layer (target ≤ 1.2×), ${(wall('distinct') / wall('load')).toFixed(2)}× sharing nothing`);
+console.log(`floor / load: ${(wall('pair') / wall('load')).toFixed(2)}× (both images read and analysed at once, in two processes: no comparison that analyses both can be faster on this machine without sharing work); distinct compare / floor: ${(wall('distinct') / wall('pair')).toFixed(2)}×`);
