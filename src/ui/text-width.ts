@@ -5,17 +5,25 @@
 import stringWidth from 'string-width';
 
 const segmenter = new Intl.Segmenter('en', {granularity: 'grapheme'});
-/** Printable ASCII only: one column a character, the fast path for most names and every figure. */
-const plainAscii = /^[\u0020-\u007E]*$/;
+/**
+ * Text whose every UTF-16 unit is one column and a grapheme of its own: printable ASCII, Latin-1's printable
+ * letters and signs (not the soft hyphen, 0 columns), dashes, quotes and `…` (U+2010-2027), arrows (`→`, `↵`), `⊕`,
+ * box drawing and block elements, geometric shapes (`●`, `○`; not the two wide ones, U+25FD-25FE) — string-width
+ * gives each 1 and none joins its neighbour (test/ui/text-width.test.ts checks every one). The fast path for most
+ * names, every figure and every tree row (its `├──` glyphs): no segmenter, no lookup.
+ */
+const oneColumnEach = /^[\u0020-\u007E\u00A0-\u00AC\u00AE-\u00FF\u2010-\u2027\u2190-\u21FF\u2295\u2500-\u25FC\u25FF]*$/;
+/** The characters of `oneColumnEach`, for its test. */
+export const oneColumnRanges: ReadonlyArray<readonly [number, number]> = [[0x20, 0x7E], [0xA0, 0xAC], [0xAE, 0xFF], [0x20_10, 0x20_27], [0x21_90, 0x21_FF], [0x22_95, 0x22_95], [0x25_00, 0x25_FC], [0x25_FF, 0x25_FF]];
 
 /** Terminal columns of `text` (no escape sequences expected: text is escaped before it is measured). */
 export function displayWidth(text: string): number {
-	return plainAscii.test(text) ? text.length : stringWidth(text);
+	return oneColumnEach.test(text) ? text.length : stringWidth(text);
 }
 
 /** The graphemes of `text` with their widths in columns. */
 export function graphemes(text: string): Array<{text: string; width: number}> {
-	if (plainAscii.test(text)) {
+	if (oneColumnEach.test(text)) {
 		return [...text].map(char => ({text: char, width: 1}));
 	}
 
@@ -33,7 +41,7 @@ export function truncate(text: string, width: number): string {
 		return '';
 	}
 
-	if (plainAscii.test(text)) {
+	if (oneColumnEach.test(text)) {
 		return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
 	}
 

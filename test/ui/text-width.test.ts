@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import fc from 'fast-check';
 import stringWidth from 'string-width';
-import {displayWidth, fit, truncate, truncateMiddle, truncateStart, wrap} from '../../src/ui/text-width.js';
+import {displayWidth, fit, oneColumnRanges, truncate, truncateMiddle, truncateStart, wrap} from '../../src/ui/text-width.js';
 
 const family = '👩‍👩‍👧‍👦';
 const eAcute = 'e\u0301';
@@ -86,4 +86,40 @@ test('truncateMiddle keeps the start and the end, one … between, never wider t
 			assert.equal(out, text);
 		}
 	}), {numRuns: 500, seed: 7});
+});
+
+test('the fast path\'s characters (tree glyphs, arrows, Latin-1, …) are each one column and a grapheme of their own, as string-width and Intl.Segmenter say', () => {
+	const segmenter = new Intl.Segmenter('en', {granularity: 'grapheme'});
+	let count = 0;
+	for (const [from, to] of oneColumnRanges) {
+		for (let code = from; code <= to; code++) {
+			const char = String.fromCodePoint(code);
+			assert.equal(stringWidth(char), 1, `U+${code.toString(16)}`);
+			for (const neighbour of ['a', '├', '…', char]) {
+				assert.equal([...segmenter.segment(`${neighbour}${char}${neighbour}`)].length, 3, `U+${code.toString(16)} beside ${neighbour}`);
+			}
+
+			count++;
+		}
+	}
+
+	assert.ok(count > 400);
+	// Each edge of the ranges is where string-width says so: the soft hyphen (0 columns), two wide squares.
+	assert.equal(stringWidth('\u00AD'), 0);
+	assert.equal(stringWidth('\u25FD'), 2);
+});
+
+test('cuts and widths of tree rows (the fast path) agree with string-width and a cut by grapheme', () => {
+	const piece = fc.constantFrom('a', '├── ', '│   ', '└─⊕ ', ' → ', '…', '●', 'é', 'e\u0301', '日本', '\u00AD', '\u25FD', 'x');
+	fc.assert(fc.property(fc.array(piece, {maxLength: 12}).map(parts => parts.join('')), fc.integer({min: 0, max: 30}), (text, width) => {
+		assert.equal(displayWidth(text), stringWidth(text));
+		const cut = truncate(text, width);
+		assert.ok(displayWidth(cut) <= width);
+		if (stringWidth(text) <= width) {
+			assert.equal(cut, text);
+		} else if (width > 0) {
+			assert.ok(cut.endsWith('…'));
+			assert.ok(text.startsWith(cut.slice(0, -1)));
+		}
+	}), {numRuns: 500});
 });

@@ -4,8 +4,8 @@ import {humanBytes} from '../../ci/go-format.js';
 import {escapeName} from '../../report/escape.js';
 import {oneLine, padStart} from '../../report/format.js';
 import {displayWidth} from '../text-width.js';
-import {Line} from './line.js';
-import {PaneTitle} from './pane-title.js';
+import {Lines} from './lines.js';
+import {paneTitleText} from '../pane-title.js';
 
 type Props = {
 	readonly layers: LayerComparison;
@@ -29,10 +29,16 @@ export function CompareLayersPane({layers, width, height, colors}: Props) {
 	const shown = rows.length > room ? rows.slice(0, Math.max(0, room - 1)) : rows;
 	return (
 		<Box flexDirection='column' width={width} height={height}>
-			<PaneTitle title='Layers' extra={[`${layers.onlyA.length} only A · ${layers.onlyB.length} only B`, `only A ${layers.onlyA.length} · B ${layers.onlyB.length}`, `A ${layers.onlyA.length} · B ${layers.onlyB.length}`, `-${layers.onlyA.length} +${layers.onlyB.length}`]} width={width} focused={false}/>
-			<Line text={shared} width={width} colors={colors} dim/>
-			{shown.map(row => <Line key={row.text} text={row.text} kind={row.kind} width={width} colors={colors}/>)}
-			{shown.length < rows.length ? <Line text={`… ${rows.length - shown.length} more`} width={width} colors={colors} dim/> : null}
+			<Lines
+				lines={[
+					{text: paneTitleText('Layers', [`${layers.onlyA.length} only A · ${layers.onlyB.length} only B`, `only A ${layers.onlyA.length} · B ${layers.onlyB.length}`, `A ${layers.onlyA.length} · B ${layers.onlyB.length}`, `-${layers.onlyA.length} +${layers.onlyB.length}`], width, false)},
+					{text: shared, dim: true},
+					...shown,
+					...(shown.length < rows.length ? [{text: `… ${rows.length - shown.length} more`, dim: true}] : []),
+				]}
+				width={width}
+				colors={colors}
+			/>
 		</Box>
 	);
 }

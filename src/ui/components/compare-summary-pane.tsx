@@ -4,8 +4,8 @@ import type {ChangeKind} from '../../analysis/types.js';
 import {humanBytes} from '../../ci/go-format.js';
 import {padEnd} from '../../report/format.js';
 import {displayWidth, padStartWidth} from '../text-width.js';
-import {Line} from './line.js';
-import {PaneTitle} from './pane-title.js';
+import {Lines} from './lines.js';
+import {paneTitleText} from '../pane-title.js';
 
 type Props = {
 	readonly comparison: ImageComparison;
@@ -100,10 +100,7 @@ export function CompareSummaryPane({comparison, width, colors}: Props) {
 	const {header, rows, totals} = compareSummaryText(comparison, width);
 	return (
 		<Box flexDirection='column' width={width} height={2 + rows.length + totals.length}>
-			<PaneTitle title='Summary' width={width} focused={false}/>
-			<Line text={header} width={width} colors={colors} dim/>
-			{rows.map(text => <Line key={text} text={text} width={width} colors={colors}/>)}
-			{totals.map(total => <Line key={total.text} text={total.text} kind={total.kind} width={width} colors={colors}/>)}
+			<Lines lines={[{text: paneTitleText('Summary', undefined, width, false)}, {text: header, dim: true}, ...rows.map(text => ({text})), ...totals]} width={width} colors={colors}/>
 		</Box>
 	);
 }

@@ -5,9 +5,9 @@ import type {CompareModel, CompareUiState} from '../state/compare-model.js';
 import {sortLabel} from '../state/compare-reducer.js';
 import {type Layout, nameRoom} from '../state/layout.js';
 import {displayWidth} from '../text-width.js';
-import {changeGlyph, treeRowText} from '../tree-text.js';
-import {Line} from './line.js';
-import {PaneTitle} from './pane-title.js';
+import {changeGlyph} from '../tree-text.js';
+import {Lines, type PaneLine} from './lines.js';
+import {paneTitleText} from '../pane-title.js';
 
 type Props = {
 	readonly model: CompareModel;
@@ -99,17 +99,17 @@ export function CompareTreePane({model, state, layout, colors}: Props) {
 	const to = Math.min(rows.count, state.tree.top + layout.treeRows);
 	const inView = [];
 	for (let row = state.tree.top; row < to; row++) {
-		inView.push({row, ...treeRowText(rows, row, false)});
+		inView.push({row, ...model.rowText(rows, row, false)});
 	}
 
 	const columns = compareColumnsFor(layout.rightWidth, Math.max(0, ...inView.map(({text}) => displayWidth(text))));
-	const lines = [];
+	const lines: PaneLine[] = [];
 	for (const {row, node, kind, text} of inView) {
 		const a = kind === 'added' ? '-' : humanBytes(model.sizeA[node]!);
 		const b = kind === 'removed' ? '-' : humanBytes(model.sizeB[node]!);
 		const delta = signed(model.sizeB[node]! - model.sizeA[node]!);
 		const selected = row === state.tree.cursor;
-		lines.push(<Line key={row} text={`${selected ? '>' : ' '}${changeGlyph[kind]} ${figures(columns, a, b, delta)}${text}`} width={layout.rightWidth} kind={kind} selected={selected} colors={colors}/>);
+		lines.push({text: `${selected ? '>' : ' '}${changeGlyph[kind]} ${figures(columns, a, b, delta)}${text}`, kind, selected});
 	}
 
 	const {summary} = model.comparison;
@@ -118,9 +118,15 @@ export function CompareTreePane({model, state, layout, colors}: Props) {
 	const extra = order === 'name' ? [counts] : [`${counts} · by ${order}`, counts];
 	return (
 		<Box flexDirection='column' width={layout.rightWidth} height={layout.bodyHeight}>
-			<PaneTitle title={['A → B', 'A→B']} extra={extra} width={layout.rightWidth} focused/>
-			<Line text={compareTreeHeader(columns)} width={layout.rightWidth} colors={colors} dim/>
-			{lines.length === 0 ? <Line text={state.filter.applied === '' ? '   (nothing to show)' : '   (no file matches the filter)'} width={layout.rightWidth} colors={colors} dim/> : lines}
+			<Lines
+				lines={[
+					{text: paneTitleText(['A → B', 'A→B'], extra, layout.rightWidth, true), bold: true},
+					{text: compareTreeHeader(columns), dim: true},
+					...(lines.length === 0 ? [{text: state.filter.applied === '' ? '   (nothing to show)' : '   (no file matches the filter)', dim: true}] : lines),
+				]}
+				width={layout.rightWidth}
+				colors={colors}
+			/>
 		</Box>
 	);
 }

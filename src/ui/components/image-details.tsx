@@ -7,8 +7,8 @@ import {percentFloor} from '../format.js';
 import {displayWidth, truncateStart} from '../text-width.js';
 import type {Layout} from '../state/layout.js';
 import type {BrowserModel} from '../state/model.js';
-import {Line} from './line.js';
-import {PaneTitle} from './pane-title.js';
+import {Lines, type PaneLine} from './lines.js';
+import {paneTitleText} from '../pane-title.js';
 
 type Props = {
 	readonly model: BrowserModel;
@@ -69,15 +69,17 @@ export const ImageDetails = memo(({model, top, focused, layout, colors}: Props) 
 		: undefined;
 	return (
 		<Box flexDirection='column' width={width} height={layout.imageHeight}>
-			{[
-				<PaneTitle key='title' title={['Image details', 'Image']} extra={more} width={width} focused={focused}/>,
-				...summary.map((text, index) => <Line key={`s${index}`} text={text} width={width} colors={colors}/>),
-				<Line key='head' text={image.inefficiencies.length === 0 ? 'Inefficient files: none' : header} width={width} colors={colors} dim/>,
-				...rows.map((item, index) => (
+			<Lines
+				lines={([
+					{text: paneTitleText(['Image details', 'Image'], more, width, focused), bold: focused},
+					...summary.map(text => ({text})),
+					{text: image.inefficiencies.length === 0 ? 'Inefficient files: none' : header, dim: true},
 					// The path is cut from its start: two wasted files must not both read "/app/stat…".
-					<Line key={`r${top + index}`} text={`${padStart(String(item.count), countWidth)}  ${padStart(humanBytes(item.cumulativeSize), sizeWidth)}  ${truncateStart(escapeName(item.path), width - countWidth - sizeWidth - 4)}`} width={width} colors={colors}/>
-				)),
-			].slice(0, layout.imageHeight)}
+					...rows.map(item => ({text: `${padStart(String(item.count), countWidth)}  ${padStart(humanBytes(item.cumulativeSize), sizeWidth)}  ${truncateStart(escapeName(item.path), width - countWidth - sizeWidth - 4)}`})),
+				] satisfies PaneLine[]).slice(0, layout.imageHeight)}
+				width={width}
+				colors={colors}
+			/>
 		</Box>
 	);
 });

@@ -1,10 +1,9 @@
 import {Box} from 'ink';
 import {memo} from 'react';
-import {layerDetailLines} from '../details-text.js';
 import type {Layout} from '../state/layout.js';
 import type {BrowserModel} from '../state/model.js';
-import {Line} from './line.js';
-import {PaneTitle} from './pane-title.js';
+import {Lines} from './lines.js';
+import {paneTitleText} from '../pane-title.js';
 
 type Props = {
 	readonly model: BrowserModel;
@@ -25,14 +24,13 @@ type Props = {
  */
 export const LayerDetails = memo(({model, layer, top, focused, layout, colors}: Props) => {
 	const width = layout.leftWidth;
-	const lines = layerDetailLines(model, layer, width);
+	const lines = model.detailLines(layer, width);
 	const room = Math.max(0, layout.detailsHeight - 1);
 	const shown = lines.slice(top, top + room);
 	const more = lines.length > room ? [`${top + 1}-${top + shown.length} of ${lines.length}`, `${top + 1}-${top + shown.length}/${lines.length}`] : undefined;
 	return (
 		<Box flexDirection='column' width={width} height={layout.detailsHeight}>
-			<PaneTitle title={['Layer details', 'Details']} extra={more} width={width} focused={focused}/>
-			{shown.map((text, index) => <Line key={top + index} text={text} width={width} colors={colors}/>)}
+			<Lines lines={[{text: paneTitleText(['Layer details', 'Details'], more, width, focused), bold: focused}, ...shown.map(text => ({text}))]} width={width} colors={colors}/>
 		</Box>
 	);
 });

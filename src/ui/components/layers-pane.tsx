@@ -6,8 +6,8 @@ import {padStart} from '../../report/format.js';
 import {escapeCommand} from '../format.js';
 import type {BrowserModel} from '../state/model.js';
 import type {Layout} from '../state/layout.js';
-import {Line} from './line.js';
-import {PaneTitle} from './pane-title.js';
+import {Lines, type PaneLine} from './lines.js';
+import {paneTitleText} from '../pane-title.js';
 
 type Props = {
 	readonly model: BrowserModel;
@@ -48,13 +48,13 @@ function compared(mode: CompareMode, selected: number, index: number): string {
 export const LayersPane = memo(({model, layer: selectedLayer, top, mode, focused, layout, colors}: Props) => {
 	const {layers} = model.data.analysis;
 	const digits = String(Math.max(0, layers.length - 1)).length;
-	const lines = [];
+	const lines: PaneLine[] = [];
 	const to = Math.min(layers.length, top + layout.layerRows);
 	for (let index = top; index < to; index++) {
 		const layer = layers[index]!;
 		const selected = index === selectedLayer;
 		const text = `${selected ? '>' : ' '}${compared(mode, selectedLayer, index)} ${padStart(String(index), digits)} ${padStart(humanBytes(layer.sizeBytes), 9)}  ${layerLabel(model, index)}`;
-		lines.push(<Line key={index} text={text} width={layout.leftWidth} selected={selected && focused} colors={colors}/>);
+		lines.push({text, selected: selected && focused});
 	}
 	// When not every layer fits, the title says which are in view (the mode's label first, while there is room).
 	const label = mode === 'layer' ? 'layer changes' : 'aggregated changes';
@@ -63,9 +63,15 @@ export const LayersPane = memo(({model, layer: selectedLayer, top, mode, focused
 	const extra = to - top < layers.length ? [`${label} · ${range}`, ...(mode === 'layer' ? [] : [`aggregated ${short}`]), range, short] : label;
 	return (
 		<Box flexDirection='column' width={layout.leftWidth} height={layout.layersHeight}>
-			<PaneTitle title='Layers' extra={extra} width={layout.leftWidth} focused={focused}/>
-			<Line text={`Cmp ${padStart('#', digits)} ${padStart('Size', 9)}  Command`} width={layout.leftWidth} colors={colors} dim/>
-			{lines}
+			<Lines
+				lines={[
+					{text: paneTitleText('Layers', extra, layout.leftWidth, focused), bold: focused},
+					{text: `Cmp ${padStart('#', digits)} ${padStart('Size', 9)}  Command`, dim: true},
+					...lines,
+				]}
+				width={layout.leftWidth}
+				colors={colors}
+			/>
 		</Box>
 	);
 });

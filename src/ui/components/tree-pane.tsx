@@ -1,10 +1,10 @@
 import {Box} from 'ink';
-import {changeGlyph, treeHeader, treeRowText} from '../tree-text.js';
+import {changeGlyph, treeHeader} from '../tree-text.js';
 import type {Layout} from '../state/layout.js';
 import type {BrowserModel} from '../state/model.js';
 import type {UiState} from '../state/types.js';
-import {Line} from './line.js';
-import {PaneTitle} from './pane-title.js';
+import {Lines, type PaneLine} from './lines.js';
+import {paneTitleText} from '../pane-title.js';
 
 type Props = {
 	readonly model: BrowserModel;
@@ -21,12 +21,12 @@ export function TreePane({model, state, layout, colors}: Props) {
 	const rows = model.rows(state);
 	const {counts} = rows.tree.view;
 	const focused = state.focus === 'tree' || state.filter.open;
-	const lines = [];
+	const lines: PaneLine[] = [];
 	const to = Math.min(rows.count, state.tree.top + layout.treeRows);
 	for (let row = state.tree.top; row < to; row++) {
-		const {kind, text} = treeRowText(rows, row, layout.attributeColumns);
+		const {kind, text} = model.rowText(rows, row, layout.attributeColumns);
 		const selected = row === state.tree.cursor;
-		lines.push(<Line key={row} text={`${selected ? '>' : ' '}${changeGlyph[kind]} ${text}`} width={layout.rightWidth} kind={kind} selected={selected && focused} colors={colors}/>);
+		lines.push({text: `${selected ? '>' : ' '}${changeGlyph[kind]} ${text}`, kind, selected: selected && focused});
 	}
 
 	// Shorter titles where the full one would push the change counts out.
@@ -40,9 +40,15 @@ export function TreePane({model, state, layout, colors}: Props) {
 	const extra = `${state.mode === 'layer' ? '' : 'vs 0: '}+${shown.added} ~${shown.modified} -${shown.removed}${state.tree.sort === 'size' ? ' · by size' : ''}`;
 	return (
 		<Box flexDirection='column' width={layout.rightWidth} height={layout.bodyHeight}>
-			<PaneTitle title={title} extra={extra} width={layout.rightWidth} focused={focused}/>
-			<Line text={`   ${treeHeader(layout.attributeColumns)}`} width={layout.rightWidth} colors={colors} dim/>
-			{lines.length === 0 ? <Line text={state.filter.applied === '' ? '   (nothing to show)' : '   (no file matches the filter)'} width={layout.rightWidth} colors={colors} dim/> : lines}
+			<Lines
+				lines={[
+					{text: paneTitleText(title, extra, layout.rightWidth, focused), bold: focused},
+					{text: `   ${treeHeader(layout.attributeColumns)}`, dim: true},
+					...(lines.length === 0 ? [{text: state.filter.applied === '' ? '   (nothing to show)' : '   (no file matches the filter)', dim: true}] : lines),
+				]}
+				width={layout.rightWidth}
+				colors={colors}
+			/>
 		</Box>
 	);
 }

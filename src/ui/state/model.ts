@@ -19,7 +19,8 @@ import {
 } from '../../analysis/views.js';
 import type {HelpKind} from '../keymap.js';
 import {layerDetailLines} from '../details-text.js';
-import {type Layout, computeLayout} from './layout.js';
+import {type RowText, treeRowText} from '../tree-text.js';
+import {type AttributeColumns, type Layout, computeLayout} from './layout.js';
 import type {FileReader} from './viewer.js';
 import type {UiState} from './types.js';
 
@@ -45,6 +46,10 @@ const viewCacheSize = 16;
 const matchCacheSize = 4;
 /** Visible trees and row lists kept (a few layers either side of the selected one, both modes). */
 const treeCacheSize = 8;
+/** Layer details texts kept (a layer at a width each). */
+const detailCacheSize = 64;
+/** Row texts kept for one row list (a few screens' worth: moving the cursor or paging back finds them built). */
+const rowTextLimit = 2048;
 
 /** A filter without regex syntax: it matches exactly the paths that contain it. */
 function isLiteral(source: string): boolean {
@@ -199,6 +204,49 @@ export class BrowserModel {
 	}
 
 	private readonly detailLineCounts = new Map<number, number>();
+	private readonly detailTexts = new Lru<string, readonly string[]>(detailCacheSize);
+	/** Row texts by row list (a list dropped from `rowLists` takes its texts with it), then by columns and row. */
+	private readonly rowTexts = new WeakMap<TreeRows, Map<string, RowText>>();
+
+	/**
+	 * The lines of Layer details for `layer` in a pane `width` columns wide (details-text.ts), built once per layer
+	 * and width: the reducer clamps the pane's scrolling with their count on every key.
+	 */
+	detailLines(layer: number, width: number): readonly string[] {
+		const key = `${layer}:${width}`;
+		let lines = this.detailTexts.get(key);
+		if (lines === undefined) {
+			lines = layerDetailLines(this, layer, width);
+			this.detailTexts.set(key, lines);
+		}
+
+		return lines;
+	}
+
+	/**
+	 * Row `row` of a row list as text (tree-text.ts), built once per row list, row and attribute columns: a key that
+	 * moves the cursor or pages back finds the rows in view built (sizes formatted, glyphs walked up the tree).
+	 */
+	rowText(rows: TreeRows, row: number, columns: AttributeColumns | boolean): RowText {
+		let texts = this.rowTexts.get(rows);
+		if (texts === undefined) {
+			texts = new Map();
+			this.rowTexts.set(rows, texts);
+		}
+
+		const key = `${String(columns)}:${row}`;
+		let text = texts.get(key);
+		if (text === undefined) {
+			if (texts.size >= rowTextLimit) {
+				texts.clear();
+			}
+
+			text = treeRowText(rows, row, columns);
+			texts.set(key, text);
+		}
+
+		return text;
+	}
 
 	/** The most lines Layer details has for any layer in a pane `width` columns wide (no title); once per width. */
 	readonly mostDetailLines = (width: number): number => {
@@ -206,7 +254,7 @@ export class BrowserModel {
 		if (most === undefined) {
 			most = 0;
 			for (let index = 0; index < this.layerCount; index++) {
-				most = Math.max(most, layerDetailLines(this, index, width).length);
+				most = Math.max(most, this.detailLines(index, width).length);
 			}
 
 			this.detailLineCounts.set(width, most);

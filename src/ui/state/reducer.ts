@@ -3,7 +3,6 @@
 // selected file selected when it is still listed.
 import {isDirectory, noneHidden, rowOf} from '../../analysis/views.js';
 import type {ChangeKind} from '../../analysis/types.js';
-import {layerDetailLines} from '../details-text.js';
 import {helpLines} from '../help-text.js';
 import {resolveKey} from '../keymap.js';
 import {type BrowserModel, compileFilter} from './model.js';
@@ -57,7 +56,7 @@ function scrollTo(cursor: number, top: number, rows: number, count: number): num
 }
 
 function maxDetailsTop(model: BrowserModel, layer: number, layout: Layout): number {
-	return Math.max(0, layerDetailLines(model, layer, layout.leftWidth).length - Math.max(1, layout.detailsHeight - 1));
+	return Math.max(0, model.detailLines(layer, layout.leftWidth).length - Math.max(1, layout.detailsHeight - 1));
 }
 
 function maxHelpTop(model: BrowserModel, layout: Layout): number {
