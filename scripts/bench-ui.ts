@@ -2,19 +2,24 @@
 // 300,000-line file as the baseline, in the same harness and the same run (scripts/lib/tmux-harness.ts: keys go in
 // through a tmux control client, the program's output comes back timestamped; no screen polling).
 //
-//   npm run build && node --import tsx scripts/bench-ui.ts [--runs 5] [--keys 15] [--files 232000] [--in-process]
-//     [--demo-only] [--startup-only] [--baseline OTHER/bin/layerscope.js]
+//   npm run build && node --import tsx scripts/bench-ui.ts [--runs 5] [--keys 15] [--sessions 1] [--files 232000]
+//     [--in-process] [--demo-only] [--startup-only] [--keys-only] [--baseline OTHER/bin/layerscope.js]
 //
 // 1. Start-up on the demo image (test/fixtures/demo-image.tar), runs alternating: node's own start (the floor), the
 //    text report (`--no-tui`, to /dev/null), and the UI: time to the first progress frame and to the browser.
 // 2. Key → screen: on the demo image and on a generated image of about 300,000 entries (10 layers, docker-save;
 //    made once into .bench/ui/), each key pressed after the last one's frame is out and 150 ms of quiet; the time
 //    is from sending the key to the last byte of its frame (output then quiet for 40 ms). `less -S` on a
-//    300,000-line file takes the same kinds of keys in the same harness, before and after.
+//    300,000-line file takes the same kinds of keys in the same harness, before and after. So do two floors, in the
+//    same run: scripts/lib/floor-raw.mjs (a Node program that writes one line per key: Node's and the terminal's
+//    own latency) and scripts/lib/floor-ink.mjs (an ink app of ONE <Text> that changes with each key: what any key
+//    of any ink 6 + React 19 app costs at least). --baseline: the other build's browser takes the same keys too,
+//    alternating with this one's; --sessions N repeats the whole round (less, floors, browser(s), less) N times.
 // --in-process: instead, time key → frame through ink-testing-library (no terminal; React, layout and frame only).
 import {spawnSync} from 'node:child_process';
 import {createHash} from 'node:crypto';
 import {createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {pipeline} from 'node:stream/promises';
 import {parseArgs} from 'node:util';
@@ -39,7 +44,11 @@ const {values: options} = parseArgs({options: {
 	'demo-only': {type: 'boolean', default: false},
 	/** Only the start-up figures. */
 	'startup-only': {type: 'boolean', default: false},
-	/** Another entry script (e.g. an older build's bin/layerscope.js) whose start-up is timed in the same runs, alternating. */
+	/** Only the key figures. */
+	'keys-only': {type: 'boolean', default: false},
+	/** Rounds of key sessions per image (less, floors, the browser, the baseline's, less), each adding to the figures. */
+	sessions: {type: 'string', default: '1'},
+	/** Another entry script (e.g. an older build's bin/layerscope.js) timed in the same runs, alternating: start-up and keys. */
 	baseline: {type: 'string'},
 }});
 const baseFiles = Number(options.files);
@@ -311,6 +320,8 @@ async function inProcess(): Promise<void> {
 
 
 const median = (values: readonly number[]): number => percentile([...values], 0.5);
+/** The load average now (1, 5, 15 minutes): the machine may be shared, and figures are read against it. */
+const loadAverage = (): string => os.loadavg().map(value => value.toFixed(2)).join(' ');
 const demoArchive = path.resolve('test/fixtures/demo-image.tar');
 const entry = path.resolve('bin/layerscope.js');
 const width = 100;
@@ -416,36 +427,59 @@ async function pressAll(harness: TmuxHarness, plan: KeyPlan, into: Map<string, n
 
 const missed = new Map<string, number>();
 
+/** ↓, PgDn and PgUp in turn, ↑: the keys `less` and the floors take (labels `${prefix} ↓` …). */
+function lineKeys(prefix: string, keys: number): KeyPlan {
+	return [
+		{count: keys, keys: [{label: `${prefix} ↓`, key: 'Down'}]},
+		{count: keys, keys: [{label: `${prefix} PgDn`, key: 'PageDown'}, {label: `${prefix} PgUp`, key: 'PageUp'}]},
+		{count: keys, keys: [{label: `${prefix} ↑`, key: 'Up'}]},
+	];
+}
+
 async function lessSession(harness: TmuxHarness, file: string, keys: number, into: Map<string, number[]>): Promise<void> {
 	const sent = harness.run(`less -S ${shellQuote(file)}; sleep 100`);
 	await harness.waitForText('1', sent, 10_000);
 	await harness.sleep(500);
-	await pressAll(harness, [
-		{count: keys, keys: [{label: 'less ↓', key: 'Down'}]},
-		{count: keys, keys: [{label: 'less PgDn', key: 'PageDown'}, {label: 'less PgUp', key: 'PageUp'}]},
-		{count: keys, keys: [{label: 'less ↑', key: 'Up'}]},
-	], into);
+	await pressAll(harness, lineKeys('less', keys), into);
 	harness.key('q');
 	await harness.sleep(300);
 }
 
-async function uiSession(harness: TmuxHarness, archive: string, layers: number, keys: number, into: Map<string, number[]>, render: string): Promise<void> {
-	const sent = harness.run(`${shellQuote(process.execPath)} ${shellQuote(entry)} ${shellQuote(archive)}; sleep 100`, render === '' ? {} : {LAYERSCOPE_INK_RENDER: render});
+/** The floors (scripts/lib/floor-*.mjs): a raw Node program, and an ink app of one <Text>. */
+const floors = [
+	{prefix: 'floor: node', script: 'scripts/lib/floor-raw.mjs'},
+	{prefix: 'floor: ink 1 Text', script: 'scripts/lib/floor-ink.mjs'},
+] as const;
+
+async function floorSession(harness: TmuxHarness, script: string, prefix: string, keys: number, into: Map<string, number[]>): Promise<void> {
+	const sent = harness.run(`${shellQuote(process.execPath)} ${shellQuote(path.resolve(script))}; sleep 100`, {NODE_ENV: 'production'});
+	if (await harness.waitForText('ready', sent, 30_000) === undefined) {
+		throw new Error(`${script} did not start:\n${harness.screen()}`);
+	}
+
+	await harness.sleep(500);
+	await pressAll(harness, lineKeys(prefix, keys), into);
+	harness.key('q');
+	await harness.sleep(300);
+}
+
+async function uiSession(harness: TmuxHarness, script: string, prefix: string, archive: string, layers: number, keys: number, into: Map<string, number[]>, render: string): Promise<void> {
+	const sent = harness.run(`${shellQuote(process.execPath)} ${shellQuote(script)} ${shellQuote(archive)}; sleep 100`, render === '' ? {} : {LAYERSCOPE_INK_RENDER: render});
 	if (await harness.waitForText('Layer details', sent, 300_000) === undefined) {
 		throw new Error(`the UI did not show up:\n${harness.screen()}`);
 	}
 
 	await harness.sleep(1000);
 	await pressAll(harness, [
-		{count: layers - 1, keys: [{label: 'layer ↓ (first visit)', key: 'Down'}]},
-		{count: layers - 1, keys: [{label: 'layer ↑', key: 'Up'}]},
+		{count: layers - 1, keys: [{label: `${prefix}layer ↓ (first visit)`, key: 'Down'}]},
+		{count: layers - 1, keys: [{label: `${prefix}layer ↑`, key: 'Up'}]},
 	], into);
 	harness.key('Tab');
 	await harness.sleep(500);
 	await pressAll(harness, [
-		{count: keys, keys: [{label: 'tree ↓', key: 'Down'}]},
-		{count: keys, keys: [{label: 'tree PgDn', key: 'PageDown'}, {label: 'tree PgUp', key: 'PageUp'}]},
-		{count: keys, keys: [{label: 'tree ↑', key: 'Up'}]},
+		{count: keys, keys: [{label: `${prefix}tree ↓`, key: 'Down'}]},
+		{count: keys, keys: [{label: `${prefix}tree PgDn`, key: 'PageDown'}, {label: `${prefix}tree PgUp`, key: 'PageUp'}]},
+		{count: keys, keys: [{label: `${prefix}tree ↑`, key: 'Up'}]},
 	], into);
 	harness.key('q');
 	await harness.sleep(300);
@@ -454,11 +488,18 @@ async function uiSession(harness: TmuxHarness, archive: string, layers: number, 
 function keyTable(title: string, ui: Map<string, number[]>, less: Map<string, number[]>): string[] {
 	const lessDown = median([...less.get('less ↓') ?? [], ...less.get('less ↑') ?? []]);
 	const lessPage = median([...less.get('less PgDn') ?? [], ...less.get('less PgUp') ?? []]);
-	const rows = [title, `  ${'key'.padEnd(24)} ${'n'.padStart(3)} ${'median'.padStart(7)} ${'p90'.padStart(7)}   vs less (target ≤ 1.5×)`];
+	const width = Math.max(24, ...[...less.keys(), ...ui.keys()].map(label => label.length));
+	const rows = [title, `  ${'key'.padEnd(width)} ${'n'.padStart(3)} ${'median'.padStart(7)} ${'p90'.padStart(7)}   vs less (target ≤ 1.5×)`];
 	for (const [label, values] of [...less, ...ui]) {
 		const baseline = label.includes('Pg') ? lessPage : lessDown;
 		const ratio = label.startsWith('less') ? '' : `${(median(values) / baseline).toFixed(2)}×`;
-		rows.push(`  ${label.padEnd(24)} ${String(values.length).padStart(3)} ${median(values).toFixed(1).padStart(7)} ${percentile(values, 0.9).toFixed(1).padStart(7)}   ${ratio}`);
+		rows.push(`  ${label.padEnd(width)} ${String(values.length).padStart(3)} ${median(values).toFixed(1).padStart(7)} ${percentile(values, 0.9).toFixed(1).padStart(7)}   ${ratio}`);
+	}
+
+	const floor = [...less.entries()].filter(([label]) => label.startsWith(floors[1].prefix)).flatMap(([, values]) => values);
+	const node = [...less.entries()].filter(([label]) => label.startsWith(floors[0].prefix)).flatMap(([, values]) => values);
+	if (floor.length > 0) {
+		rows.push(`  ink's floor (one <Text>, all its keys): ${median(floor).toFixed(1)} ms = ${(median(floor) / lessDown).toFixed(2)}× less's ↓/↑; a raw Node program: ${median(node).toFixed(1)} ms`);
 	}
 
 	return rows;
@@ -487,18 +528,37 @@ async function terminal(): Promise<void> {
 	const keys = Number(options.keys);
 	const harness = await TmuxHarness.start(width, height, {NO_COLOR: ''});
 	const out: string[] = [];
+	const builds: Array<[string, string]> = [['', entry]];
+	if (options.baseline !== undefined) {
+		builds.push(['baseline: ', path.resolve(options.baseline)]);
+	}
+
 	try {
-		out.push(...await startup(harness, runs), '');
+		if (!options['keys-only']) {
+			out.push(...await startup(harness, runs), '');
+		}
+
 		const images = [['demo image', demoArchive, 6], ['300k-entry image', archive, 10]] as const;
 		for (const [name, file, layers] of options['startup-only'] ? [] : options['demo-only'] ? images.slice(0, 1) : images) {
 			for (const render of options.render) {
+				// The baselines (less, then the floors) and the browser(s), in turn, in every round.
 				const less = new Map<string, number[]>();
 				const ui = new Map<string, number[]>();
-				await lessSession(harness, lines, keys, less);
-				await uiSession(harness, file, layers, keys, ui, render);
-				await lessSession(harness, lines, keys, less);
+				for (let session = 0; session < Number(options.sessions); session++) {
+					await lessSession(harness, lines, keys, less);
+					for (const {prefix, script} of floors) {
+						await floorSession(harness, script, prefix, keys, less);
+					}
+
+					for (const [prefix, script] of session % 2 === 0 ? builds : [...builds].reverse()) {
+						await uiSession(harness, script, prefix, file, layers, keys, ui, render);
+					}
+
+					await lessSession(harness, lines, keys, less);
+				}
+
 				const how = render === '' ? '' : `, ink ${render}`;
-				out.push(...keyTable(`key → screen in tmux ${width}×${height}, ms (${name}${how}; less -S on a 300,000-line file before and after):`, ui, less), '');
+				out.push(...keyTable(`key → screen in tmux ${width}×${height}, ms (${name}${how}; less -S on a 300,000-line file before and after; uptime: ${loadAverage()}):`, ui, less), '');
 			}
 		}
 	} finally {
