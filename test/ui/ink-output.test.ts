@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import {test} from 'node:test';
 import {pathToFileURL} from 'node:url';
+import {stripVTControlCharacters} from 'node:util';
 import fc from 'fast-check';
+import stringWidth from 'string-width';
 import Output from '../../src/ui/bundle/ink-output.js';
 import {repoRoot} from '../helpers/fixtures.js';
 
@@ -68,6 +70,26 @@ test('the row-caching Output draws what ink\'s Output draws, cached rows include
 		const changed = [...steps, ...changes];
 		assert.equal(draw(new Output({width, height}), changed), draw(new InkOutput({width, height}), changed), 'a changed frame');
 	}), {numRuns: 2000});
+});
+
+test('rows made of pieces side by side (built from each piece\'s own string): the same as ink\'s, touching styled pieces included', () => {
+	// Pieces inside the grid, one after another on a row, touching or apart: what a frame of panes is made of.
+	const line = fc.array(piece, {minLength: 1, maxLength: 3}).map(parts => parts.join(''));
+	const row = fc.array(fc.record({gap: fc.integer({min: 0, max: 2}), text: line, transformers: fc.subarray(Object.keys(transformers))}), {minLength: 1, maxLength: 5});
+	fc.assert(fc.property(fc.integer({min: 1, max: 40}), fc.array(row, {minLength: 1, maxLength: 4}), fc.integer({min: -1, max: 2}), (width, rows, shift) => {
+		const steps: Step[] = [];
+		for (const [y, pieces] of rows.entries()) {
+			let x = Math.max(0, shift);
+			for (const {gap, text: content, transformers: names} of pieces) {
+				x += gap;
+				steps.push({kind: 'write', x, y, text: content, transformers: names});
+				x += stringWidth(stripVTControlCharacters(content));
+			}
+		}
+
+		const expected = draw(new InkOutput({width, height: rows.length}), steps);
+		assert.equal(draw(new Output({width, height: rows.length}), steps), expected);
+	}), {numRuns: 3000});
 });
 
 test('a frame of a browser-like layout: two columns, a separator, the cursor row moving', () => {

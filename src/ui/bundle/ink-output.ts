@@ -49,8 +49,87 @@ function widestLine(text: string): number {
 
 const blank: StyledChar = {type: 'char', value: ' ', fullWidth: false, styles: []};
 
+/** A line of a write as the cells it covers: their string (styles opened and closed), and its styled ends. */
+type PieceCells = {readonly cells: number; readonly text: string; readonly styledStart: boolean; readonly styledEnd: boolean};
+
+const pieceLimit = 8000;
+/** A write's line → its cells (pieceCells). */
+const pieceCache = new Map<string, PieceCells>();
+
+/** The cells of one line written alone, as buildRow's cell loop lays them out (a wide character's covered cells empty). */
+function pieceCells(line: string): PieceCells {
+	let piece = pieceCache.get(line);
+	if (piece === undefined) {
+		const cells: StyledChar[] = [];
+		for (const character of styledCharsFromTokens(tokenize(line))) {
+			cells.push(character);
+			const characterWidth = Math.max(1, width(character.value));
+			for (let index = 1; index < characterWidth; index++) {
+				cells.push({type: 'char', value: '', fullWidth: false, styles: character.styles});
+			}
+		}
+
+		piece = {cells: cells.length, text: styledCharsToString(cells), styledStart: (cells[0]?.styles.length ?? 0) > 0, styledEnd: (cells.at(-1)?.styles.length ?? 0) > 0};
+		if (pieceCache.size >= pieceLimit) {
+			pieceCache.clear();
+		}
+
+		pieceCache.set(line, piece);
+	}
+
+	return piece;
+}
+
+/**
+ * The row from its pieces' own strings, when that is the same string as the cell by cell build: styledCharsToString
+ * opens and closes styles only where a cell's differ from the one before, so a row cut where an unstyled cell
+ * (a blank, or a piece's unstyled end) meets the next is the concatenation of its parts' strings. Holds when the
+ * pieces lie inside the grid, do not overlap, and two that touch do not both have a styled cell where they meet;
+ * otherwise undefined (buildRow then builds cell by cell). A key that changes a pane's lines then builds only those
+ * lines, not every cell of their rows: a layer change redraws most rows of a frame.
+ */
+function rowFromPieces(gridWidth: number, pieces: readonly Piece[]): string | undefined {
+	const cellCount = Math.ceil(Math.max(0, gridWidth));
+	let ordered = pieces;
+	for (let index = 1; index < pieces.length; index++) {
+		if (pieces[index]!.x < pieces[index - 1]!.x) {
+			ordered = [...pieces].sort((a, b) => a.x - b.x);
+			break;
+		}
+	}
+
+	let out = '';
+	let column = 0;
+	let styledEnd = false;
+	for (const {x, line} of ordered) {
+		const piece = pieceCells(line);
+		if (piece.cells === 0) {
+			continue;
+		}
+
+		if (!Number.isInteger(x) || x < column || x + piece.cells > cellCount || (x === column && styledEnd && piece.styledStart)) {
+			return undefined;
+		}
+
+		if (x > column) {
+			out += ' '.repeat(x - column);
+		}
+
+		out += piece.text;
+		column = x + piece.cells;
+		styledEnd = piece.styledEnd;
+	}
+
+	return out.trimEnd();
+}
+
 /** One row of the grid from its pieces, cell by cell as ink's Output.get builds it. */
 function buildRow(gridWidth: number, pieces: readonly Piece[]): string {
+	const fast = rowFromPieces(gridWidth, pieces);
+	if (fast !== undefined) {
+		return fast;
+	}
+
 	// Columns 0, 1, … while below the width, as ink's loop counts them.
 	const row: StyledChar[] = Array.from({length: Math.ceil(Math.max(0, gridWidth))}, () => blank);
 	for (const {x, line} of pieces) {
