@@ -68,6 +68,31 @@ test('a pane\'s lines as one text node draw the same frame as a <Text> a line, c
 	}
 });
 
+test('drawn again with some lines changed (lines of the last render reused): the same frame as a <Text> a line', () => {
+	const level = chalk.level;
+	try {
+		chalk.level = 1;
+		// A line replaced, or only one of its styles changed (a cursor move changes `selected` alone).
+		const change = fc.record({index: fc.nat(), line, only: fc.constantFrom(undefined, 'selected', 'kind', 'dim', 'bold')});
+		fc.assert(fc.property(fc.array(line, {minLength: 1, maxLength: 10}), fc.array(change, {maxLength: 4}), fc.integer({min: 1, max: 30}), fc.integer({min: 1, max: 30}), fc.boolean(), (lines, changes, width, secondWidth, colors) => {
+			const next = [...lines];
+			for (const {index, line: changed, only} of changes) {
+				const at = index % next.length;
+				next[at] = only === undefined ? changed : {...next[at]!, [only]: changed[only] ?? (only === 'kind' ? 'added' : true)};
+			}
+
+			const instance = render(<OneNode lines={lines} width={width} colors={colors}/>);
+			instance.rerender(<OneNode lines={next} width={width} colors={colors}/>);
+			assert.equal(instance.lastFrame(), frame(<TextPerLine lines={next} width={width} colors={colors}/>));
+			instance.rerender(<OneNode lines={next} width={secondWidth} colors={!colors}/>);
+			assert.equal(instance.lastFrame(), frame(<TextPerLine lines={next} width={secondWidth} colors={!colors}/>));
+			instance.unmount();
+		}), {numRuns: 150});
+	} finally {
+		chalk.level = level;
+	}
+});
+
 test('no lines: nothing drawn', () => {
 	assert.equal(frame(<OneNode lines={[]} width={10} colors/>), frame(<TextPerLine lines={[]} width={10} colors/>));
 });

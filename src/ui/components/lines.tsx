@@ -1,5 +1,6 @@
 import chalk from 'chalk';
 import {Transform} from 'ink';
+import {useRef} from 'react';
 import type {ChangeKind} from '../../analysis/types.js';
 import {truncate} from '../text-width.js';
 
@@ -61,11 +62,29 @@ export function styledLine(text: string, line: PaneLine, colors: boolean): strin
  * is cut to `width` here, so ink never wraps: a frame is the same as with a <Text wrap='truncate-end'> a line (test/ui/lines.test.tsx).
  */
 export function Lines({lines, width, colors}: Props) {
+	// The last render's lines, cut and styled: most lines of a pane are the same as at the last key (a cursor move
+	// changes two), and they are taken from here instead of being cut and styled again.
+	const last = useRef<{lines: readonly PaneLine[]; plain: readonly string[]; styled: readonly string[]; width: number; colors: boolean}>(undefined);
 	if (lines.length === 0) {
 		return null;
 	}
 
-	const plain = lines.map(line => (line.text === '' ? ' ' : truncate(line.text, width)));
-	const styled = plain.map((text, index) => styledLine(text, lines[index]!, colors));
+	const before = last.current !== undefined && last.current.width === width && last.current.colors === colors ? last.current : undefined;
+	const plain: string[] = [];
+	const styled: string[] = [];
+	for (const [index, line] of lines.entries()) {
+		const previous = before?.lines[index];
+		if (previous !== undefined && previous.text === line.text && previous.kind === line.kind && previous.selected === line.selected && previous.dim === line.dim && previous.bold === line.bold) {
+			plain.push(before!.plain[index]!);
+			styled.push(before!.styled[index]!);
+			continue;
+		}
+
+		const text = line.text === '' ? ' ' : truncate(line.text, width);
+		plain.push(text);
+		styled.push(styledLine(text, line, colors));
+	}
+
+	last.current = {lines, plain, styled, width, colors};
 	return <Transform transform={(line, index) => (line === plain[index] ? styled[index]! : line)}>{plain.join('\n')}</Transform>;
 }
