@@ -115,9 +115,11 @@ test('cuts and widths of tree rows (the fast path) agree with string-width and a
 		assert.equal(displayWidth(text), stringWidth(text));
 		const cut = truncate(text, width);
 		assert.ok(displayWidth(cut) <= width);
-		if (stringWidth(text) <= width) {
+		if (width === 0) {
+			assert.equal(cut, '', 'no room: nothing (a zero-width text too)');
+		} else if (stringWidth(text) <= width) {
 			assert.equal(cut, text);
-		} else if (width > 0) {
+		} else {
 			assert.ok(cut.endsWith('…'));
 			assert.ok(text.startsWith(cut.slice(0, -1)));
 		}
