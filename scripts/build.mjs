@@ -126,6 +126,19 @@ const rowCachingOutput = {
 	},
 };
 
+/**
+ * ink writes every line of every frame; in the bundle, ink gets src/ui/bundle/log-update.ts instead of its own
+ * log-update.js, which writes only the lines that changed where the frame starts at the screen's top left corner.
+ */
+const changedLinesOnly = {
+	name: 'changed-lines-only',
+	setup(build) {
+		build.onResolve({filter: /^\.\/log-update\.js$/}, arguments_ => (
+			/node_modules[\\/]ink[\\/]build[\\/]ink\.js$/.test(arguments_.importer) ? {path: path.join(root, 'src/ui/bundle/log-update.ts')} : undefined
+		));
+	},
+};
+
 const started = Date.now();
 rmSync(path.join(dist, 'cli'), {recursive: true, force: true});
 const common = {
@@ -139,7 +152,7 @@ const common = {
 	// its ~200 files (es-toolkit's alone ~0.2 s) took 0.3-0.5 s to load, bundled ~0.07 s. Left in node_modules:
 	// dockerode (ssh2's optional native parts) and native addons.
 	external: ['dockerode', 'zstd-napi', '@node-rs/*', 'msgpackr-extract', 'cpu-features', 'ssh2'],
-	plugins: [noDevtools, cachedMeasures, yogaWithoutFetch, rowCachingOutput],
+	plugins: [noDevtools, cachedMeasures, yogaWithoutFetch, rowCachingOutput, changedLinesOnly],
 	// Whitespace and syntax only: names stay readable in a --debug stack trace.
 	minifyWhitespace: true,
 	minifySyntax: true,

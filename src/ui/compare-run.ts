@@ -4,6 +4,7 @@ import {openSync} from 'node:fs';
 import tty from 'node:tty';
 import type {ImageComparison} from '../analysis/compare.js';
 import type {LayerEntry} from '../analysis/types.js';
+import {framesAtHome} from './frame-origin.js';
 import {CompareModel} from './state/compare-model.js';
 import type {Viewport} from './state/types.js';
 
@@ -65,7 +66,9 @@ export async function runCompareUi(comparison: ImageComparison, listA: readonly 
 
 	const alternate = stdout.isTTY === true;
 	if (alternate) {
+		// A fresh alternate screen, the cursor home: ink's frames start at its top left corner.
 		stdout.write(enterAlternateScreen);
+		framesAtHome.add(stdout);
 	}
 
 	const instance = render(createElement(Root), {stdout, stdin, exitOnCtrlC: false, patchConsole: false});

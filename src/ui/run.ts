@@ -4,6 +4,7 @@ import {openSync} from 'node:fs';
 import tty from 'node:tty';
 import type {Analysis, RawImage} from '../analysis/types.js';
 import type {Instance, RenderOptions} from 'ink';
+import {framesAtHome} from './frame-origin.js';
 import {TuiStore} from './load-store.js';
 import {progressLines} from './progress-text.js';
 import type {FileAccess} from './state/model.js';
@@ -50,9 +51,12 @@ type Outcome = {kind: 'quit' | 'cancelled'} | {kind: 'error'; error: unknown};
 /**
  * Ink's render options, chosen by measurement (scripts/bench-ui.ts; figures in the README). LAYERSCOPE_INK_RENDER
  * (`maxFps=N,incremental=0|1`) overrides them, for that benchmark. Incremental rendering (only changed lines
- * written) answered tree keys 0-1 ms sooner in tmux (within the noise), and after the terminal is resized it leaves
- * stale lines on the screen (ink 6.8: a 100×30 terminal made 80×24, then 120×30, showed one row twice): full
- * redraws stay.
+ * written, the cursor moved relative to where ink assumes it is) draws wrong frames: after the terminal is resized
+ * (ink 6.8: a 100×30 terminal made 80×24, then 120×30, showed one row twice), and even without a resize (rows
+ * shifted and repeated on the wide-name image at 90×40): test/ui/tmux.test.ts's resize test fails with
+ * LAYERSCOPE_INK_RENDER=incremental=1. So ink's incremental mode stays off; in the bundle, its log-update writes the
+ * lines that changed at their rows instead (src/ui/bundle/log-update.ts: the frames start at the alternate screen's
+ * top left corner, src/ui/frame-origin.ts), which that test holds to what a fresh start shows.
  */
 export function renderOptions(environment: NodeJS.ProcessEnv = process.env): Pick<RenderOptions, 'maxFps' | 'incrementalRendering'> {
 	const chosen = {maxFps: 30, incrementalRendering: false};
@@ -220,6 +224,7 @@ export async function runTui(options: TuiOptions): Promise<'quit' | 'cancelled'>
 		if (alternate) {
 			// Ink draws from the cursor: from the top left, over the plain first frame.
 			stdout.write('\u001B[H\u001B[J');
+			framesAtHome.add(stdout);
 		}
 
 		instance = render(createElement(TuiRoot, {

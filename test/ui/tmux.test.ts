@@ -188,3 +188,51 @@ test('the CLI in tmux: keys typed while the CLI starts and the image loads apply
 		rmSync(dir, {recursive: true, force: true});
 	}
 });
+
+test('the CLI in tmux: after the terminal is resized (narrower and shorter, then wider, then taller) the screen is what a start at that size shows', {skip: hasTmux ? false : 'tmux is not installed', timeout: 120_000}, async () => {
+	const entry = process.env['LAYERSCOPE_TUI_ENTRY'] ?? path.join(repoRoot, 'bin/layerscope.js');
+	const dir = mkdtempSync(path.join(tmpdir(), 'layerscope-tmux-'));
+	const archive = path.join(dir, 'wide.tar');
+	await writeWideImage(archive);
+	// LAYERSCOPE_INK_RENDER: ink's render options (src/ui/run.ts renderOptions), to check another choice by hand.
+	const render: Record<string, string> = process.env['LAYERSCOPE_INK_RENDER'] === undefined ? {} : {LAYERSCOPE_INK_RENDER: process.env['LAYERSCOPE_INK_RENDER']};
+	const start = (name: string, columns: number, rows: number) => startTmux(name, `node ${JSON.stringify(entry)} ${JSON.stringify(archive)}; sleep 600`, {columns, rows, cwd: repoRoot, env: {TERM: 'xterm-256color', ...render}});
+	/** The screen once it has not changed for 300 ms (a resize's frame is out). */
+	const settled = async (terminal: ReturnType<typeof start>): Promise<string> => {
+		let last = terminal.screen();
+		for (let tries = 0; tries < 100; tries++) {
+			await sleep(300);
+			const now = terminal.screen();
+			if (now === last) {
+				return now;
+			}
+
+			last = now;
+		}
+
+		return last;
+	};
+
+	const resized = start('layerscope-resize', 100, 30);
+	const fresh = start('layerscope-fresh', 90, 40);
+	try {
+		await resized.waitFor(/Image efficiency score/, 'the browser');
+		await resized.keys('Down', 'Tab', 'Down', 'Down');
+		await settled(resized);
+		for (const [columns, rows] of [[80, 24], [120, 30], [90, 40]] as const) {
+			tmux('resize-window', '-t', resized.name, '-x', String(columns), '-y', String(rows));
+			await settled(resized);
+			await resized.keys(columns === 80 ? 'Down' : 'Up');
+		}
+
+		await fresh.waitFor(/Image efficiency score/, 'the browser');
+		await fresh.keys('Down', 'Tab', 'Down', 'Down', 'Down', 'Up', 'Up');
+		const expected = await settled(fresh);
+		assert.match(expected, /━━ Current Layer Contents \(layer 1\)/);
+		assert.equal(await settled(resized), expected);
+	} finally {
+		resized.kill();
+		fresh.kill();
+		rmSync(dir, {recursive: true, force: true});
+	}
+});
