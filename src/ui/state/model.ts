@@ -356,15 +356,22 @@ export class BrowserModel {
 
 	/**
 	 * Work worth doing ahead of time, in small steps, each with the idle time (ms) to wait before it: the trees of
-	 * the layers next to the selected one, soon; the other compare mode's, after a longer pause (it costs a full
-	 * view, and switching modes is rarer than moving through layers).
+	 * the layers next to the selected one, soon, with the texts of the rows a move there would show first (the
+	 * window where the tree's is now; given the viewport); the other compare mode's tree, after a longer pause (it
+	 * costs a full view, and switching modes is rarer than moving through layers).
 	 */
-	prefetchSteps(state: TreeInputs): Array<{readonly delay: number; readonly run: () => void}> {
+	prefetchSteps(state: TreeInputs & Partial<Pick<UiState, 'viewport'>>): Array<{readonly delay: number; readonly run: () => void}> {
 		const steps: Array<{delay: number; run: () => void}> = [];
 		for (const layer of [state.layer + 1, state.layer - 1]) {
 			if (layer >= 0 && layer < this.layerCount) {
 				steps.push({delay: steps.length === 0 ? 100 : 10, run: () => {
-					this.rows({...state, layer});
+					const rows = this.rows({...state, layer});
+					if (state.viewport !== undefined) {
+						const layout = this.layout({...state, viewport: state.viewport});
+						for (let row = state.tree.top; row < Math.min(rows.count, state.tree.top + layout.treeRows); row++) {
+							this.rowText(rows, row, layout.attributeColumns);
+						}
+					}
 				}});
 			}
 		}
