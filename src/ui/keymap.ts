@@ -233,7 +233,11 @@ function toggleState(state: UiState, command: CommandId): boolean | undefined {
 	}
 }
 
-/** The help bar for the current state, in table order: the focused pane's keys, then the global ones. */
+/**
+ * The help bar for the current state, in table order: the focused pane's keys, then the global ones. Reads only
+ * help, viewer (open, search editing), filter.open, focus, mode, tree.sort, tree.hidden and tree.attributes: HelpBar
+ * (components/help-bar.tsx) builds it again only when one of these changes.
+ */
 export function helpBar(state: UiState): BarItem[] {
 	const items: BarItem[] = [];
 	const seen = new Set<CommandId>();

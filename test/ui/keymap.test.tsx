@@ -117,3 +117,35 @@ test('the full help lists every binding of the table', () => {
 		assert.ok(listed.includes(`${binding.keys.map(key => keyLabel(key)).join(' ')}|${binding.help}`), binding.command);
 	}
 });
+
+test('the help bar after every key of random sequences is the one built for the new state (HelpBar builds it again only when what it reads changes)', async () => {
+	const [{helpBarText, useHelpBarText}, {BrowserModel}, {reduce}, {diveFixture, loadArchive}, fc] = await Promise.all([
+		import('../../src/ui/components/help-bar.js'),
+		import('../../src/ui/state/model.js'),
+		import('../../src/ui/state/reducer.js'),
+		import('../helpers/fixtures.js'),
+		import('fast-check'),
+	]);
+	const model = new BrowserModel(await loadArchive(diveFixture('test-docker-image.tar')));
+	/** What HelpBar draws, read from its hook (the whole text: ink-testing-library's terminal is only 100 columns). */
+	function Probe({state, width, seen}: {readonly state: UiState; readonly width: number; readonly seen: string[]}) {
+		seen.push(useHelpBarText(state, width));
+		return null;
+	}
+
+	// Keys that move, switch panes and toggle everything the bar shows (modes, hidden kinds, attributes, sort), and
+	// open and close the filter and the help.
+	const names = ['up', 'down', 'tab', 'shift+tab', 'ctrl+a', 'ctrl+l', 'ctrl+b', 'ctrl+r', 'ctrl+m', 'ctrl+u', 'ctrl+o', 'ctrl+f', '/', 'esc', 'enter', '?', 'space', 'ctrl+space'];
+	fc.assert(fc.property(fc.array(fc.constantFrom(...names), {minLength: 1, maxLength: 25}), fc.constantFrom(60, 100, 250), (keys, width) => {
+		const seen: string[] = [];
+		let state = reduce(model, initialState({width, height: 30}), {type: 'resize', viewport: {width, height: 30}});
+		const instance = render(<Probe state={state} width={width} seen={seen}/>);
+		for (const name of keys) {
+			state = reduce(model, state, {type: 'key', name, text: name.length === 1 ? name : ''});
+			instance.rerender(<Probe state={state} width={width} seen={seen}/>);
+			assert.equal(seen.at(-1), helpBarText(state, width), `after ${keys.join(' ')}`);
+		}
+
+		instance.unmount();
+	}), {numRuns: 250});
+});
