@@ -58,8 +58,9 @@ export function styledLine(text: string, line: PaneLine, colors: boolean): strin
  * Lines of a pane as ONE text node: ink lays out, draws and measures every node of the tree on every frame, so a
  * pane of 38 rows as 38 <Text> nodes cost about 38 times one node's work on each key, though only two rows changed.
  * The text stays plain (nothing for ink to sanitise or re-measure as escape sequences); each line's style is put on
- * as ink writes that line (a transform by line index), from strings built once per render of the pane. Every line
- * is cut to `width` here, so ink never wraps: a frame is the same as with a <Text wrap='truncate-end'> a line (test/ui/lines.test.tsx).
+ * as ink writes that line (a transform by line index), from strings built when the line changes. Every line is cut
+ * to `width` here, so ink never wraps: a frame is the same as with a <Text wrap='truncate-end'> a line
+ * (test/ui/lines.test.tsx).
  */
 export function Lines({lines, width, colors}: Props) {
 	// The last render's lines, cut and styled: most lines of a pane are the same as at the last key (a cursor move
