@@ -2,7 +2,8 @@
 // archive from disk, in one run, alternating. Builds (once, cached under .bench/registry/) an OCI archive of about
 // 45,000 files and 280 MB of layer tar in 4 gzip layers, starts Debian's docker-registry on a free 127.0.0.1 port
 // (storage cached too), pushes the archive with skopeo when the registry lacks it, then times the built CLI's text
-// report on `oci-archive:FILE` and on `registry:127.0.0.1:PORT/bench/app:v1`. Target: registry ≤ 1.3× disk.
+// report on `oci-archive:FILE` and on `registry:127.0.0.1:PORT/bench/app:v1`, the layer cache off (every run
+// downloads or reads and parses every layer). Target: registry ≤ 1.3× disk.
 // Usage: node --import tsx scripts/bench-registry.ts [--runs N]
 import {type ChildProcess, spawn, spawnSync} from 'node:child_process';
 import {createHash} from 'node:crypto';
@@ -165,7 +166,7 @@ async function startRegistry(): Promise<{port: number; child: ChildProcess}> {
 
 function timeCli(target: string): number {
 	const start = process.hrtime.bigint();
-	const result = spawnSync(process.execPath, ['bin/layerscope.js', target, '--no-tui'], {stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', env: {...process.env, HOME: '/nonexistent', CI: ''}});
+	const result = spawnSync(process.execPath, ['bin/layerscope.js', target, '--no-tui'], {stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', env: {...process.env, HOME: '/nonexistent', CI: '', LAYERSCOPE_NO_CACHE: '1'}});
 	if (result.status !== 0) {
 		throw new Error(`layerscope ${target} failed: ${result.stderr}`);
 	}
