@@ -82,3 +82,30 @@ test('a stream whose frames do not start at the top left corner: every frame as 
 
 	assert.deepEqual(stream.written, reference.written);
 });
+
+test('the terminal got narrower and ink redrew its last frame, which wraps: the next frame is written whole, as ink writes it', () => {
+	const stream = terminal(70, 10);
+	framesAtHome.add(stream);
+	const log = logUpdate.create(stream);
+	const reference = terminal(70, 10);
+	const ink = inkLogUpdate.create(reference);
+	// Laid out for 70 columns: its header line is 66 wide.
+	const wide = (cursor: number): string => frame(cursor).replace('header', 'header'.padEnd(66, '-'));
+	log(wide(0));
+	ink(wide(0));
+	// 40 columns: ink's redraw of the last frame (its header wraps onto a second row), then the frame laid out anew.
+	// (ink clears first when the width shrinks: node_modules/ink/build/ink.js, resized.)
+	stream.columns = 40;
+	reference.columns = 40;
+	log.clear();
+	ink.clear();
+	for (const text of [wide(0), frame(1), frame(2)]) {
+		log(text);
+		ink(text);
+	}
+
+	// The wrapped frame's rows do not match its lines: the frame after it goes whole (as ink writes it), and only
+	// once a whole frame fits, changed lines again.
+	assert.deepEqual(stream.written.slice(0, 4), reference.written.slice(0, 4));
+	assert.deepEqual(stream.written.slice(4), ['\u001B[4;1H  row 1\u001B[K\u001B[5;1H> row 2\u001B[K\u001B[8;1H']);
+});

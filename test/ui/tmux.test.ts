@@ -189,7 +189,11 @@ test('the CLI in tmux: keys typed while the CLI starts and the image loads apply
 	}
 });
 
-test('the CLI in tmux: after the terminal is resized (narrower and shorter, then wider, then taller) the screen is what a start at that size shows', {skip: hasTmux ? false : 'tmux is not installed', timeout: 120_000}, async () => {
+/**
+ * The built CLI on the wide-name image in tmux terminals of any size (started by `start`), and `settled`: the
+ * screen once it has not changed for 300 ms (a resize's frame is out). `cleanup` removes the image.
+ */
+async function wideImageTerminals() {
 	const entry = process.env['LAYERSCOPE_TUI_ENTRY'] ?? path.join(repoRoot, 'bin/layerscope.js');
 	const dir = mkdtempSync(path.join(tmpdir(), 'layerscope-tmux-'));
 	const archive = path.join(dir, 'wide.tar');
@@ -213,6 +217,11 @@ test('the CLI in tmux: after the terminal is resized (narrower and shorter, then
 		return last;
 	};
 
+	return {start, settled, cleanup: () => rmSync(dir, {recursive: true, force: true})};
+}
+
+test('the CLI in tmux: after the terminal is resized (narrower and shorter, then wider, then taller) the screen is what a start at that size shows', {skip: hasTmux ? false : 'tmux is not installed', timeout: 120_000}, async () => {
+	const {start, settled, cleanup} = await wideImageTerminals();
 	const resized = start('layerscope-resize', 100, 30);
 	const fresh = start('layerscope-fresh', 90, 40);
 	try {
@@ -233,6 +242,27 @@ test('the CLI in tmux: after the terminal is resized (narrower and shorter, then
 	} finally {
 		resized.kill();
 		fresh.kill();
-		rmSync(dir, {recursive: true, force: true});
+		cleanup();
+	}
+});
+
+test('the CLI in tmux: help open, the terminal only narrower (ink redraws its last frame, which wraps) and no key after: the screen is what a start at that size shows', {skip: hasTmux ? false : 'tmux is not installed', timeout: 120_000}, async () => {
+	const {start, settled, cleanup} = await wideImageTerminals();
+	const resized = start('layerscope-narrower', 80, 24);
+	const fresh = start('layerscope-narrow', 60, 24);
+	try {
+		await resized.waitFor(/Duplicate files/, 'the browser');
+		await resized.keys('?');
+		await settled(resized);
+		tmux('resize-window', '-t', resized.name, '-x', '60', '-y', '24');
+		await fresh.waitFor(/Duplicate files/, 'the browser');
+		await fresh.keys('?');
+		const expected = await settled(fresh);
+		assert.match(expected, /Anywhere/);
+		assert.equal(await settled(resized), expected);
+	} finally {
+		resized.kill();
+		fresh.kill();
+		cleanup();
 	}
 });

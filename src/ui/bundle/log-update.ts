@@ -9,6 +9,7 @@
 // trailing newline, a cursor ink places — goes to ink's log-update as before, which also keeps the state (the last
 // frame, its line count) that its clear, sync and done read.
 import type {Writable} from 'node:stream';
+import stringWidth from 'string-width';
 // ink's package exports only its index: its log-update is imported by file.
 import inkLogUpdate, {type LogUpdate} from '../../../node_modules/ink/build/log-update.js';
 import {framesAtHome} from '../frame-origin.js';
@@ -30,6 +31,16 @@ export function changedLines(previous: readonly string[], next: readonly string[
 	return `${out}${csi}${next.length};1H`;
 }
 
+/**
+ * The frame as the screen holds it after a whole write, or undefined when the screen holds something else: a line
+ * wider than the terminal wrapped onto the next row (ink redraws its last frame, still laid out for the old width,
+ * when the terminal gets narrower), so rows no longer match lines, and the next frame must be written whole too.
+ */
+function asShown(text: string, columns: number | undefined, size: string): {lines: readonly string[]; size: string} | undefined {
+	const lines = text.split('\n');
+	return columns === undefined || lines.every(line => stringWidth(line) <= columns) ? {lines, size} : undefined;
+}
+
 function create(stream: Writable, options: Options = {}): LogUpdate {
 	const log = inkLogUpdate.create(stream, options);
 	if (options.incremental === true) {
@@ -44,7 +55,7 @@ function create(stream: Writable, options: Options = {}): LogUpdate {
 		const size = sizeOf();
 		if (!framesAtHome.has(stream) || shown === undefined || shown.size !== size || !text.endsWith('\n') || log.isCursorDirty()) {
 			const written = log(text);
-			shown = {lines: text.split('\n'), size};
+			shown = asShown(text, terminal.columns, size);
 			return written;
 		}
 
@@ -70,7 +81,7 @@ function create(stream: Writable, options: Options = {}): LogUpdate {
 			log.done();
 		},
 		sync(text: string) {
-			shown = {lines: text.split('\n'), size: sizeOf()};
+			shown = asShown(text, terminal.columns, sizeOf());
 			log.sync(text);
 		},
 		setCursorPosition: log.setCursorPosition,
