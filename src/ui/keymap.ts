@@ -305,7 +305,7 @@ export function barText(items: readonly BarItem[], width?: number): string {
 export type HelpKind = 'browser' | 'compare';
 
 /** Commands that do nothing in compare: its focus stays on the one tree, and it has no layer or file to open. */
-const notInCompare: ReadonlySet<CommandId> = new Set(['focus.next', 'focus.previous', 'mode.layer', 'mode.aggregated', 'file.view', 'file.extract']);
+export const notInCompare: ReadonlySet<CommandId> = new Set(['focus.next', 'focus.previous', 'mode.layer', 'mode.aggregated', 'file.view', 'file.extract']);
 
 /** The full key help, by section, generated from the key table (for `kind`'s screen). */
 export function fullHelp(kind: HelpKind = 'browser'): Array<{title: string; rows: Array<{keys: string; help: string}>}> {

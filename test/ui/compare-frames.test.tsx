@@ -233,3 +233,20 @@ test('compare help (?) lists the keys that work in compare, not the browser\'s l
 
 	ui.unmount();
 });
+
+test('compare UI: v, Enter on a file, Ctrl-E, Tab and Ctrl-L (the browser\'s file, pane and layer keys) change nothing, and q still quits', async () => {
+	let quit = 0;
+	const ui = await drive(<CompareBrowser model={model()} viewport={viewport} colors={false} onQuit={() => {
+		quit++;
+	}}/>);
+	// Onto a file: app/cache/x.
+	await ui.press('down', 'down');
+	const before = ui.frame();
+	assert.match(before, />- .*├── x\n/);
+	await ui.pressInert('v', 'enter', 'ctrl+e', 'tab', 'ctrl+l');
+	assert.equal(ui.frame(), before);
+
+	await ui.press('q');
+	assert.equal(quit, 1, 'q quits: no hidden viewer took it');
+	ui.unmount();
+});

@@ -39,6 +39,8 @@ async function tick(): Promise<void> {
 export type Driven = {
 	/** Press keys one by one (names from `keys`, or literal text), each waiting for its new frame. */
 	press: (...names: string[]) => Promise<void>;
+	/** Press keys that must change nothing: each written, then 50 ticks; throws when one drew a new frame. */
+	pressInert: (...names: string[]) => Promise<void>;
 	frame: () => string;
 	frames: () => number;
 	unmount: () => void;
@@ -61,8 +63,23 @@ export async function drive(element: ReactElement): Promise<Driven> {
 		}
 	};
 
+	const pressInert = async (...names: string[]): Promise<void> => {
+		for (const name of names) {
+			const before = instance.frames.length;
+			instance.stdin.write(keys[name] ?? name);
+			for (let tries = 0; tries < 50; tries++) {
+				await tick();
+			}
+
+			if (instance.frames.length !== before) {
+				throw new Error(`key ${JSON.stringify(name)} drew a new frame:\n${instance.lastFrame() ?? ''}`);
+			}
+		}
+	};
+
 	return {
 		press,
+		pressInert,
 		frame: () => instance.lastFrame() ?? '',
 		frames: () => instance.frames.length,
 		unmount: instance.unmount,

@@ -2,7 +2,7 @@
 // the tree focused (the compare UI has one tree and no layer to select), and Ctrl-O cycling name → size → |delta|.
 // Pure.
 import {rowOf} from '../../analysis/views.js';
-import {resolveKey} from '../keymap.js';
+import {notInCompare, resolveKey} from '../keymap.js';
 import {type CompareModel, type CompareUiState, layerB} from './compare-model.js';
 import {initialState, reduce} from './reducer.js';
 import type {Action, Viewport} from './types.js';
@@ -34,12 +34,30 @@ function cycleSort(model: CompareModel, state: CompareUiState): CompareUiState {
 	return {...next, tree: {...next.tree, cursor, top: Math.max(0, cursor - offset)}};
 }
 
+/** A key that does nothing here: the state as it was, less a notice (every key clears it, as in the browser). */
+function unchanged(state: CompareUiState): CompareUiState {
+	return state.notice === undefined ? state : {...state, notice: undefined};
+}
+
 export function reduceCompare(model: CompareModel, state: CompareUiState, action: Action): CompareUiState {
-	if (action.type === 'key' && !state.help && !state.filter.open && resolveKey(state, action.name) === 'tree.sort') {
-		return cycleSort(model, state);
+	if (action.type === 'key' && !state.help && !state.filter.open) {
+		const command = resolveKey(state, action.name);
+		if (command === 'tree.sort') {
+			return cycleSort(model, state);
+		}
+
+		// Keys of the image browser that compare has nothing for (no other pane, layer, or file to open).
+		if (command !== undefined && notInCompare.has(command)) {
+			return unchanged(state);
+		}
 	}
 
 	const next = reduce(model, state, action) as CompareUiState;
+	// Enter on a file is the browser's "view it": nothing to open here either.
+	if (next.viewer !== undefined && state.viewer === undefined) {
+		return unchanged(state);
+	}
+
 	// The browser's reducer spreads the state, so bySizeDelta survives it.
 	return pinned(next);
 }
