@@ -2,7 +2,8 @@
 // sequences that would move the cursor, set the title or hide text: they are shown, never sent.
 //
 // Text keeps newlines and tabs; every other C0 control and DEL becomes its Unicode control picture (ESC → ␛,
-// NUL → ␀, DEL → ␡), which no ASCII text can be mistaken for; C1 controls, bidirectional controls and bytes
+// NUL → ␀, DEL → ␡), which no ASCII text can be mistaken for; C1 controls, bidirectional controls, the soft
+// hyphen (invisible, and its width differs between terminals and string-width: src/report/escape.ts) and bytes
 // that are not UTF-8 become ⟨U+009B⟩ / ⟨xNN⟩. Backslashes are left alone (a config file's `\n` stays `\n`).
 import {decodeBytes} from '../archive/names.js';
 
@@ -29,7 +30,7 @@ export function looksBinary(head: Uint8Array): boolean {
 	return invalid > 4 && invalid * 20 > sample.length;
 }
 
-const unsafe = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uDC80-\uDCFF]/gu;
+const unsafe = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u00AD\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uDC80-\uDCFF]/gu;
 
 function picture(char: string): string {
 	const code = char.codePointAt(0)!;

@@ -1,6 +1,8 @@
 // Names from images are untrusted bytes: make them safe to print on a terminal.
 //
-// Control characters (C0, DEL, C1), bidirectional controls, the noncharacters U+FFFE/U+FFFF (which XML cannot
+// Control characters (C0, DEL, C1), bidirectional controls, the soft hyphen (U+00AD: invisible, and terminals
+// disagree on its width: 1 column in tmux, xterm and glibc's wcwidth, 0 for string-width, by which every row is
+// cut, so a name holding some overflowed its pane), the noncharacters U+FFFE/U+FFFF (which XML cannot
 // hold) and the lone surrogates that stand for invalid UTF-8 bytes (see src/archive/names.ts) are shown as
 // `\xNN` / `\u{NNNN}` text, so a name can never move the cursor, clear the screen, set the window title, reorder
 // what follows it or break a JUnit file. A backslash is always doubled, so a literal `\x1b` in a name and an ESC
@@ -10,12 +12,12 @@
 // names, manifest paths and JSON parser messages are escaped where a message or a line is built (escapeName,
 // singleLine), and the CLI passes every stderr line through terminalSafe as a last guard.
 
-const unsafe = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uD800-\uDFFF\uFFFE\uFFFF\\]/u;
+const unsafe = /[\u0000-\u001F\u007F-\u009F\u00AD\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uD800-\uDFFF\uFFFE\uFFFF\\]/u;
 
-const unsafeAll = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFFFE\uFFFF\\]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const unsafeAll = /[\u0000-\u001F\u007F-\u009F\u00AD\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFFFE\uFFFF\\]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** The same characters without the backslash: what must never reach a terminal raw. */
-const controlAll = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const controlAll = /[\u0000-\u001F\u007F-\u009F\u00AD\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function hex(code: number, width: number): string {
 	return code.toString(16).padStart(width, '0');

@@ -18,3 +18,14 @@ test('terminalSafe: escapes what escapeName escapes but the backslash (a compose
 	assert.equal(terminalSafe('a\\b'), 'a\\b');
 	assert.equal(singleLine(' a\n\tb\u001B '), 'a b\\x1b');
 });
+
+test('the soft hyphen (U+00AD) is shown, not sent: string-width gives it 0 columns, tmux, xterm and wcwidth 1, so a name holding some overflowed its pane', async () => {
+	const {escapeContentText} = await import('../../src/report/content-text.js');
+	const {displayWidth} = await import('../../src/ui/text-width.js');
+	const name = 'b\u00ADsoft\u00ADsoft';
+	assert.equal(escapeName(name), 'b\\xadsoft\\xadsoft');
+	assert.equal(terminalSafe(name), 'b\\xadsoft\\xadsoft');
+	assert.equal(escapeContentText(name), 'b⟨U+00AD⟩soft⟨U+00AD⟩soft');
+	// What is left has one width everywhere: as many columns as characters.
+	assert.equal(displayWidth(escapeName(name)), escapeName(name).length);
+});
