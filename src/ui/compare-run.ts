@@ -20,7 +20,7 @@ const leaveAlternateScreen = '\u001B[?1049l';
 
 function viewportOf(stdout: NodeJS.WriteStream): Viewport {
 	// One row less than the terminal: a frame that fills the whole screen makes ink clear it on every render.
-	return {width: stdout.columns || 80, height: Math.max(8, (stdout.rows || 24) - 1)};
+	return {width: stdout.columns || 80, height: Math.max(1, (stdout.rows || 24) - 1)};
 }
 
 /** Browse the comparison until the user quits (q or Ctrl-C). */

@@ -85,8 +85,9 @@ function keyboard(): tty.ReadStream | undefined {
 }
 
 function terminalViewport(stdout: NodeJS.WriteStream): Viewport {
-	// One row less than the terminal: a frame that fills the whole screen makes ink clear it on every render.
-	return {width: stdout.columns || 80, height: Math.max(8, (stdout.rows || 24) - 1)};
+	// One row less than the terminal: a frame that fills the whole screen makes ink clear it on every render. Below
+	// the layout's minimum the browsers say the terminal is too small (components/too-small.tsx).
+	return {width: stdout.columns || 80, height: Math.max(1, (stdout.rows || 24) - 1)};
 }
 
 /**

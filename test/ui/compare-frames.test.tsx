@@ -250,3 +250,10 @@ test('compare UI: v, Enter on a file, Ctrl-E, Tab and Ctrl-L (the browser\'s fil
 	assert.equal(quit, 1, 'q quits: no hidden viewer took it');
 	ui.unmount();
 });
+
+test('compare UI below 20×8: the message with the size needed instead of panes that would scroll off', async () => {
+	const ui = await drive(<CompareBrowser model={model()} viewport={{width: 30, height: 7}} colors={false} onQuit={() => undefined}/>);
+	assert.match(ui.frame().replaceAll(/\s+/g, ' '), /Terminal too small: layerscope needs 20 columns and 9 rows/);
+	assert.doesNotMatch(ui.frame(), /Summary|Filetree/);
+	ui.unmount();
+});

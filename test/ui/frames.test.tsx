@@ -263,3 +263,22 @@ test('every viewport size gives a frame of exactly its height, no line wider tha
 		ui.unmount();
 	}
 });
+
+test('a viewport below 20×8 (a terminal below 20×9): one message with the size needed, keys still work (q quits); at 20×8 the panes', async () => {
+	for (const viewport of [{width: 30, height: 7}, {width: 19, height: 24}, {width: 12, height: 4}]) {
+		const ui = await browse(demo, viewport);
+		const lines = normaliseFrame(ui.frame()).split('\n').filter(line => line.trim() !== '');
+		assert.ok(lines.length <= viewport.height, `${viewport.width}×${viewport.height}: ${lines.length} lines`);
+		assert.ok(lines.every(line => line.length <= viewport.width), lines.join('\n'));
+		assert.match(lines.join(' '), /Terminal/);
+		assert.doesNotMatch(ui.frame(), /Layers|Filetree/);
+		await ui.press('q');
+		assert.equal(ui.quits(), 1);
+		ui.unmount();
+	}
+
+	const ui = await browse(demo, {width: 20, height: 8});
+	assert.match(ui.frame(), /Layers/);
+	assert.doesNotMatch(ui.frame(), /too small/);
+	ui.unmount();
+});

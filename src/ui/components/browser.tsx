@@ -1,4 +1,6 @@
 import {Box, Text} from 'ink';
+import {tooSmall} from '../state/layout.js';
+import {TooSmall} from './too-small.js';
 import {useEffect, useMemo, useReducer} from 'react';
 import type {BrowserModel} from '../state/model.js';
 import {initialState, reduce} from '../state/reducer.js';
@@ -113,6 +115,10 @@ export function Browser({model, viewport, colors, onQuit, initial, pendingKeys =
 			clearTimeout(timer);
 		};
 	}, [model, state.layer, state.mode, state.tree.hidden, state.filter.applied, state.tree.sort, state.tree.collapseAll, state.tree.toggled]);
+	if (tooSmall(viewport)) {
+		return <TooSmall viewport={viewport}/>;
+	}
+
 	return (
 		<Box flexDirection='column' width={layout.width} height={layout.height}>
 			{state.viewer === undefined || state.help ? null : <FileViewer viewer={state.viewer} width={layout.width} height={layout.bodyHeight} colors={colors}/>}

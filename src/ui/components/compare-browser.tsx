@@ -1,4 +1,6 @@
 import {Box, Text} from 'ink';
+import {tooSmall} from '../state/layout.js';
+import {TooSmall} from './too-small.js';
 import {useMemo, useReducer} from 'react';
 import {barText, helpBar} from '../keymap.js';
 import type {CompareModel, CompareUiState} from '../state/compare-model.js';
@@ -46,6 +48,10 @@ export function CompareBrowser({model, viewport, colors, onQuit}: Props) {
 	const layout = useMemo(() => model.layout(state), [model, state.viewport, state.filter.open, state.filter.text === '', state.tree.attributes]);
 	const summaryLines = useMemo(() => compareSummaryLines(model.comparison, layout.leftWidth), [model, layout.leftWidth]);
 	const summaryHeight = Math.min(summaryLines, Math.max(0, layout.bodyHeight - 3));
+	if (tooSmall(viewport)) {
+		return <TooSmall viewport={viewport}/>;
+	}
+
 	return (
 		<Box flexDirection='column' width={layout.width} height={layout.height}>
 			{state.help ? <HelpScreen width={layout.width} height={layout.bodyHeight} top={state.helpTop} kind='compare'/> : (

@@ -18,7 +18,7 @@
 // switch to shorter labels where the long ones do not fit, rather than being cut, see image-details.tsx); the tree's attribute columns go one at a
 // time — owner, then permissions, then size — whenever the name would otherwise get fewer than `nameRoom`
 // columns; below 60 columns they are hidden whatever the user chose.
-import type {UiState} from './types.js';
+import type {UiState, Viewport} from './types.js';
 
 export const narrowWidth = 90;
 export const attributesMinWidth = 60;
@@ -88,9 +88,17 @@ function clamp(value: number, low: number, high: number): number {
 	return Math.max(low, Math.min(high, value));
 }
 
+/** The smallest terminal the panes are laid out for (columns, rows); below it the UI says so instead (too-small.tsx). */
+export const minimumViewport = {width: 20, height: 8} as const;
+
+/** Whether the terminal is below minimumViewport: a frame laid out for the minimum would wrap or scroll off. */
+export function tooSmall(viewport: Viewport): boolean {
+	return viewport.width < minimumViewport.width || viewport.height < minimumViewport.height;
+}
+
 export function computeLayout(state: Pick<UiState, 'viewport' | 'filter' | 'tree'> & Partial<Pick<UiState, 'focus'>>, counts: LayoutCounts): Layout {
-	const width = Math.max(20, Math.floor(state.viewport.width));
-	const height = Math.max(8, Math.floor(state.viewport.height));
+	const width = Math.max(minimumViewport.width, Math.floor(state.viewport.width));
+	const height = Math.max(minimumViewport.height, Math.floor(state.viewport.height));
 	const filterLine = state.filter.open || state.filter.text !== '';
 	const bodyHeight = height - 1 - (filterLine ? 1 : 0);
 	const leftWidth = width >= narrowWidth
