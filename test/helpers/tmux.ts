@@ -1,11 +1,23 @@
 // A real terminal for tests: a detached tmux session running a command, its screen read with capture-pane and
 // keys sent as a user types them.
 import {execFileSync, spawnSync} from 'node:child_process';
+import {existsSync} from 'node:fs';
+import path from 'node:path';
+import {repoRoot} from './fixtures.js';
 
 export const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 
 export function tmux(...args: string[]): string {
 	return execFileSync('tmux', args, {encoding: 'utf8'});
+}
+
+/** The built CLI's entry script (bin/layerscope.js), built first when dist/ is missing (`npm test` builds first). */
+export function builtCli(): string {
+	if (!existsSync(path.join(repoRoot, 'dist/cli/main.js'))) {
+		execFileSync('npm', ['run', 'build', '--silent'], {cwd: repoRoot, stdio: 'inherit'});
+	}
+
+	return path.join(repoRoot, 'bin/layerscope.js');
 }
 
 export async function sleep(ms: number): Promise<void> {

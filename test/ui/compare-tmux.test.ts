@@ -1,21 +1,18 @@
 // `layerscope compare` in a real terminal (tmux): the built CLI reads both images in worker threads, opens the
 // compare UI, takes keys, and gives the terminal back in cooked mode after q.
 import assert from 'node:assert/strict';
-import {execFileSync} from 'node:child_process';
-import {existsSync} from 'node:fs';
-import path from 'node:path';
 import {test} from 'node:test';
 import {displayWidth} from '../../src/ui/text-width.js';
 import {diveFixture, repoRoot} from '../helpers/fixtures.js';
-import {exitedWithStty, hasTmux, sleep, startTmux} from '../helpers/tmux.js';
+import {builtCli, exitedWithStty, hasTmux, sleep, startTmux} from '../helpers/tmux.js';
+
+/** compare of two of dive's fixtures by the built CLI, then its exit code and the terminal's settings. */
+function compareScript(): string {
+	return `node ${JSON.stringify(builtCli())} compare ${JSON.stringify(diveFixture('test-docker-image.tar'))} ${JSON.stringify(diveFixture('test-kaniko-image.tar'))}; echo "EXIT=$?"; stty -a; sleep 600`;
+}
 
 test('compare in tmux: the merged tree, a filter, and the terminal restored', {skip: hasTmux ? false : 'tmux is not installed', timeout: 120_000}, async () => {
-	if (!existsSync(path.join(repoRoot, 'dist/cli/main.js'))) {
-		execFileSync('npm', ['run', 'build', '--silent'], {cwd: repoRoot, stdio: 'inherit'});
-	}
-
-	const entry = path.join(repoRoot, 'bin/layerscope.js');
-	const script = `node ${JSON.stringify(entry)} compare ${JSON.stringify(diveFixture('test-docker-image.tar'))} ${JSON.stringify(diveFixture('test-kaniko-image.tar'))}; echo "EXIT=$?"; stty -a; sleep 600`;
+	const script = compareScript();
 	const terminal = startTmux('layerscope-test-compare', script, {columns: 120, rows: 30, cwd: repoRoot, env: {TERM: 'xterm-256color'}, pause: 40});
 	const {waitFor} = terminal;
 
@@ -42,12 +39,7 @@ test('compare in tmux: the merged tree, a filter, and the terminal restored', {s
 });
 
 test('compare in tmux at 80x24: figures whole, the columns that do not fit hidden, ? Help and q Quit in the bar', {skip: hasTmux ? false : 'tmux is not installed', timeout: 120_000}, async () => {
-	if (!existsSync(path.join(repoRoot, 'dist/cli/main.js'))) {
-		execFileSync('npm', ['run', 'build', '--silent'], {cwd: repoRoot, stdio: 'inherit'});
-	}
-
-	const entry = path.join(repoRoot, 'bin/layerscope.js');
-	const script = `node ${JSON.stringify(entry)} compare ${JSON.stringify(diveFixture('test-docker-image.tar'))} ${JSON.stringify(diveFixture('test-kaniko-image.tar'))}; echo "EXIT=$?"; stty -a; sleep 600`;
+	const script = compareScript();
 	const terminal = startTmux('layerscope-test-compare80', script, {columns: 80, rows: 24, cwd: repoRoot, env: {TERM: 'xterm-256color'}, pause: 40});
 	try {
 		// The bar is drawn last: once it is there, the frame is whole.

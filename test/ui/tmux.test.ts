@@ -3,8 +3,8 @@
 // Needs tmux and the build (`npm run build`; `npm test` builds first). LAYERSCOPE_TUI_ENTRY runs another entry
 // script (given an archive path) instead of bin/layerscope.js.
 import assert from 'node:assert/strict';
-import {execFileSync, spawnSync} from 'node:child_process';
-import {existsSync, mkdtempSync, rmSync} from 'node:fs';
+import {spawnSync} from 'node:child_process';
+import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {test} from 'node:test';
@@ -12,13 +12,10 @@ import {repoRoot} from '../helpers/fixtures.js';
 import stringWidth from 'string-width';
 import {hostileShown, writeHostileImage} from '../helpers/hostile-image.js';
 import {wide, writeWideImage} from '../helpers/wide-image.js';
-import {exitedWithStty, hasTmux, sleep, startTmux, tmux} from '../helpers/tmux.js';
+import {builtCli, exitedWithStty, hasTmux, sleep, startTmux, tmux} from '../helpers/tmux.js';
 
 test('the CLI in tmux: hostile names stay escaped through navigation, filter and modes; the terminal is restored', {skip: hasTmux ? false : 'tmux is not installed', timeout: 120_000}, async () => {
-	const entry = process.env['LAYERSCOPE_TUI_ENTRY'] ?? path.join(repoRoot, 'bin/layerscope.js');
-	if (process.env['LAYERSCOPE_TUI_ENTRY'] === undefined && !existsSync(path.join(repoRoot, 'dist/cli/main.js'))) {
-		execFileSync('npm', ['run', 'build', '--silent'], {cwd: repoRoot, stdio: 'inherit'});
-	}
+	const entry = process.env['LAYERSCOPE_TUI_ENTRY'] ?? builtCli();
 
 	const dir = mkdtempSync(path.join(tmpdir(), 'layerscope-tmux-'));
 	const archive = path.join(dir, 'hostile.tar');
@@ -65,7 +62,7 @@ test('the CLI in tmux: hostile names stay escaped through navigation, filter and
 });
 
 test('the CLI in tmux with the image piped in: keys come from the terminal', {skip: hasTmux ? false : 'tmux is not installed', timeout: 60_000}, async () => {
-	const entry = process.env['LAYERSCOPE_TUI_ENTRY'] ?? path.join(repoRoot, 'bin/layerscope.js');
+	const entry = process.env['LAYERSCOPE_TUI_ENTRY'] ?? builtCli();
 	const dir = mkdtempSync(path.join(tmpdir(), 'layerscope-tmux-'));
 	const archive = path.join(dir, 'hostile.tar');
 	await writeHostileImage(archive);
@@ -96,7 +93,7 @@ test('the CLI in tmux with the image piped in: keys come from the terminal', {sk
 
 for (const columns of [75, 100]) {
 	test(`the CLI in tmux at ${columns} columns with wide names: the frame stays put (first row the Layers title), no row wider than the terminal`, {skip: hasTmux ? false : 'tmux is not installed', timeout: 60_000}, async () => {
-		const entry = process.env['LAYERSCOPE_TUI_ENTRY'] ?? path.join(repoRoot, 'bin/layerscope.js');
+		const entry = process.env['LAYERSCOPE_TUI_ENTRY'] ?? builtCli();
 		const dir = mkdtempSync(path.join(tmpdir(), 'layerscope-tmux-'));
 		const archive = path.join(dir, 'wide.tar');
 		await writeWideImage(archive);
@@ -133,7 +130,7 @@ for (const columns of [75, 100]) {
 }
 
 test('the CLI in tmux with DEV=true (ink\'s switch for React\'s devtools, not installed): the browser opens all the same', {skip: hasTmux ? false : 'tmux is not installed', timeout: 60_000}, async () => {
-	const entry = process.env['LAYERSCOPE_TUI_ENTRY'] ?? path.join(repoRoot, 'bin/layerscope.js');
+	const entry = process.env['LAYERSCOPE_TUI_ENTRY'] ?? builtCli();
 	const dir = mkdtempSync(path.join(tmpdir(), 'layerscope-tmux-'));
 	const archive = path.join(dir, 'wide.tar');
 	await writeWideImage(archive);
@@ -149,7 +146,7 @@ test('the CLI in tmux with DEV=true (ink\'s switch for React\'s devtools, not in
 });
 
 test('the CLI in tmux: keys typed while the CLI starts and the image loads apply, in order, once it is ready', {skip: hasTmux ? false : 'tmux is not installed', timeout: 60_000}, async () => {
-	const entry = process.env['LAYERSCOPE_TUI_ENTRY'] ?? path.join(repoRoot, 'bin/layerscope.js');
+	const entry = process.env['LAYERSCOPE_TUI_ENTRY'] ?? builtCli();
 	const dir = mkdtempSync(path.join(tmpdir(), 'layerscope-tmux-'));
 	const archive = path.join(dir, 'wide.tar');
 	await writeWideImage(archive);
@@ -194,7 +191,7 @@ test('the CLI in tmux: keys typed while the CLI starts and the image loads apply
  * screen once it has not changed for 300 ms (a resize's frame is out). `cleanup` removes the image.
  */
 async function wideImageTerminals() {
-	const entry = process.env['LAYERSCOPE_TUI_ENTRY'] ?? path.join(repoRoot, 'bin/layerscope.js');
+	const entry = process.env['LAYERSCOPE_TUI_ENTRY'] ?? builtCli();
 	const dir = mkdtempSync(path.join(tmpdir(), 'layerscope-tmux-'));
 	const archive = path.join(dir, 'wide.tar');
 	await writeWideImage(archive);
