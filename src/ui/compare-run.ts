@@ -1,12 +1,10 @@
 // The compare UI's entry point for the CLI: the comparison is finished when it starts (both images were read
 // with progress on stderr). Never exits the process and never writes to stderr: the CLI does both.
-import {openSync} from 'node:fs';
-import tty from 'node:tty';
 import type {ImageComparison} from '../analysis/compare.js';
 import type {LayerEntry} from '../analysis/types.js';
 import {framesAtHome} from './frame-origin.js';
+import {enterAlternateScreen, keyboard, leaveAlternateScreen, terminalViewport} from './screen.js';
 import {CompareModel} from './state/compare-model.js';
-import type {Viewport} from './state/types.js';
 
 export type CompareUiOptions = {
 	readonly stdout?: NodeJS.WriteStream;
@@ -15,27 +13,13 @@ export type CompareUiOptions = {
 	readonly colors?: boolean;
 };
 
-const enterAlternateScreen = '\u001B[?1049h\u001B[H';
-const leaveAlternateScreen = '\u001B[?1049l';
-
-function viewportOf(stdout: NodeJS.WriteStream): Viewport {
-	// One row less than the terminal: a frame that fills the whole screen makes ink clear it on every render.
-	return {width: stdout.columns || 80, height: Math.max(1, (stdout.rows || 24) - 1)};
-}
-
 /** Browse the comparison until the user quits (q or Ctrl-C). */
 export async function runCompareUi(comparison: ImageComparison, listA: readonly LayerEntry[], listB: readonly LayerEntry[], options: CompareUiOptions = {}): Promise<void> {
 	process.env['NODE_ENV'] ??= 'production';
 	const [{render, createElement, useEffect, useState}, {CompareBrowser}] = await Promise.all([import('./ink-runtime.js'), import('./components/compare-browser.js')]);
 	const stdout = options.stdout ?? process.stdout;
-	let ownInput: tty.ReadStream | undefined;
-	if (options.stdin === undefined && process.stdin.isTTY !== true) {
-		try {
-			ownInput = new tty.ReadStream(openSync('/dev/tty', 'r'));
-		} catch {
-			// No terminal: refused below.
-		}
-	}
+	// No terminal (keyboard() undefined): refused below.
+	const ownInput = options.stdin === undefined && process.stdin.isTTY !== true ? keyboard() : undefined;
 
 	const stdin = options.stdin ?? ownInput ?? process.stdin;
 	if (stdin.isTTY !== true) {
@@ -50,10 +34,10 @@ export async function runCompareUi(comparison: ImageComparison, listA: readonly 
 	});
 	// The viewport follows the terminal's size.
 	function Root() {
-		const [viewport, setViewport] = useState(viewportOf(stdout));
+		const [viewport, setViewport] = useState(terminalViewport(stdout));
 		useEffect(() => {
 			const onResize = (): void => {
-				setViewport(viewportOf(stdout));
+				setViewport(terminalViewport(stdout));
 			};
 
 			stdout.on('resize', onResize);

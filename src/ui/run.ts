@@ -1,10 +1,9 @@
 // The TUI entry point for the CLI: a progress view while the image loads, then the browser. Never exits the
 // process and never writes to stderr: the CLI does both.
-import {openSync} from 'node:fs';
-import tty from 'node:tty';
 import type {Analysis, RawImage} from '../analysis/types.js';
 import type {Instance, RenderOptions} from 'ink';
 import {framesAtHome} from './frame-origin.js';
+import {enterAlternateScreen, keyboard, leaveAlternateScreen, terminalViewport} from './screen.js';
 import {TuiStore} from './load-store.js';
 import {progressLines} from './progress-text.js';
 import type {FileAccess} from './state/model.js';
@@ -70,24 +69,6 @@ export function renderOptions(environment: NodeJS.ProcessEnv = process.env): Pic
 	}
 
 	return chosen;
-}
-
-const enterAlternateScreen = '\u001B[?1049h\u001B[H';
-const leaveAlternateScreen = '\u001B[?1049l';
-
-/** The controlling terminal for keys when stdin carries the image; undefined when there is none. */
-function keyboard(): tty.ReadStream | undefined {
-	try {
-		return new tty.ReadStream(openSync('/dev/tty', 'r'));
-	} catch {
-		return undefined;
-	}
-}
-
-function terminalViewport(stdout: NodeJS.WriteStream): Viewport {
-	// One row less than the terminal: a frame that fills the whole screen makes ink clear it on every render. Below
-	// the layout's minimum the browsers say the terminal is too small (components/too-small.tsx).
-	return {width: stdout.columns || 80, height: Math.max(1, (stdout.rows || 24) - 1)};
 }
 
 /**
