@@ -17,6 +17,7 @@ import {
 	treeRows,
 	visibleTree,
 } from '../../analysis/views.js';
+import {LRUCache} from 'lru-cache';
 import type {HelpKind} from '../keymap.js';
 import {layerDetailLines} from '../details-text.js';
 import {type RowText, treeRowText} from '../tree-text.js';
@@ -64,40 +65,6 @@ export function compileFilter(text: string): RegExp | string {
 		// V8 repeats the whole pattern ("Invalid regular expression: /…/: Unterminated group"): keep the reason.
 		const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
 		return message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '');
-	}
-}
-
-/** A small least-recently-used cache. */
-class Lru<K, V> {
-	private readonly map = new Map<K, V>();
-	private readonly limit: number;
-
-	constructor(limit: number) {
-		this.limit = limit;
-	}
-
-	get(key: K): V | undefined {
-		const value = this.map.get(key);
-		if (value !== undefined) {
-			this.map.delete(key);
-			this.map.set(key, value);
-		}
-
-		return value;
-	}
-
-	/** Most recently used first. */
-	entries(): Array<[K, V]> {
-		return [...this.map.entries()].reverse();
-	}
-
-	set(key: K, value: V): void {
-		this.map.delete(key);
-		if (this.map.size >= this.limit) {
-			this.map.delete(this.map.keys().next().value!);
-		}
-
-		this.map.set(key, value);
 	}
 }
 
@@ -165,12 +132,12 @@ export class BrowserModel {
 	readonly imageFigures: Analysis['image'];
 	/** The figures of image and writable layer together, when there is a writable layer. */
 	readonly withContainer: Analysis['image'] | undefined;
-	private readonly views = new Lru<string, LayerView>(viewCacheSize);
-	private readonly matches = new Lru<string, MatchCache>(matchCacheSize);
+	private readonly views = new LRUCache<string, LayerView>({max: viewCacheSize});
+	private readonly matches = new LRUCache<string, MatchCache>({max: matchCacheSize});
 	/** Unfiltered and filtered visible trees apart: typing a filter must not evict the unfiltered ones. */
-	private readonly visibles = new Lru<string, VisibleTree>(treeCacheSize);
-	private readonly filteredVisibles = new Lru<string, VisibleTree>(treeCacheSize);
-	private readonly rowLists = new Lru<string, TreeRows>(treeCacheSize);
+	private readonly visibles = new LRUCache<string, VisibleTree>({max: treeCacheSize});
+	private readonly filteredVisibles = new LRUCache<string, VisibleTree>({max: treeCacheSize});
+	private readonly rowLists = new LRUCache<string, TreeRows>({max: treeCacheSize});
 
 	constructor(data: BrowserData) {
 		warmUp();
@@ -204,9 +171,9 @@ export class BrowserModel {
 	}
 
 	private readonly detailLineCounts = new Map<number, number>();
-	private readonly detailTexts = new Lru<string, readonly string[]>(detailCacheSize);
+	private readonly detailTexts = new LRUCache<string, readonly string[]>({max: detailCacheSize});
 	/** Row texts by row list (a list dropped from `rowLists` takes its texts with it), then by columns and row. */
-	private readonly rowTexts = new WeakMap<TreeRows, Map<string, RowText>>();
+	private readonly rowTexts = new WeakMap<TreeRows, LRUCache<string, RowText>>();
 
 	/**
 	 * The lines of Layer details for `layer` in a pane `width` columns wide (details-text.ts), built once per layer
@@ -230,17 +197,13 @@ export class BrowserModel {
 	rowText(rows: TreeRows, row: number, columns: AttributeColumns | boolean): RowText {
 		let texts = this.rowTexts.get(rows);
 		if (texts === undefined) {
-			texts = new Map();
+			texts = new LRUCache({max: rowTextLimit});
 			this.rowTexts.set(rows, texts);
 		}
 
 		const key = `${String(columns)}:${row}`;
 		let text = texts.get(key);
 		if (text === undefined) {
-			if (texts.size >= rowTextLimit) {
-				texts.clear();
-			}
-
 			text = treeRowText(rows, row, columns);
 			texts.set(key, text);
 		}
