@@ -108,32 +108,13 @@ class ListedEntry implements LayerEntry {
 
 /**
  * The entries back, each with every LayerEntry key (absent ones undefined), all of one class (ListedEntry): the
- * analysis walks them beside the reader's own entries with two hidden classes.
+ * analysis walks them beside the reader's own entries with two hidden classes. Made as PackedListing makes them.
  */
 export function unpackEntries(packed: PackedEntries): LayerEntry[] {
-	const paths = packed.count === 0 ? [] : packed.paths.split('\0');
-	const links = packed.links.split('\0');
-	const digests = packed.digests.split('\0');
-	const {numbers, types, flags} = packed;
-	const out = new Array<LayerEntry>(packed.count);
-	let link = 0;
-	let digest = 0;
-	for (let index = 0; index < packed.count; index++) {
-		const flag = flags[index]!;
-		const at = index * width;
-		out[index] = new ListedEntry(
-			paths[index]!,
-			typeCodes[types[index]!]!,
-			numbers[at + 1]!,
-			numbers[at + 2]!,
-			numbers[at + 3]!,
-			numbers[at]!,
-			(flag & 1) === 0 ? undefined : links[link++]!,
-			(flag & 4) === 0 ? undefined : numbers[at + 4]!,
-			(flag & 2) === 0 ? undefined : digests[digest++]!,
-			(flag & 8) === 0 ? undefined : true,
-			(flag & 16) === 0 ? undefined : true,
-		);
+	const listing = new PackedListing(packed);
+	const out = new Array<LayerEntry>(listing.length);
+	for (let index = 0; index < listing.length; index++) {
+		out[index] = listing.at(index)!;
 	}
 
 	return out;
