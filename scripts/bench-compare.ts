@@ -19,7 +19,7 @@
 // --baseline DIR: another checkout of layerscope (built) whose `compare A B` runs in the same rotation, so a change
 // is measured against what it replaces under the same machine load. --gzip: the same images with gzip layers
 // (level 1; a registry's or `docker save`'s Docker 25+ OCI layout's are gzip), which a second parse also inflates.
-import {spawn, spawnSync} from 'node:child_process';
+import {spawn} from 'node:child_process';
 import {createHash} from 'node:crypto';
 import {createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync} from 'node:fs';
 import path from 'node:path';
@@ -158,26 +158,11 @@ async function build(files: number, gzip: boolean): Promise<{a: string; b: strin
 
 type Measure = {wallMs: number; cpuMs: number; maxRssMb: number};
 
-function measure(args: readonly string[], root = '.'): Measure {
+/** One run of the built CLI (of `root`) under /usr/bin/time, the layer cache off: wall time, CPU (user + system), peak RSS. */
+async function measure(args: readonly string[], root = '.'): Promise<Measure> {
 	const start = performance.now();
-	const result = spawnSync('/usr/bin/time', ['-f', '%U %S %M', process.execPath, path.resolve(root, 'bin/layerscope.js'), ...args], {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: {...process.env, CI: '', LAYERSCOPE_NO_CACHE: '1'}});
-	const wallMs = performance.now() - start;
-	if (result.status !== 0) {
-		throw new Error(`bench task ${args.join(' ')} failed: ${result.stderr}`);
-	}
-
-	const [user = 0, system = 0, rssKb = 0] = result.stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
-	return {wallMs, cpuMs: (user + system) * 1000, maxRssMb: rssKb / 1024};
-}
-
-/**
- * Two loads at once, each a process of its own (`layerscope X --ci` for A′ and for B): what any comparison that reads
- * and analyses both images costs on this machine at the least, with no sharing and nothing between the two. CPU is
- * the sum of both, peak RSS the sum of both peaks.
- */
-async function measurePair(argsA: readonly string[], argsB: readonly string[]): Promise<Measure> {
-	const one = async (args: readonly string[]): Promise<{cpuMs: number; rssMb: number}> => new Promise((resolve, reject) => {
-		const child = spawn('/usr/bin/time', ['-f', '%U %S %M', process.execPath, path.resolve('bin/layerscope.js'), ...args], {stdio: ['ignore', 'ignore', 'pipe'], env: {...process.env, CI: '', LAYERSCOPE_NO_CACHE: '1'}});
+	return new Promise((resolve, reject) => {
+		const child = spawn('/usr/bin/time', ['-f', '%U %S %M', process.execPath, path.resolve(root, 'bin/layerscope.js'), ...args], {stdio: ['ignore', 'ignore', 'pipe'], env: {...process.env, CI: '', LAYERSCOPE_NO_CACHE: '1'}});
 		let stderr = '';
 		child.stderr.setEncoding('utf8').on('data', (text: string) => {
 			stderr += text;
@@ -190,12 +175,20 @@ async function measurePair(argsA: readonly string[], argsB: readonly string[]): 
 			}
 
 			const [user = 0, system = 0, rssKb = 0] = stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
-			resolve({cpuMs: (user + system) * 1000, rssMb: rssKb / 1024});
+			resolve({wallMs: performance.now() - start, cpuMs: (user + system) * 1000, maxRssMb: rssKb / 1024});
 		});
 	});
+}
+
+/**
+ * Two loads at once, each a process of its own (`layerscope X --ci` for A′ and for B): what any comparison that reads
+ * and analyses both images costs on this machine at the least, with no sharing and nothing between the two. CPU is
+ * the sum of both, peak RSS the sum of both peaks.
+ */
+async function measurePair(argsA: readonly string[], argsB: readonly string[]): Promise<Measure> {
 	const start = performance.now();
-	const both = await Promise.all([one(argsA), one(argsB)]);
-	return {wallMs: performance.now() - start, cpuMs: both[0].cpuMs + both[1].cpuMs, maxRssMb: both[0].rssMb + both[1].rssMb};
+	const [one, other] = await Promise.all([measure(argsA), measure(argsB)]);
+	return {wallMs: performance.now() - start, cpuMs: one.cpuMs + other.cpuMs, maxRssMb: one.maxRssMb + other.maxRssMb};
 }
 
 function median(values: number[]): number {
@@ -222,9 +215,9 @@ type Task = keyof typeof tasks | 'baseline' | 'pair';
 const measured: Record<Task, Measure[]> = {load: [], shared: [], distinct: [], baseline: [], pair: []};
 for (let run = 0; run < runs; run++) {
 	for (const [name, args] of Object.entries(tasks) as Array<[keyof typeof tasks, readonly string[]]>) {
-		measured[name].push(measure(args));
+		measured[name].push(await measure(args));
 		if (name === 'shared' && baseline !== undefined) {
-			measured.baseline.push(measure(args, baseline));
+			measured.baseline.push(await measure(args, baseline));
 		}
 	}
 
