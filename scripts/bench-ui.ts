@@ -436,31 +436,34 @@ function lineKeys(prefix: string, keys: number): KeyPlan {
 	];
 }
 
-async function lessSession(harness: TmuxHarness, file: string, keys: number, into: Map<string, number[]>): Promise<void> {
-	const sent = harness.run(`less -S ${shellQuote(file)}; sleep 100`);
-	await harness.waitForText('1', sent, 10_000);
-	await harness.sleep(500);
-	await pressAll(harness, lineKeys('less', keys), into);
-	harness.key('q');
-	await harness.sleep(300);
-}
-
 /** The floors (scripts/lib/floor-*.mjs): a raw Node program, and an ink app of one <Text>. */
 const floors = [
 	{prefix: 'floor: node', script: 'scripts/lib/floor-raw.mjs'},
 	{prefix: 'floor: ink 1 Text', script: 'scripts/lib/floor-ink.mjs'},
 ] as const;
 
-async function floorSession(harness: TmuxHarness, script: string, prefix: string, keys: number, into: Map<string, number[]>): Promise<void> {
-	const sent = harness.run(`${shellQuote(process.execPath)} ${shellQuote(path.resolve(script))}; sleep 100`, {NODE_ENV: 'production'});
-	if (await harness.waitForText('ready', sent, 30_000) === undefined) {
-		throw new Error(`${script} did not start:\n${harness.screen()}`);
+/**
+ * A baseline that takes line keys (less, a floor): `command` started in the pane, once `ready` shows its line keys
+ * pressed (labels `${prefix} ↓` …), then q.
+ */
+async function lineSession(harness: TmuxHarness, command: string, environment: Record<string, string>, ready: string, prefix: string, keys: number, into: Map<string, number[]>): Promise<void> {
+	const sent = harness.run(`${command}; sleep 100`, environment);
+	if (await harness.waitForText(ready, sent, 30_000) === undefined) {
+		throw new Error(`${command} did not start:\n${harness.screen()}`);
 	}
 
 	await harness.sleep(500);
 	await pressAll(harness, lineKeys(prefix, keys), into);
 	harness.key('q');
 	await harness.sleep(300);
+}
+
+async function lessSession(harness: TmuxHarness, file: string, keys: number, into: Map<string, number[]>): Promise<void> {
+	await lineSession(harness, `less -S ${shellQuote(file)}`, {}, '1', 'less', keys, into);
+}
+
+async function floorSession(harness: TmuxHarness, script: string, prefix: string, keys: number, into: Map<string, number[]>): Promise<void> {
+	await lineSession(harness, `${shellQuote(process.execPath)} ${shellQuote(path.resolve(script))}`, {NODE_ENV: 'production'}, 'ready', prefix, keys, into);
 }
 
 async function uiSession(harness: TmuxHarness, script: string, prefix: string, archive: string, layers: number, keys: number, into: Map<string, number[]>, render: string): Promise<void> {
