@@ -1,8 +1,8 @@
 // From a fully read image to its analysis: dive's figures, per-layer change counts, and layerscope's own.
-import {findDuplicates} from './duplicates.js';
+import {DuplicateBytes, findDuplicates} from './duplicates.js';
 import {EfficiencyAccumulator} from './efficiency.js';
-import {applyLayer, buildLayerTree, countNodes, type FileNode, newRoot, PathBudget, subtreeSize} from './tree.js';
-import {type Analysis, type LayerSummary, type RawImage, summarizeEntries} from './types.js';
+import {applyLayer, buildLayerTree, countNodes, type FileNode, forkTree, newRoot, PathBudget, subtreeSize} from './tree.js';
+import {type Analysis, type AnalysisFigures, type Inefficiency, type LayerSummary, type RawImage, type RawLayer, summarizeEntries} from './types.js';
 
 export type AnalyzeOptions = {
 	/**
@@ -42,37 +42,52 @@ export function analyzeImage(image: RawImage, options: AnalyzeOptions = {}): Ana
 	return analyzeImageTree(image, options).analysis;
 }
 
-/**
- * analyzeImage, and the image's final filesystem (all layers stacked with overlay rules, as stackLayers builds it),
- * which the analysis stacks on the way: `compare` lists it instead of stacking the layers a second time.
- */
-export function analyzeImageTree(image: RawImage, options: AnalyzeOptions = {}): {analysis: Analysis; root: FileNode} {
-	const budget = new PathBudget();
-	const efficiency = new EfficiencyAccumulator(options.ignore);
-	const stacked = newRoot();
-	let reclaimableBytes = 0;
-	let sizeBytes = 0;
-	let userSizeBytes = 0;
-	let nodeTotal = 0;
+/** An analysis without its lists of files (what crosses to compare's main thread). */
+export function figuresOf(analysis: AnalysisFigures & {readonly image: Partial<Pick<Analysis['image'], 'inefficiencies' | 'duplicateFiles'>>}): AnalysisFigures {
+	const {inefficiencies: _inefficiencies, duplicateFiles: _duplicateFiles, ...image} = analysis.image;
+	return {...analysis, image};
+}
 
-	const layers: LayerSummary[] = image.layers.map((layer, index) => {
+/**
+ * An analysis in progress: the layers so far, stacked (the filesystem, overlay rules) and added up (dive's
+ * figures). `fork` gives one that goes on from here independently, sharing what both hold (copy on write).
+ */
+class LayerStack {
+	private budget = new PathBudget();
+	private efficiency: EfficiencyAccumulator;
+	private stacked = newRoot();
+	private gen = 0;
+	private reclaimableBytes = 0;
+	private sizeBytes = 0;
+	private userSizeBytes = 0;
+	private nodeTotal = 0;
+	private layers: LayerSummary[] = [];
+	private readonly ignore: ((path: string) => boolean) | undefined;
+
+	constructor(options: AnalyzeOptions) {
+		this.ignore = options.ignore;
+		this.efficiency = new EfficiencyAccumulator(options.ignore);
+	}
+
+	add(layer: RawLayer): void {
+		const index = this.layers.length;
 		const {entries} = layer.contents;
-		const tree = buildLayerTree(entries, budget);
+		const tree = buildLayerTree(entries, this.budget);
 		const nodeCount = tree.count;
-		efficiency.addLayer(tree);
+		this.efficiency.addLayer(tree);
 
 		const summary = layer.contents.summary ?? summarizeEntries(entries);
-		const {added, modified, removed} = applyLayer(stacked, entries, undefined, node => {
-			reclaimableBytes += droppedBytes(node, options.ignore);
-		}, summary);
+		const {added, modified, removed} = applyLayer(this.stacked, entries, undefined, node => {
+			this.reclaimableBytes += droppedBytes(node, this.ignore);
+		}, summary, undefined, this.gen);
 		const layerSize = summary.sizeBytes;
-		sizeBytes += layerSize;
+		this.sizeBytes += layerSize;
 		if (index > 0) {
-			userSizeBytes += layerSize;
+			this.userSizeBytes += layerSize;
 		}
 
-		nodeTotal += nodeCount;
-		return {
+		this.nodeTotal += nodeCount;
+		this.layers.push({
 			index,
 			id: layer.id,
 			digest: layer.digest,
@@ -88,30 +103,122 @@ export function analyzeImageTree(image: RawImage, options: AnalyzeOptions = {}):
 			added,
 			modified,
 			removed,
-		};
-	});
+		});
+	}
 
-	const result = efficiency.result();
-	const {duplicateBytes, duplicateFiles} = findDuplicates(stacked);
-	const analysis: Analysis = {
-		config: image.config,
-		layers,
-		image: {
-			name: image.name,
-			tags: image.tags,
-			sizeBytes,
-			userSizeBytes,
-			wastedBytes: result.wastedBytes,
-			// dive divides without a guard: 0/0 is NaN.
-			userWastedPercent: result.wastedBytes / userSizeBytes,
-			efficiency: result.efficiency,
-			reclaimableBytes,
-			fileCount: countNodes(stacked),
-			nodeCount: nodeTotal,
-			inefficiencies: result.inefficiencies,
-			duplicateBytes,
-			duplicateFiles,
-		},
-	};
-	return {analysis, root: stacked};
+	/** A stack that goes on from these layers; this one goes on too, and neither sees the other's later layers. */
+	fork(): LayerStack {
+		const copy = Object.create(LayerStack.prototype) as LayerStack;
+		Object.assign(copy, this);
+		copy.budget = this.budget.copy();
+		copy.layers = [...this.layers];
+		copy.efficiency = this.efficiency.fork();
+		const mine = forkTree(this.stacked);
+		const theirs = forkTree(this.stacked);
+		this.stacked = mine.root;
+		this.gen = mine.gen;
+		copy.stacked = theirs.root;
+		copy.gen = theirs.gen;
+		return copy;
+	}
+
+	/** The layers so far are `layers` (the same contents, another image's ids, digests and history). */
+	relabel(layers: readonly RawLayer[]): void {
+		this.layers = this.layers.map((summary, index) => {
+			const layer = layers[index]!;
+			return {...summary, id: layer.id, digest: layer.digest, diffId: layer.diffId, command: layer.command, created: layer.created};
+		});
+	}
+
+	/** The stacked filesystem so far (a fork's copy after fork). */
+	get root(): FileNode {
+		return this.stacked;
+	}
+
+	/** The analysis of these layers as the image `image`. */
+	finish(image: RawImage): {analysis: Analysis; root: FileNode} {
+		const {figures, inefficiencies} = this.figures(image, undefined);
+		const {duplicateBytes, duplicateFiles} = findDuplicates(this.stacked);
+		return {analysis: {...figures, image: {...figures.image, inefficiencies, duplicateBytes, duplicateFiles}}, root: this.stacked};
+	}
+
+	/** finish without the lists of files; `duplicateBytes` when the caller counted them (DuplicateBytes). */
+	figures(image: RawImage, duplicateBytes: number | undefined): {figures: AnalysisFigures; inefficiencies: Inefficiency[]} {
+		const result = this.efficiency.result();
+		const {stacked, sizeBytes, userSizeBytes} = this;
+		const figures: AnalysisFigures = {
+			config: image.config,
+			layers: this.layers,
+			image: {
+				name: image.name,
+				tags: image.tags,
+				sizeBytes,
+				userSizeBytes,
+				wastedBytes: result.wastedBytes,
+				// dive divides without a guard: 0/0 is NaN.
+				userWastedPercent: result.wastedBytes / userSizeBytes,
+				efficiency: result.efficiency,
+				reclaimableBytes: this.reclaimableBytes,
+				fileCount: countNodes(stacked),
+				nodeCount: this.nodeTotal,
+				duplicateBytes: duplicateBytes ?? 0,
+			},
+		};
+		return {figures, inefficiencies: result.inefficiencies};
+	}
+}
+
+/**
+ * analyzeImage, and the image's final filesystem (all layers stacked with overlay rules, as stackLayers builds it),
+ * which the analysis stacks on the way: `compare` lists it instead of stacking the layers a second time.
+ */
+export function analyzeImageTree(image: RawImage, options: AnalyzeOptions = {}): {analysis: Analysis; root: FileNode} {
+	const stack = new LayerStack(options);
+	for (const layer of image.layers) {
+		stack.add(layer);
+	}
+
+	return stack.finish(image);
+}
+
+/**
+ * The figures of two images (analyzeImageTree's, without the lists of files) and their final filesystems, at once.
+ * The layers they begin with in common (the same parsed contents, in the same places: two builds on one base) are
+ * stacked and added up once, each image's own layers go on from there sharing the unchanged part of the trees
+ * (copy on write), and the duplicate bytes of both are counted from the base's (DuplicateBytes).
+ */
+export function analyzeImagePair(a: RawImage, b: RawImage, options: AnalyzeOptions = {}): [{analysis: AnalysisFigures; root: FileNode}, {analysis: AnalysisFigures; root: FileNode}] {
+	let common = 0;
+	while (common < a.layers.length && common < b.layers.length && a.layers[common]!.contents === b.layers[common]!.contents) {
+		common++;
+	}
+
+	if (common === 0) {
+		const alone = (image: RawImage): {analysis: AnalysisFigures; root: FileNode} => {
+			const {analysis, root} = analyzeImageTree(image, options);
+			return {analysis: figuresOf(analysis), root};
+		};
+
+		return [alone(a), alone(b)];
+	}
+
+	const stackA = new LayerStack(options);
+	for (let index = 0; index < common; index++) {
+		stackA.add(a.layers[index]!);
+	}
+
+	const duplicates = new DuplicateBytes(stackA.root);
+	const stackB = stackA.fork();
+	// Each layer's own figures (id, command, …) are its image's: the shared part is only the parse.
+	stackB.relabel(b.layers);
+	for (let index = common; index < a.layers.length; index++) {
+		stackA.add(a.layers[index]!);
+	}
+
+	for (let index = common; index < b.layers.length; index++) {
+		stackB.add(b.layers[index]!);
+	}
+
+	const side = (stack: LayerStack, image: RawImage): {analysis: AnalysisFigures; root: FileNode} => ({analysis: stack.figures(image, duplicates.of(stack.root)).figures, root: stack.root});
+	return [side(stackA, a), side(stackB, b)];
 }

@@ -5,9 +5,9 @@
 // src/analysis/tree.ts, then listed in tree order: depth first, names in byte order, with an explicit stack, so a
 // deep path cannot overflow anything). Two such listings are merged like two sorted lists: linear in the paths.
 // A listing is plain data, so each image can be read, analysed and listed in a worker thread of its own.
-import {analyzeImageTree} from './analyze.js';
+import {analyzeImagePair, analyzeImageTree} from './analyze.js';
 import {type FileNode, stackLayers} from './tree.js';
-import type {Analysis, EntryType, LayerEntry, RawImage} from './types.js';
+import type {AnalysisFigures, EntryType, LayerEntry, RawImage} from './types.js';
 
 /** What differs between the two versions of a path. Listed in this order. */
 export type ChangeReason = 'content' | 'size' | 'mode' | 'owner' | 'type' | 'link';
@@ -125,7 +125,7 @@ export type Listing = {
 export type CompareSide = {
 	/** What the user named (reference, file). */
 	readonly name: string;
-	readonly analysis: Analysis;
+	readonly analysis: AnalysisFigures;
 	/** The final filesystem in tree order (see finalListing). */
 	readonly listing: Listing;
 };
@@ -156,7 +156,7 @@ function deltas(a: ImageFigures, b: ImageFigures): FigureDeltas {
 }
 
 /** Shared layers: same diff_id at the same index, from the base up to the first difference. */
-export function compareLayers(a: Analysis, b: Analysis): LayerComparison {
+export function compareLayers(a: AnalysisFigures, b: AnalysisFigures): LayerComparison {
 	let shared = 0;
 	let sharedBytes = 0;
 	while (shared < a.layers.length && shared < b.layers.length) {
@@ -170,7 +170,7 @@ export function compareLayers(a: Analysis, b: Analysis): LayerComparison {
 		shared++;
 	}
 
-	const only = (analysis: Analysis): LayerRef[] => analysis.layers.slice(shared).map(layer => ({
+	const only = (analysis: AnalysisFigures): LayerRef[] => analysis.layers.slice(shared).map(layer => ({
 		index: layer.index,
 		diffId: layer.diffId,
 		sizeBytes: layer.sizeBytes,
@@ -427,7 +427,7 @@ export function finalFilesystem(image: RawImage): FileNode {
  * A side from an image as read and its analysis: the final filesystem's listing (`root`: that filesystem when the
  * caller has it, e.g. from analyzeImageTree; else the layers are stacked here).
  */
-export function sideOf(image: RawImage, analysis: Analysis, root: FileNode = finalFilesystem(image)): CompareSide & {readonly listing: readonly LayerEntry[]} {
+export function sideOf(image: RawImage, analysis: AnalysisFigures, root: FileNode = finalFilesystem(image)): CompareSide & {readonly listing: readonly LayerEntry[]} {
 	return {name: image.name, analysis, listing: finalListing(root)};
 }
 
@@ -435,6 +435,15 @@ export function sideOf(image: RawImage, analysis: Analysis, root: FileNode = fin
 export function readSide(image: RawImage): CompareSide & {readonly listing: readonly LayerEntry[]} {
 	const {analysis, root} = analyzeImageTree(image);
 	return sideOf(image, analysis, root);
+}
+
+/**
+ * readSide of two images at once: the layers they begin with in common (the same parsed contents) are analysed
+ * once (analyzeImagePair).
+ */
+export function readSides(a: RawImage, b: RawImage): [CompareSide & {readonly listing: readonly LayerEntry[]}, CompareSide & {readonly listing: readonly LayerEntry[]}] {
+	const [first, second] = analyzeImagePair(a, b);
+	return [sideOf(a, first.analysis, first.root), sideOf(b, second.analysis, second.root)];
 }
 
 /** A against B: figures, layers and file changes (see the types above for each definition). */

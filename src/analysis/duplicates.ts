@@ -1,6 +1,6 @@
 // Duplicate content in an image's final filesystem: regular files with the same bytes at different paths.
 import type {FileNode} from './tree.js';
-import type {DuplicateFiles} from './types.js';
+import type {DuplicateFiles, LayerEntry} from './types.js';
 
 export type DuplicateResult = {
 	/** Σ sizeBytes × (count − 1) over the groups: bytes the filesystem would save if each content were stored once. */
@@ -105,5 +105,128 @@ function walkFiles(root: FileNode, bySize: Map<number, FileNode | FileNode[]>): 
 				bySize.set(entry.size, [seen, node]);
 			}
 		}
+	}
+}
+
+/** A node's entry when findDuplicates counts it: a regular file (no children) with a digest and a size. */
+function counted(node: FileNode): LayerEntry | undefined {
+	const {entry} = node;
+	return node.children === undefined && entry?.type === 'file' && entry.digest !== undefined && entry.size > 0 ? entry : undefined;
+}
+
+type Tally = {readonly size: number; count: number};
+
+/**
+ * findDuplicates(root).duplicateBytes for filesystems that each differ from one base in a few places (compare's two
+ * images on one base, forkTree): the base's files are counted once; each filesystem's by a walk of only what
+ * differs from the base (a node it shares with the base is the same object, and so is everything below it).
+ * Contents are keyed by digest; should one digest come with two sizes, the filesystem is counted whole instead.
+ */
+export class DuplicateBytes {
+	private readonly base: FileNode;
+	private readonly tallies = new Map<string, Tally>();
+	private readonly baseBytes: number;
+	private exact = true;
+
+	constructor(base: FileNode) {
+		this.base = base;
+		let bytes = 0;
+		const stack: FileNode[] = [base];
+		while (stack.length > 0) {
+			const node = stack.pop()!;
+			if (node.children !== undefined) {
+				for (const child of node.children.values()) {
+					stack.push(child);
+				}
+
+				continue;
+			}
+
+			const content = counted(node);
+			if (content !== undefined) {
+				const tally = this.tallies.get(content.digest!);
+				if (tally === undefined) {
+					this.tallies.set(content.digest!, {size: content.size, count: 1});
+				} else if (tally.size === content.size) {
+					tally.count++;
+					bytes += content.size;
+				} else {
+					this.exact = false;
+				}
+			}
+		}
+
+		this.baseBytes = bytes;
+	}
+
+	/** Duplicate bytes of `root`, the base changed in place by applyLayer of a forked generation. */
+	of(root: FileNode): number {
+		const changes = new Map<string, Tally>();
+		let exact = this.exact;
+		const count = (node: FileNode, sign: 1 | -1): void => {
+			const content = counted(node);
+			if (content === undefined) {
+				return;
+			}
+
+			const digest = content.digest!;
+			const change = changes.get(digest);
+			const known = change ?? this.tallies.get(digest);
+			if (known !== undefined && known.size !== content.size) {
+				exact = false;
+			}
+
+			if (change === undefined) {
+				changes.set(digest, {size: content.size, count: sign});
+			} else {
+				change.count += sign;
+			}
+		};
+
+		const whole = (node: FileNode, sign: 1 | -1): void => {
+			const stack = [node];
+			while (stack.length > 0) {
+				const current = stack.pop()!;
+				count(current, sign);
+				for (const child of current.children?.values() ?? []) {
+					stack.push(child);
+				}
+			}
+		};
+
+		// Pairs of nodes at one path, the base's and root's, that are not the same object.
+		const pairs: Array<[FileNode, FileNode]> = this.base === root ? [] : [[this.base, root]];
+		while (pairs.length > 0) {
+			const [lower, upper] = pairs.pop()!;
+			count(lower, -1);
+			count(upper, 1);
+			for (const [name, child] of lower.children ?? []) {
+				const other = upper.children?.get(name);
+				if (other === undefined) {
+					whole(child, -1);
+				} else if (other !== child) {
+					pairs.push([child, other]);
+				}
+			}
+
+			for (const [name, child] of upper.children ?? []) {
+				if (lower.children?.has(name) !== true) {
+					whole(child, 1);
+				}
+			}
+		}
+
+		if (!exact) {
+			return findDuplicates(root).duplicateBytes;
+		}
+
+		const copies = (count: number): number => Math.max(count - 1, 0);
+		let bytes = this.baseBytes;
+		for (const [digest, change] of changes) {
+			const before = this.tallies.get(digest)?.count ?? 0;
+			bytes += change.size * (copies(before + change.count) - copies(before));
+		}
+
+		return bytes;
 	}
 }

@@ -21,13 +21,22 @@ type DiveNode = {
 	info: LayerEntry | undefined;
 	children: Map<string, DiveNode> | undefined;
 	data: PathData | undefined;
+	/** The copy-on-write generation that owns the node (see fork); 0: never forked. */
+	gen: number;
 };
 
 type PathData = {
 	count: number;
 	cumulative: number;
 	minimum: number;
+	/** Which path's figures these are (a copy keeps it): the key of `found`. */
+	readonly id: number;
+	/** The generation that owns these figures (a fork copies them before changing them). */
+	gen: number;
 };
+
+/** A path found in two or more layers, in the order found. */
+type Found = {readonly path: string; readonly data: PathData};
 
 export type EfficiencyResult = {
 	readonly efficiency: number;
@@ -35,6 +44,9 @@ export type EfficiencyResult = {
 	/** Sorted as dive sorts them: largest cumulative size first; ties, the later-found first. */
 	readonly inefficiencies: Inefficiency[];
 };
+
+/** Generations of forked accumulators (0: never forked). */
+let forks = 0;
 
 /** dive's size for a whiteout of `node`: the removed subtree when it was a directory with a header, else 0. */
 function whiteoutSize(node: DiveNode): number {
@@ -48,22 +60,80 @@ function whiteoutSize(node: DiveNode): number {
  * .wh.NAME in one directory, which no image builder writes).
  */
 export class EfficiencyAccumulator {
-	private readonly root: DiveNode = {info: undefined, children: undefined, data: undefined};
-	private readonly graveyard = new Map<string, PathData>();
-	private readonly all: PathData[] = [];
-	private readonly found: Array<{path: string; data: PathData}> = [];
+	private root: DiveNode = {info: undefined, children: undefined, data: undefined, gen: 0};
+	private graveyard = new Map<string, PathData>();
+	/** By PathData id, in the order found (a copy of the figures takes its original's place). */
+	private found = new Map<number, Found>();
 	private readonly ignore: ((path: string) => boolean) | undefined;
 	private layers = 0;
+	/** Σ minimum and Σ cumulative over every path's figures. */
+	private minimumTotal = 0;
+	private cumulativeTotal = 0;
+	private paths = 0;
+	/** This accumulator's generation (fork). */
+	private gen = 0;
 
 	/** @param ignore paths (absolute, "/a/b") left out of the accounting entirely. */
 	constructor(ignore?: (path: string) => boolean) {
 		this.ignore = ignore;
 	}
 
-	addLayer(tree: LayerTreeNode): void {
+	/**
+	 * An accumulator that goes on from this one's layers (copy on write: the stacked tree is shared until one of the
+	 * two changes a path). Both may take further layers; each sees only its own.
+	 */
+	fork(): EfficiencyAccumulator {
+		const copy = new EfficiencyAccumulator(this.ignore);
+		// Both go on in generations of their own: the nodes and figures so far are shared, never changed in place.
+		copy.gen = ++forks;
+		copy.root = copy.copyNode(this.root);
+		copy.graveyard = new Map(this.graveyard);
+		copy.found = new Map(this.found);
+		copy.layers = this.layers;
+		copy.minimumTotal = this.minimumTotal;
+		copy.cumulativeTotal = this.cumulativeTotal;
+		copy.paths = this.paths;
+		this.gen = ++forks;
+		this.root = this.copyNode(this.root);
+		return copy;
+	}
+
+	/** A node for this generation: its children map and figures copied (the children themselves shared). */
+	private copyNode(node: DiveNode): DiveNode {
+		return {info: node.info, children: node.children === undefined ? undefined : new Map(node.children), data: node.data === undefined ? undefined : this.ownData(node.data), gen: this.gen};
+	}
+
+	/** Figures this generation may change: `data`, or a copy that takes its place in `found`. */
+	private ownData(data: PathData): PathData {
+		if (data.gen === this.gen) {
+			return data;
+		}
+
+		const copy: PathData = {count: data.count, cumulative: data.cumulative, minimum: data.minimum, id: data.id, gen: this.gen};
+		const found = this.found.get(data.id);
+		if (found !== undefined) {
+			this.found.set(data.id, {path: found.path, data: copy});
+		}
+
+		return copy;
+	}
+
+	/** `parent`'s child `name` (parent owned by this generation), copied into `parent` first when it is not. */
+	private own(parent: DiveNode, name: string, node: DiveNode): DiveNode {
+		if (node.gen === this.gen) {
+			return node;
+		}
+
+		const copy = this.copyNode(node);
+		parent.children!.set(name, copy);
+		return copy;
+	}
+
+	/** @param tree the layer's own tree (buildLayerTree's: its `opaques` count spares a walk when there are none). */
+	addLayer(tree: LayerTreeNode & {readonly opaques?: number}): void {
 		const first = this.layers === 0;
 		this.layers++;
-		if (!first) {
+		if (!first && tree.opaques !== 0) {
 			this.hideOpaque(tree, this.root);
 		}
 
@@ -74,7 +144,11 @@ export class EfficiencyAccumulator {
 			for (const key of sortedKeys(node)) {
 				const child = children!.get(key)!;
 				if (child.entry?.whiteout === true && key.startsWith(whiteoutKeyPrefix)) {
-					const lower = dive.children?.get(child.name);
+					let lower = dive.children?.get(child.name);
+					if (lower !== undefined) {
+						lower = this.own(dive, child.name, lower);
+					}
+
 					if (recording) {
 						if (lower === undefined || first) {
 							recording = false;
@@ -106,15 +180,9 @@ export class EfficiencyAccumulator {
 	}
 
 	result(): EfficiencyResult {
-		let minimumTotal = 0;
-		let cumulativeTotal = 0;
-		for (const item of this.all) {
-			minimumTotal += item.minimum;
-			cumulativeTotal += item.cumulative;
-		}
-
+		const {minimumTotal, cumulativeTotal} = this;
 		// dive sorts ascending (stable for its small lists) and reads the list backwards.
-		const {found} = this;
+		const found = [...this.found.values()];
 		const order = found.map((_, index) => index);
 		order.sort((a, b) => (found[a]!.data.cumulative - found[b]!.data.cumulative) || (a - b));
 		let wastedBytes = 0;
@@ -132,7 +200,10 @@ export class EfficiencyAccumulator {
 		};
 	}
 
-	/** What an opaque directory hides: every lower path that the layer's directory does not hold again. */
+	/**
+	 * What an opaque directory hides: every lower path that the layer's directory does not hold again. `dive` is
+	 * owned by this generation (and each node it descends to is made so).
+	 */
 	private hideOpaque(node: LayerTreeNode, dive: DiveNode | undefined, inOpaque = false): void {
 		if (node.children === undefined || dive === undefined) {
 			return;
@@ -144,15 +215,17 @@ export class EfficiencyAccumulator {
 			for (const [name, lower] of [...dive.children]) {
 				if (!node.children.has(name)) {
 					const path = joinPath(node.path, name);
-					this.record(lower, path, whiteoutSize(lower));
-					this.bury(dive, name, path, lower);
+					const owned = this.own(dive, name, lower);
+					this.record(owned, path, whiteoutSize(owned));
+					this.bury(dive, name, path, owned);
 				}
 			}
 		}
 
 		for (const [key, child] of node.children) {
-			if (key === child.name) {
-				this.hideOpaque(child, dive.children?.get(key), hiding);
+			const lower = key === child.name ? dive.children?.get(key) : undefined;
+			if (lower !== undefined && child.children !== undefined) {
+				this.hideOpaque(child, this.own(dive, key, lower), hiding);
 			}
 		}
 	}
@@ -167,8 +240,10 @@ export class EfficiencyAccumulator {
 				this.graveyard.delete(path);
 			}
 
-			node = {info: undefined, children: undefined, data};
+			node = {info: undefined, children: undefined, data: data === undefined ? undefined : this.ownData(data), gen: this.gen};
 			parent.children.set(name, node);
+		} else if (node.gen !== this.gen) {
+			node = this.own(parent, name, node);
 		}
 
 		return node;
@@ -199,19 +274,20 @@ export class EfficiencyAccumulator {
 
 		let item = node.data;
 		if (item === undefined) {
-			item = {count: 0, cumulative: 0, minimum: -1};
+			item = {count: 0, cumulative: 0, minimum: -1, id: ++this.paths, gen: this.gen};
 			node.data = item;
-			this.all.push(item);
 		}
 
 		item.count++;
 		item.cumulative += size;
+		this.cumulativeTotal += size;
 		if (item.minimum < 0 || size < item.minimum) {
+			this.minimumTotal += size - Math.max(item.minimum, 0);
 			item.minimum = size;
 		}
 
 		if (item.count === 2) {
-			this.found.push({path, data: item});
+			this.found.set(item.id, {path, data: item});
 		}
 	}
 }

@@ -11,10 +11,57 @@ export type FileNode = {
 	children: Map<string, FileNode> | undefined;
 	/** Which applyLayer call created the node (for the change counts; 0: none). */
 	born: number;
+	/**
+	 * The copy-on-write generation that owns the node (forkTree): an applyLayer of another generation copies the
+	 * node (and the nodes above it) before changing it. 0: the tree's own, never forked.
+	 */
+	gen: number;
 };
 
 export function newRoot(): FileNode {
-	return {name: '', path: '', entry: undefined, children: new Map(), born: 0};
+	return {name: '', path: '', entry: undefined, children: new Map(), born: 0, gen: 0};
+}
+
+let generations = 0;
+
+/**
+ * A copy of the filesystem `root` that shares every node with it until applyLayer(…, gen) changes it: nodes on the
+ * way to a change are copied (a directory's children map too), the rest stay shared. The original must not be
+ * changed afterwards (fork it too). Returns the copy's root and its generation, to pass to applyLayer.
+ */
+export function forkTree(root: FileNode): {root: FileNode; gen: number} {
+	const gen = ++generations;
+	return {root: copyNode(root, gen), gen};
+}
+
+function copyNode(node: FileNode, gen: number): FileNode {
+	return {name: node.name, path: node.path, entry: node.entry, children: node.children === undefined ? undefined : new Map(node.children), born: node.born, gen};
+}
+
+/** `parent`'s child `name` (parent owned by `gen`), copied into `parent` first when another generation owns it. */
+function ownChild(parent: FileNode, name: string, child: FileNode, gen: number): FileNode {
+	if (child.gen === gen) {
+		return child;
+	}
+
+	const copy = copyNode(child, gen);
+	parent.children!.set(name, copy);
+	return copy;
+}
+
+/** getNode for a change: every node on the way is owned by `gen` (copied when it was not). */
+function ownedNode(root: FileNode, path: string, gen: number): FileNode | undefined {
+	let node: FileNode = root;
+	for (const part of splitPath(path)) {
+		const child = node.children?.get(part);
+		if (child === undefined) {
+			return undefined;
+		}
+
+		node = ownChild(node, part, child, gen);
+	}
+
+	return node;
 }
 
 export function isDirNode(node: FileNode): boolean {
@@ -45,7 +92,7 @@ export function getNode(root: FileNode, path: string): FileNode | undefined {
  * Find or create the directory that holds `path`, creating implicit directories on the way; `tally` hears of each
  * node created or turned into an implicit directory.
  */
-function parentFor(root: FileNode, path: string, tally?: ChangeTally): {parent: FileNode; name: string} {
+function parentFor(root: FileNode, path: string, tally?: ChangeTally, gen = 0): {parent: FileNode; name: string} {
 	const slash = path.lastIndexOf('/');
 	const name = slash < 0 ? path : path.slice(slash + 1);
 	let node = root;
@@ -53,10 +100,10 @@ function parentFor(root: FileNode, path: string, tally?: ChangeTally): {parent: 
 		node.children ??= new Map();
 		let child = node.children.get(part);
 		if (child === undefined) {
-			child = {name: part, path: joinPath(node.path, part), entry: undefined, children: new Map(), born: 0};
+			child = {name: part, path: joinPath(node.path, part), entry: undefined, children: new Map(), born: 0, gen};
 			node.children.set(part, child);
 			tally?.created(child);
-		} else if (child.children === undefined) {
+		} else if ((child = ownChild(node, part, child, gen)).children === undefined) {
 			// A non-directory in the way: the layer implies a directory here.
 			tally?.changed(child, 'implicit');
 			child.children = new Map();
@@ -125,6 +172,13 @@ export class PathBudget {
 
 	constructor(limit = pathBudgetBytes) {
 		this.limit = limit;
+	}
+
+	/** A budget that goes on from what this one has spent (for a forked analysis). */
+	copy(): PathBudget {
+		const copy = new PathBudget(this.limit);
+		copy.spent = this.spent;
+		return copy;
 	}
 
 	/** A node at `path` was created; throws PathBudgetError once the total passes the limit. */
@@ -283,6 +337,7 @@ export function applyLayer(
 	onDrop?: (node: FileNode) => void,
 	summary: LayerContentsSummary = summarizeEntries(entries),
 	budget?: PathBudget,
+	gen = 0,
 ): LayerChanges {
 	const tally = new ChangeTally(budget);
 
@@ -302,7 +357,7 @@ export function applyLayer(
 
 	for (const entry of summary.opaques === 0 ? [] : entries) {
 		if (entry.opaque === true) {
-			const dir = getNode(root, entry.path);
+			const dir = ownedNode(root, entry.path, gen);
 			if (dir?.children !== undefined) {
 				hidden ??= new Map();
 				for (const child of dir.children.values()) {
@@ -318,7 +373,7 @@ export function applyLayer(
 
 	for (const entry of summary.whiteouts === 0 ? [] : entries) {
 		if (entry.whiteout === true) {
-			const {parent, name} = parentFor(root, entry.path, tally);
+			const {parent, name} = parentFor(root, entry.path, tally, gen);
 			const lower = parent.children?.get(name);
 			if (lower !== undefined) {
 				onDrop?.(lower);
@@ -346,7 +401,7 @@ export function applyLayer(
 		if (cachedParent !== undefined && inDir(entry.path, slash, cachedDir!)) {
 			parent = cachedParent;
 		} else {
-			parent = parentFor(root, entry.path, tally).parent;
+			parent = parentFor(root, entry.path, tally, gen).parent;
 			cachedDir = slash < 0 ? '' : entry.path.slice(0, slash);
 			cachedParent = parent;
 		}
@@ -355,7 +410,7 @@ export function applyLayer(
 		const children = parent.children!;
 		const lower = children.get(name);
 		if (lower === undefined) {
-			const node: FileNode = {name, path: entry.path, entry, children: entry.type === 'dir' ? new Map() : undefined, born: 0};
+			const node: FileNode = {name, path: entry.path, entry, children: entry.type === 'dir' ? new Map() : undefined, born: 0, gen};
 			children.set(name, node);
 			tally.created(node);
 			const shadowed = hidden?.get(entry.path);
@@ -380,7 +435,7 @@ export function applyLayer(
 		note(entry.path, kind, lower);
 		if (entry.type === 'dir' && lower.children !== undefined) {
 			tally.changed(lower, entry);
-			lower.entry = entry;
+			ownChild(parent, name, lower, gen).entry = entry;
 			continue;
 		}
 
@@ -390,7 +445,7 @@ export function applyLayer(
 			cachedParent = undefined; // The cached directory may have been below the replaced one.
 		}
 
-		const node: FileNode = {name, path: entry.path, entry, children: entry.type === 'dir' ? new Map() : undefined, born: 0};
+		const node: FileNode = {name, path: entry.path, entry, children: entry.type === 'dir' ? new Map() : undefined, born: 0, gen};
 		children.set(name, node);
 		tally.created(node);
 	}
@@ -436,11 +491,12 @@ export type LayerTreeNode = {
 export const whiteoutKeyPrefix = '.wh.';
 
 /**
- * Build a layer's own tree; `count` is its number of nodes (dive's per-layer file count). Throws PathBudgetError
+ * Build a layer's own tree; `count` is its number of nodes (dive's per-layer file count), `opaques` of opaque
+ * directories. Throws PathBudgetError
  * when the nodes' paths exceed `budget` (none: no limit).
  */
-export function buildLayerTree(entries: readonly LayerEntry[], budget?: PathBudget): LayerTreeNode & {count: number} {
-	const root: LayerTreeNode & {count: number} = {name: '', path: '', entry: undefined, children: undefined, opaque: false, count: 0};
+export function buildLayerTree(entries: readonly LayerEntry[], budget?: PathBudget): LayerTreeNode & {count: number; opaques: number} {
+	const root: LayerTreeNode & {count: number; opaques: number} = {name: '', path: '', entry: undefined, children: undefined, opaque: false, count: 0, opaques: 0};
 	// Entries of a tar come grouped by directory: remember the last parent found.
 	let lastDir = '';
 	let lastDirNode: LayerTreeNode = root;
@@ -490,6 +546,7 @@ export function buildLayerTree(entries: readonly LayerEntry[], budget?: PathBudg
 		const node = child(parent, entry.whiteout === true ? whiteoutKeyPrefix + name : name, name, path);
 		if (entry.opaque === true) {
 			node.opaque = true;
+			root.opaques++;
 		} else {
 			node.entry = entry;
 		}

@@ -188,5 +188,12 @@ export type Analysis = {
 	readonly config: ImageConfigSummary;
 };
 
+/** An analysis without its lists of files (inefficiencies, duplicate groups): the figures `compare` shows. */
+export type AnalysisFigures = {
+	readonly image: Omit<ImageSummary, 'inefficiencies' | 'duplicateFiles'>;
+	readonly layers: readonly LayerSummary[];
+	readonly config: ImageConfigSummary;
+};
+
 /** How a path in a tree view relates to the layers compared. */
 export type ChangeKind = 'added' | 'modified' | 'removed' | 'unmodified';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import fc from 'fast-check';
-import {analyzeImage} from '../../src/analysis/analyze.js';
-import {compareFilesystems, compareImages, compareListings, entryDifferences, type FileChange, finalListing, largestFirst, readSide, sideOf, treeOrder} from '../../src/analysis/compare.js';
+import {analyzeImage, analyzeImagePair, analyzeImageTree, figuresOf} from '../../src/analysis/analyze.js';
+import {compareFilesystems, compareImages, compareListings, entryDifferences, type FileChange, finalListing, largestFirst, readSide, readSides, sideOf, treeOrder} from '../../src/analysis/compare.js';
 import {listTree, type TreeRecord} from '../../src/analysis/listing.js';
 import {sameFile, stackLayers} from '../../src/analysis/tree.js';
 import type {LayerEntry, RawImage} from '../../src/analysis/types.js';
@@ -165,11 +165,12 @@ test('property: the merge equals a join of the two listings by path', () => {
 	}), {numRuns: 300});
 });
 
-test('property: readSide lists the filesystem the analysis stacked, the same as stacking the layers again', () => {
+/** Entries of random layers: few names, so that layers collide; every kind the stacking treats apart. */
+const randomEntry = (() => {
 	const name = fc.constantFrom('a', 'b', 'a-b');
 	const path = fc.array(name, {minLength: 1, maxLength: 3}).map(parts => parts.join('/'));
-	const entry = fc.record({path, kind: fc.constantFrom('file', 'dir', 'symlink', 'whiteout', 'opaque'), size: fc.integer({min: 0, max: 3})})
-		.map(({path, kind, size}): LayerEntry => {
+	return fc.record({path, kind: fc.constantFrom('file', 'dir', 'symlink', 'whiteout', 'opaque'), size: fc.integer({min: 0, max: 3}), digest: fc.constantFrom(undefined, 'x', 'y', 'any')})
+		.map(({path, kind, size, digest}): LayerEntry => {
 			switch (kind) {
 				case 'dir': {
 					return dir(path);
@@ -188,10 +189,15 @@ test('property: readSide lists the filesystem the analysis stacked, the same as 
 				}
 
 				default: {
-					return file(path, size);
+					// Mostly a digest that goes with one size; 'any' gives one digest to files of other sizes too.
+					return file(path, size, digest === undefined ? {} : {digest: digest === 'any' ? 'xxh64:0' : `xxh64:${digest}${size}`});
 				}
 			}
 		});
+})();
+
+test('property: readSide lists the filesystem the analysis stacked, the same as stacking the layers again', () => {
+	const entry = randomEntry;
 	fc.assert(fc.property(fc.array(fc.array(entry, {maxLength: 8}), {minLength: 1, maxLength: 4}), layers => {
 		const raw = image('x', layers.map((entries, index) => ({diffId: `sha256:${index}`, entries})));
 		const once = readSide(raw);
@@ -243,4 +249,26 @@ test('tree order: an ancestor first, then names in code unit order, "/" below ev
 	const paths = ['a-b', 'a', 'a/x', 'a.b', 'a/x/y', 'a/-', 'b', 'a/x-'];
 	assert.deepEqual([...paths].sort(treeOrder), ['a', 'a/-', 'a/x', 'a/x/y', 'a/x-', 'a-b', 'a.b', 'b']);
 	assert.equal(treeOrder('same', 'same'), 0);
+});
+
+test('property: readSides (the layers two images begin with analysed once, the rest copy on write) equals readSide of each', () => {
+	const layers = fc.array(fc.array(randomEntry, {maxLength: 8}), {maxLength: 3});
+	fc.assert(fc.property(layers, layers, layers, fc.boolean(), (common, onlyA, onlyB, ignoring) => {
+		// The common layers are the same parsed contents in both images (as compare's readers hand them over).
+		const a = image('a', [...common, ...onlyA].map((entries, index) => ({diffId: `sha256:a${index}`, entries})));
+		const b0 = image('b', [...common, ...onlyB].map((entries, index) => ({diffId: `sha256:b${index}`, entries})));
+		const b: RawImage = {...b0, layers: b0.layers.map((layer, index) => (index < common.length ? {...layer, contents: a.layers[index]!.contents} : layer))};
+		const ignore = ignoring ? (path: string) => path.startsWith('/a/') : undefined;
+		const [pairA, pairB] = analyzeImagePair(a, b, {ignore});
+		const alone = [analyzeImageTree(a, {ignore}), analyzeImageTree(b, {ignore})];
+		// The same figures (duplicate bytes counted from the base's, and each image's own), without the lists.
+		assert.deepEqual(pairA.analysis, figuresOf(alone[0]!.analysis));
+		assert.deepEqual(pairB.analysis, figuresOf(alone[1]!.analysis));
+		assert.deepEqual(finalListing(pairA.root), finalListing(alone[0]!.root));
+		assert.deepEqual(finalListing(pairB.root), finalListing(alone[1]!.root));
+		// The layers shared are their own image's: B's layer ids and commands, not A's.
+		assert.deepEqual(pairB.analysis.layers.map(layer => layer.command), b.layers.map(layer => layer.command));
+		const [sideA, sideB] = readSides(a, b);
+		assert.deepEqual([sideA.listing, sideB.listing], [readSide(a).listing, readSide(b).listing]);
+	}), {numRuns: 500});
 });
