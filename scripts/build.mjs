@@ -163,7 +163,8 @@ const common = {
 };
 const result = await esbuild.build({
 	...common,
-	entryPoints: {'cli/main': 'src/cli/main.ts'},
+	// compare-load is the worker's module, which bin/layerscope.js starts before main loads (compare-prestart.ts).
+	entryPoints: {'cli/main': 'src/cli/main.ts', 'cli/compare-load': 'src/cli/compare-load.ts', 'cli/compare-prestart': 'src/cli/compare-prestart.ts'},
 	outdir: dist,
 	splitting: true,
 	chunkNames: 'cli/chunks/[name]-[hash]',
