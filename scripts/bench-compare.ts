@@ -10,8 +10,10 @@
 // alternating, the built CLI as a user runs it (npm run build first), under /usr/bin/time:
 //   load:     layerscope B --ci (every rule off)    — read + analysis of B and a few lines of report
 //   compare:  layerscope compare A B --json FILE    — both read at once (A in a worker thread, B in the main one),
-//             the shared base layer parsed once, both analysed, merged
-//   distinct: layerscope compare A′ B --json FILE   — the same, nothing shared: each image read whole
+//             the shared base layer parsed once (by the main thread), both analysed there together (the base's
+//             analysis done once, copy on write), merged
+//   distinct: layerscope compare A′ B --json FILE   — the same, nothing shared: each image read and analysed whole,
+//             each in its own thread
 //   floor:    layerscope A′ --ci and layerscope B --ci at the same time, two processes: the least any comparison
 //             that reads and analyses both images costs on this machine (no sharing, nothing done between them)
 // Reports the median wall and CPU time (user + system, all threads), peak RSS, and the ratios to load, with the

@@ -2,7 +2,7 @@
 // text, JSON, Markdown) or gate on it (--ci). The exit code is returned; errors are thrown for main.ts to print as
 // one line and exit 2 (a bad rule, an unreadable image, an output that cannot be written).
 import prettyBytes from 'pretty-bytes';
-import {type CompareSide, compareImages, type ImageComparison, readSide} from '../analysis/compare.js';
+import {type CompareSide, compareImages, type ImageComparison, readSide, readSides} from '../analysis/compare.js';
 import type {RawImage} from '../analysis/types.js';
 import {type CompareCiFlags, loadCompareCiConfig} from '../ci/compare-config.js';
 import {type CompareEvaluation, evaluateCompareCi} from '../ci/compare-evaluate.js';
@@ -105,8 +105,9 @@ function progress(io: CompareCommandIo): {options(side: 'A' | 'B'): Pick<LoadOpt
 
 /**
  * Both images, read at the same time, A in a worker thread and B in this one (src/cli/compare-load.ts; the other
- * way round when A is standard input), each also analysed and its final filesystem listed, the layers they share
- * parsed once; when one fails the other is stopped, and the error names the side.
+ * way round when A is standard input), the layers they share parsed once; when one fails the other is stopped, and
+ * the error names the side. Each is analysed and its final filesystem listed: two images that share layers here,
+ * together (readSides: what they begin with in common analysed once); else each by its own reader's thread.
  */
 export async function loadBoth(input: Pick<CompareCommandInput, 'a' | 'b' | 'load' | 'io'>): Promise<[CompareSide, CompareSide]> {
 	// A chunk of its own, which the worker runs: it loads what reading needs, not the reports, rules and YAML.
@@ -114,15 +115,20 @@ export async function loadBoth(input: Pick<CompareCommandInput, 'a' | 'b' | 'loa
 	const controller = new AbortController();
 	const report = progress(input.io);
 	// Layers both images hold are parsed once, by one of the two readers (compare-load.ts).
-	const exchange = new LayerExchange();
+	// One side in a worker, the other in this thread: two cores busy, and the layers both images hold never cross a
+	// thread. This thread's is B, or A when A is read from standard input (a worker's stdin is not the process's).
+	const here = input.a === '-' && input.b !== '-' ? 'A' : 'B';
+	const exchange = new LayerExchange(here);
 	let firstError: unknown;
-	const one = async (target: string, side: SideName): Promise<CompareSide> => {
+	const one = async (target: string, side: SideName): Promise<RawImage | CompareSide> => {
 		try {
-			// One side in a worker, the other in this thread: two cores busy, and this side's listing never crosses a
-			// thread. This thread's is B, or A when A is read from standard input (a worker's stdin is not the process's).
-			const here = input.a === '-' && input.b !== '-' ? 'A' : 'B';
-			const load = side === here ? loadSideHere : loadSide;
-			return await load(target, side, input.load, report.options(side), controller.signal, exchange);
+			if (side !== here) {
+				return await loadSide(target, side, input.load, report.options(side), controller.signal, exchange);
+			}
+
+			const image = await loadSideHere(target, side, input.load, report.options(side), controller.signal, exchange);
+			// Nothing kept for both images: the worker analyses its own meanwhile, and this thread this one.
+			return exchange.keepsAny() ? image : readSide(image);
 		} catch (error) {
 			// The first failure is the story; the other side's "cancelled" is its consequence.
 			firstError ??= error;
@@ -131,21 +137,31 @@ export async function loadBoth(input: Pick<CompareCommandInput, 'a' | 'b' | 'loa
 		}
 	};
 
+	let images: [RawImage | CompareSide, RawImage | CompareSide];
 	try {
 		const settled = await Promise.allSettled([one(input.a, 'A'), one(input.b, 'B')]);
-		if (settled[0].status === 'fulfilled' && settled[1].status === 'fulfilled') {
-			return [settled[0].value, settled[1].value];
+		if (settled[0].status !== 'fulfilled' || settled[1].status !== 'fulfilled') {
+			throw firstError;
 		}
 
-		throw firstError;
+		images = [settled[0].value, settled[1].value];
 	} finally {
 		report.done();
 	}
+
+	const [a, b] = images;
+	if (!('analysis' in a) && !('analysis' in b)) {
+		// The layers both begin with are analysed once.
+		return readSides(a, b);
+	}
+
+	return ['analysis' in a ? a : readSide(a), 'analysis' in b ? b : readSide(b)];
 }
 
 /** Compare two images read in this thread (tests, benchmarks): analysis and listing of each, then the merge. */
 export function compareRead(a: RawImage, b: RawImage): ImageComparison {
-	return compareImages(readSide(a), readSide(b));
+	const [sideA, sideB] = readSides(a, b);
+	return compareImages(sideA, sideB);
 }
 
 export async function runCompareCommand(input: CompareCommandInput): Promise<number> {

@@ -1,25 +1,31 @@
-// Reading the two images of `layerscope compare` at the same time: A in a worker thread, B in the main thread. Each
-// reader reads its image (src/cli/load.ts), analyses it and lists its final filesystem; the worker hands its
-// analysis and listing (plain data, packed: compare-pack.ts) to the main thread, which merges. Reading and parsing
-// are CPU work in JavaScript: on one thread two images take twice as long as one; on two, about as long as one.
+// Reading the two images of `layerscope compare` at the same time: A in a worker thread, B in the main thread (the
+// other way round when A is standard input). Each reader reads its image (src/cli/load.ts); the worker hands its
+// image (plain data, its layers packed: compare-pack.ts) to the main thread, which analyses both and merges.
+// Parsing is CPU work in JavaScript, so two readers keep two cores busy; the analyses run in one thread because two
+// isolates analysing at once on two cores each lose the second core their garbage collector otherwise has (measured:
+// both ~1.6× slower), and because the main thread holds both images anyway.
 //
 // Layers the two images share (same diff_id: two builds on one base) are parsed once. Each reader tells the main
 // thread's LayerExchange its image's layers before reading any (src/archive/layer-share.ts); once both have, each
-// diff_id is assigned to one reader, balancing blob bytes (compare-share.ts), and a layer one reader parses for the
-// other is passed across packed. A reader parses its own layers first, then takes the other's; it may also parse a
-// layer of the other image for it (from that image's file), so that with two images on one base one reader takes
-// the base while the other takes both top layers. What one reader parsed from its blob is used by the other only
-// when that blob is its own or equal to its own byte for byte (sameBlobBytes, checked while it works on its own).
+// diff_id is assigned to one reader, balancing blob bytes (compare-share.ts): a layer both hold goes to the main
+// thread's reader, which keeps it for both images (it never crosses a thread: the worker gets a stand-in); a layer
+// the worker parses for the main thread is passed across packed. A reader parses its own layers first, then takes
+// the other's; it may also parse a layer of the other image for it (from that image's file), so that with two
+// images on one base the main thread takes the base while the worker takes both top layers. What one reader parsed
+// from its blob is used for the other image only when that blob is the other's own or equal to it byte for byte
+// (sameBlobBytes, checked by the other reader while it works on its own).
 //
 // The worker runs this same module (its top level checks workerData), so the bundle needs no extra entry point.
 import {createReadStream} from 'node:fs';
 import {isMainThread, parentPort, Worker, workerData} from 'node:worker_threads';
+import {figuresOf} from '../analysis/analyze.js';
 import {type CompareSide, readSide} from '../analysis/compare.js';
-import type {LayerContents} from '../analysis/types.js';
+import type {LayerContents, RawImage, RawLayer} from '../analysis/types.js';
 import {type BlobLocation, type LayerShare, sameBlobBytes, type ShareableLayer, type ShareAnswer} from '../archive/layer-share.js';
 import {readLazyLayer} from '../archive/read-lazy.js';
 import {SourceError, type SourceStatus} from '../sources/types.js';
-import {type PackedEntries, type PackedLayer, PackedListing, listingEntries, packEntries, packLayer, transferables, unpackLayer} from './compare-pack.js';
+import {type PackedEntries, type PackedLayer, PackedListing, packEntries, packLayer, transferables, unpackLayer} from './compare-pack.js';
+import {prestartKind, takePrestartedWorker} from './compare-prestart.js';
 import {assignLayers, type SideAssignment, type SideName} from './compare-share.js';
 import {type LoadOptions, loadImage} from './load.js';
 
@@ -42,6 +48,18 @@ type Read = {bytes: number; totalBytes?: number; layersDone: number; entries: nu
 /** A layer one reader parsed for the other. */
 type LayerMessage = {readonly type: 'layer'; readonly diffId: string; readonly layer: PackedLayer};
 
+/**
+ * A layer the main thread's reader parsed and keeps for both images: what the worker's image holds in its place
+ * (its figures, no entries) until the main thread puts its own copy back (LayerExchange.kept).
+ */
+type KeptMessage = {readonly type: 'kept'; readonly diffId: string; readonly layer: Omit<LayerContents, 'entries'>};
+
+/** A layer of the worker's image as it crosses: packed, or the diff_id of one the main thread keeps. */
+type PackedRawLayer = Omit<RawLayer, 'contents'> & {readonly contents: PackedLayer | {readonly kept: string}};
+
+/** The worker's image as it crosses (see PackedRawLayer). */
+type PackedImage = Omit<RawImage, 'layers'> & {readonly layers: readonly PackedRawLayer[]};
+
 /** From a reader to the main thread. */
 type Message =
 	| {readonly type: 'status'; readonly status: SourceStatus}
@@ -49,11 +67,12 @@ type Message =
 	| {readonly type: 'notice'; readonly line: string}
 	| {readonly type: 'plan'; readonly layers: readonly ShareableLayer[] | null}
 	| LayerMessage
-	| {readonly type: 'done'; readonly name: string; readonly analysis: CompareSide['analysis']; readonly listing: PackedEntries}
+	| {readonly type: 'done'; readonly image: PackedImage}
+	| {readonly type: 'analysed'; readonly name: string; readonly analysis: CompareSide['analysis']; readonly listing: PackedEntries}
 	| {readonly type: 'error'; readonly message: string; readonly stack?: string};
 
 /** From the main thread to a reader. */
-type Reply = {readonly type: 'assign'; readonly assignment: SideAssignment} | LayerMessage;
+type Reply = {readonly type: 'assign'; readonly assignment: SideAssignment} | LayerMessage | KeptMessage;
 
 /** A load failure, named by its side ("B: no such image …"). */
 export class SideError extends Error {}
@@ -67,11 +86,19 @@ type Deliver = (reply: Reply, transfer: ArrayBuffer[]) => void;
 
 /**
  * The main thread's end of the layer sharing between the two readers: collects what each offers, answers both
- * once both have (assignLayers), and passes the layers one parses for the other across.
+ * once both have (assignLayers, the layers both hold to `here`, the reader of this thread), and passes the layers
+ * one parses for the other across; those this thread's reader parses for both stay here (kept).
  */
 export class LayerExchange {
 	private readonly offers: Partial<Record<SideName, readonly ShareableLayer[] | null>> = {};
 	private readonly readers = new Map<SideName, Deliver>();
+	private readonly keptLayers = new Map<string, LayerContents>();
+	private readonly here: SideName;
+
+	/** @param here the side read in this thread (its reader keeps the layers both images hold). */
+	constructor(here: SideName) {
+		this.here = here;
+	}
 
 	join(side: SideName, deliver: Deliver): void {
 		this.readers.set(side, deliver);
@@ -84,7 +111,7 @@ export class LayerExchange {
 			return;
 		}
 
-		const assigned = assignLayers({A: a, B: b});
+		const assigned = assignLayers({A: a, B: b}, this.here);
 		for (const name of ['A', 'B'] as const) {
 			this.readers.get(name)?.({type: 'assign', assignment: assigned[name]}, []);
 		}
@@ -93,6 +120,28 @@ export class LayerExchange {
 	/** A layer `from` parsed, for the other reader (its buffers are moved on, not copied). */
 	hand(from: SideName, message: LayerMessage): void {
 		this.readers.get(otherSide(from))?.(message, transferables(message.layer.entries));
+	}
+
+	/** A layer this thread's reader parsed for both images: kept here, the other reader told (without entries). */
+	keep(from: SideName, diffId: string, contents: LayerContents): void {
+		this.keptLayers.set(diffId, contents);
+		const {entries: _entries, ...layer} = contents;
+		this.readers.get(otherSide(from))?.({type: 'kept', diffId, layer}, []);
+	}
+
+	/** Whether this thread's reader keeps any layer for both images (the worker's image then comes to be analysed here). */
+	keepsAny(): boolean {
+		return this.keptLayers.size > 0;
+	}
+
+	/** The layer this thread's reader kept under `diffId` (a FormatError-free invariant: the worker was told it). */
+	kept(diffId: string): LayerContents {
+		const layer = this.keptLayers.get(diffId);
+		if (layer === undefined) {
+			throw new SourceError(`the layer ${diffId} the other reader was given is not kept`);
+		}
+
+		return layer;
 	}
 }
 
@@ -131,6 +180,12 @@ function relay(side: SideName, message: Exclude<Message, {type: 'done' | 'error'
  * tsx) the worker registers tsx itself first, as Node 20 does not carry `--import` loaders into workers.
  */
 function spawnWorker(request: Request): Worker {
+	const early = takePrestartedWorker();
+	if (early !== undefined) {
+		early.postMessage(request);
+		return early;
+	}
+
 	const self = import.meta.url;
 	if (!self.endsWith('.ts')) {
 		return new Worker(new URL(self), {workerData: request});
@@ -142,18 +197,31 @@ function spawnWorker(request: Request): Worker {
 
 type LoadInput = Pick<LoadOptions, 'source' | 'platform' | 'insecure' | 'cache'>;
 
+/** The worker's image back: its layers unpacked, those the main thread kept put back from `exchange`. */
+function unpackImage(image: PackedImage, exchange: LayerExchange | undefined): RawImage {
+	return {
+		...image,
+		layers: image.layers.map(layer => ({
+			...layer,
+			contents: 'kept' in layer.contents ? exchange!.kept(layer.contents.kept) : unpackLayer(layer.contents),
+		})),
+	};
+}
+
 /**
- * Read, analyse and list one image in a worker thread. Rejects with a SideError; `signal` stops the worker.
- * `exchange`: the layer sharing of the two loads (both must be given the same one); none: no sharing.
+ * Read one image in a worker thread: the image itself when it holds layers the main thread keeps (to be analysed
+ * here with the other, analyzeImagePair), else analysed and listed in the worker (at the same time as the main
+ * thread analyses its own). Rejects with a SideError; `signal` stops the worker. `exchange`: the layer sharing of
+ * the two loads (both must be given the same one); none: no sharing.
  */
-export async function loadSide(target: string, side: SideName, load: LoadInput, progress: SideProgress, signal: AbortSignal, exchange?: LayerExchange): Promise<CompareSide> {
+export async function loadSide(target: string, side: SideName, load: LoadInput, progress: SideProgress, signal: AbortSignal, exchange?: LayerExchange): Promise<RawImage | CompareSide> {
 	const request: Request = {kind: 'layerscope-compare-load', side, target, load: {source: load.source, platform: load.platform, insecure: load.insecure}, cache: load.cache !== undefined, share: exchange !== undefined};
 	const worker = spawnWorker(request);
 	exchange?.join(side, (reply, transfer) => {
 		worker.postMessage(reply, transfer);
 	});
 	try {
-		return await new Promise<CompareSide>((resolve, reject) => {
+		return await new Promise<RawImage | CompareSide>((resolve, reject) => {
 			const stop = (): void => {
 				reject(new SideError(`${side}: cancelled`));
 				void worker.terminate();
@@ -161,8 +229,14 @@ export async function loadSide(target: string, side: SideName, load: LoadInput, 
 
 			signal.addEventListener('abort', stop, {once: true});
 			worker.on('message', (message: Message) => {
-				if (message.type === 'done') {
+				if (message.type === 'analysed') {
 					resolve({name: message.name, analysis: message.analysis, listing: new PackedListing(message.listing)});
+				} else if (message.type === 'done') {
+					try {
+						resolve(unpackImage(message.image, exchange));
+					} catch (error) {
+						reject(new SideError(`${side}: ${error instanceof Error ? error.message : String(error)}`));
+					}
 				} else if (message.type === 'error') {
 					const error = new SideError(`${side}: ${message.message}`);
 					if (message.stack !== undefined) {
@@ -187,11 +261,10 @@ export async function loadSide(target: string, side: SideName, load: LoadInput, 
 }
 
 /**
- * loadSide in this thread: the other image is read by a worker meanwhile, so two cores are busy, and this side's
- * listing needs no packing. Its synchronous parts (the analysis) hold this thread's event loop while they run.
- * Rejects with a SideError.
+ * loadSide in this thread: the other image is read by a worker meanwhile, so two cores are busy; the layers this
+ * side parses for both images stay here. Rejects with a SideError.
  */
-export async function loadSideHere(target: string, side: SideName, load: LoadInput, progress: SideProgress, signal: AbortSignal, exchange?: LayerExchange): Promise<CompareSide> {
+export async function loadSideHere(target: string, side: SideName, load: LoadInput, progress: SideProgress, signal: AbortSignal, exchange?: LayerExchange): Promise<RawImage> {
 	let listener: ((reply: Reply) => void) | undefined;
 	exchange?.join(side, reply => {
 		// Later, as a message would arrive: never inside the call that caused it.
@@ -204,9 +277,12 @@ export async function loadSideHere(target: string, side: SideName, load: LoadInp
 		listen(onReply) {
 			listener = onReply;
 		},
+		hand(diffId, contents) {
+			exchange?.keep(side, diffId, contents);
+		},
 	};
 	try {
-		return await readAndList(target, side, {...load, signal}, endpoint, exchange !== undefined);
+		return await readImage(target, side, {...load, signal}, endpoint, exchange !== undefined);
 	} catch (error) {
 		const failure = new SideError(`${side}: ${signal.aborted ? 'cancelled' : (error instanceof Error ? error.message : String(error))}`);
 		if (error instanceof Error && error.stack !== undefined) {
@@ -221,6 +297,8 @@ export async function loadSideHere(target: string, side: SideName, load: LoadInp
 type Endpoint = {
 	post(message: Exclude<Message, {type: 'done' | 'error'}>, transfer?: ArrayBuffer[]): void;
 	listen(onReply: (reply: Reply) => void): void;
+	/** A layer this reader parsed that the other image holds too: packed and posted, or kept in the main thread. */
+	hand(diffId: string, contents: LayerContents): void;
 };
 
 /** Resolvable from outside. */
@@ -241,11 +319,13 @@ function deferred<T>(): Deferred<T> {
  * `signal` aborts (the other reader failed: what was awaited from it will not come); `finished` waits for those
  * parses (the reader must not end before: the other one waits for them).
  */
-function readerShare(endpoint: Endpoint, side: SideName, signal: AbortSignal | undefined): {share: LayerShare; failed: Promise<never>; finished: () => Promise<void>} {
+function readerShare(endpoint: Endpoint, side: SideName, signal: AbortSignal | undefined): {share: LayerShare; failed: Promise<never>; finished: () => Promise<void>; kept: WeakMap<LayerContents, string>} {
 	const assignment = deferred<SideAssignment>();
 	const arriving = new Map<string, Deferred<LayerContents>>();
 	const handed = new Set<string>();
 	const parses: Array<Promise<void>> = [];
+	// Stand-ins for the layers the main thread keeps, by the diff_id they stand for.
+	const kept = new WeakMap<LayerContents, string>();
 	let fail!: (error: unknown) => void;
 	const failed = new Promise<never>((_resolve, reject) => {
 		fail = reject;
@@ -258,6 +338,10 @@ function readerShare(endpoint: Endpoint, side: SideName, signal: AbortSignal | u
 	endpoint.listen(reply => {
 		if (reply.type === 'assign') {
 			assignment.resolve(reply.assignment);
+		} else if (reply.type === 'kept') {
+			const stand = {...reply.layer, entries: []};
+			kept.set(stand, reply.diffId);
+			arriving.get(reply.diffId)?.resolve(stand);
 		} else {
 			arriving.get(reply.diffId)?.resolve(unpackLayer(reply.layer));
 		}
@@ -265,8 +349,7 @@ function readerShare(endpoint: Endpoint, side: SideName, signal: AbortSignal | u
 	const hand = (diffId: string, contents: LayerContents): void => {
 		if (!handed.has(diffId)) {
 			handed.add(diffId);
-			const layer = packLayer(contents);
-			endpoint.post({type: 'layer', diffId, layer}, transferables(layer.entries));
+			endpoint.hand(diffId, contents);
 		}
 	};
 
@@ -318,11 +401,15 @@ function readerShare(endpoint: Endpoint, side: SideName, signal: AbortSignal | u
 		async finished() {
 			await Promise.all(parses);
 		},
+		kept,
 	};
 }
 
-/** One image read (sharing layers through `endpoint` when `sharing`), analysed, and its final filesystem listed. */
-async function readAndList(target: string, side: SideName, load: LoadInput & Pick<LoadOptions, 'signal'>, endpoint: Endpoint, sharing: boolean): Promise<CompareSide> {
+/**
+ * One image read, sharing layers through `endpoint` when `sharing`; `kept` hears of the stand-ins in it for layers
+ * the main thread keeps.
+ */
+async function readImage(target: string, side: SideName, load: LoadInput & Pick<LoadOptions, 'signal'>, endpoint: Endpoint, sharing: boolean, kept?: (stand: WeakMap<LayerContents, string>) => void): Promise<RawImage> {
 	let last = 0;
 	const shared = sharing ? readerShare(endpoint, side, load.signal) : undefined;
 	const loading = loadImage(target, {
@@ -342,10 +429,29 @@ async function readAndList(target: string, side: SideName, load: LoadInput & Pic
 			}
 		},
 	});
+	if (shared !== undefined) {
+		kept?.(shared.kept);
+	}
+
 	const image = await (shared === undefined ? loading : Promise.race([loading, shared.failed]));
-	const compared = readSide(image);
 	await shared?.finished();
-	return compared;
+	return image;
+}
+
+/** The image packed to cross to the main thread: the stand-ins of `kept` become the diff_id they stand for. */
+function packImage(image: RawImage, kept: WeakMap<LayerContents, string> | undefined): {image: PackedImage; transfer: ArrayBuffer[]} {
+	const transfer: ArrayBuffer[] = [];
+	const layers = image.layers.map((layer): PackedRawLayer => {
+		const stand = kept?.get(layer.contents);
+		if (stand !== undefined) {
+			return {...layer, contents: {kept: stand}};
+		}
+
+		const contents = packLayer(layer.contents);
+		transfer.push(...transferables(contents.entries));
+		return {...layer, contents};
+	});
+	return {image: {...image, layers}, transfer};
 }
 
 /** The worker: one image read, analysed and listed, posted back. */
@@ -358,21 +464,44 @@ async function work(request: Request): Promise<void> {
 		listen(onReply) {
 			port.on('message', onReply);
 		},
+		hand(diffId, contents) {
+			const layer = packLayer(contents);
+			port.postMessage({type: 'layer', diffId, layer} satisfies Message, transferables(layer.entries));
+		},
 	};
 	try {
 		// The layer cache (and cacache with it) loads only when there is one.
 		const cached = request.cache ? await import('./run-cache.js') : undefined;
-		const side = await readAndList(request.target, request.side, {...request.load, cache: cached?.runCache()}, endpoint, request.share);
+		let kept: WeakMap<LayerContents, string> | undefined;
+		const image = await readImage(request.target, request.side, {...request.load, cache: cached?.runCache()}, endpoint, request.share, stand => {
+			kept = stand;
+		});
 		// The cache's writes finish before the worker is let go.
 		await cached?.flushRunCache();
-		const listing = packEntries(listingEntries(side.listing));
-		port.postMessage({type: 'done', name: side.name, analysis: side.analysis, listing} satisfies Message, transferables(listing));
+		if (image.layers.some(layer => kept?.has(layer.contents) === true)) {
+			// Layers the main thread keeps: the image goes there, to be analysed with the other one.
+			const packed = packImage(image, kept);
+			port.postMessage({type: 'done', image: packed.image} satisfies Message, packed.transfer);
+		} else {
+			// Nothing in common: analysed here, while the main thread analyses its own.
+			const side = readSide(image);
+			const listing = packEntries(side.listing);
+			port.postMessage({type: 'analysed', name: side.name, analysis: figuresOf(side.analysis), listing} satisfies Message, transferables(listing));
+		}
 	} catch (error) {
 		const message = error instanceof Error ? error.message : String(error);
 		port.postMessage({type: 'error', message, stack: error instanceof Error ? error.stack : undefined} satisfies Message);
 	}
 }
 
-if (!isMainThread && (workerData as Partial<Request> | undefined)?.kind === 'layerscope-compare-load') {
-	await work(workerData as Request);
+if (!isMainThread) {
+	const {kind} = (workerData ?? {}) as {kind?: string};
+	if (kind === 'layerscope-compare-load') {
+		await work(workerData as Request);
+	} else if (kind === prestartKind) {
+		// Started before the CLI loaded (compare-prestart.ts): the request is the first message.
+		parentPort!.once('message', (request: Request) => {
+			void work(request);
+		});
+	}
 }

@@ -1,7 +1,8 @@
 // Which of compare's two readers parses which layer, once both have said what their images hold
 // (src/archive/layer-share.ts). A diff_id both images hold is parsed once; a layer that sits in a file on disk may
 // be parsed by either reader; the work is balanced by blob bytes (largest first, each to the reader with less so
-// far: with two images on one base, one reader takes the base and the other both top layers). Pure.
+// far: with two images on one base, one reader takes the base and the other both top layers). A layer both images
+// hold goes to the reader of the thread that analyses both, when there is one. Pure.
 import type {BlobLocation, ShareableLayer} from '../archive/layer-share.js';
 
 export type SideName = 'A' | 'B';
@@ -22,9 +23,10 @@ const other = (side: SideName): SideName => (side === 'A' ? 'B' : 'A');
 /**
  * Assign the layers two readers offered (null: that reader offers none and takes no other work). Each diff_id is
  * parsed by exactly one reader (a layer without a location: by its own); a reader is given a layer only the other
- * image holds when that layer has a location.
+ * image holds when that layer has a location. `analyser`: the reader whose thread analyses both images; a layer
+ * both images hold goes to it, so that it never crosses a thread (the other reader's copy is the analyser's).
  */
-export function assignLayers(offers: Readonly<Record<SideName, readonly ShareableLayer[] | null>>): Record<SideName, SideAssignment> {
+export function assignLayers(offers: Readonly<Record<SideName, readonly ShareableLayer[] | null>>, analyser?: SideName): Record<SideName, SideAssignment> {
 	type Item = {diffId: string; bytes: number; held: Partial<Record<SideName, ShareableLayer>>; reader?: SideName};
 	const items = new Map<string, Item>();
 	// A layer without a location is never shared: what the other reader parses is checked against its blob.
@@ -40,12 +42,16 @@ export function assignLayers(offers: Readonly<Record<SideName, readonly Shareabl
 	}
 
 	const load: Record<SideName, number> = {A: 0, B: 0};
-	const ordered = [...items.values()].sort((x, y) => (y.bytes - x.bytes) || (x.diffId < y.diffId ? -1 : (x.diffId > y.diffId ? 1 : 0)));
+	// The layers pinned to the analyser first, so that the balance counts them; then largest first.
+	const pinned = (item: Item): number => (analyser !== undefined && item.held.A !== undefined && item.held.B !== undefined ? 0 : 1);
+	const ordered = [...items.values()].sort((x, y) => (pinned(x) - pinned(y)) || (y.bytes - x.bytes) || (x.diffId < y.diffId ? -1 : (x.diffId > y.diffId ? 1 : 0)));
 	for (const item of ordered) {
 		const can = (side: SideName): boolean => item.held[side] !== undefined
 			|| (offers[side] !== null && item.held[other(side)]?.location !== undefined);
 		let reader: SideName = can('A') ? 'A' : 'B';
-		if (can('A') && can('B')) {
+		if (pinned(item) === 0) {
+			reader = analyser!;
+		} else if (can('A') && can('B')) {
 			// The less loaded reader; on a tie one that holds the layer (nothing to hand over), A first.
 			reader = load.A < load.B ? 'A' : (load.B < load.A ? 'B' : (item.held.A === undefined ? 'B' : 'A'));
 		}
