@@ -23,9 +23,16 @@ before(() => {
 	}
 });
 
-test('bin/layerscope.js imports the bundle and nothing else', () => {
-	const imports = [...readFileSync(path.join(repoRoot, 'bin/layerscope.js'), 'utf8').matchAll(/^import .* from '([^']+)';$/gm)].map(match => match[1]);
-	assert.deepEqual(imports, ['../dist/cli/main.js']);
+test('bin/layerscope.js imports the bundle and nothing else (compare\'s early worker start, then the CLI)', () => {
+	const text = readFileSync(path.join(repoRoot, 'bin/layerscope.js'), 'utf8');
+	const imports = [...text.matchAll(/^import .* from '([^']+)';$/gm)].map(match => match[1]);
+	assert.deepEqual(imports, ['node:url', '../dist/cli/compare-prestart.js']);
+	assert.deepEqual([...text.matchAll(/await import\('([^']+)'\)/g)].map(match => match[1]), ['../dist/cli/main.js']);
+	// What it loads before the CLI is that small module alone (in a chunk main shares: one instance for both).
+	const meta = JSON.parse(readFileSync(path.join(repoRoot, 'dist/meta.json'), 'utf8')) as Metafile;
+	const graph = staticGraph(meta, 'dist/cli/compare-prestart.js');
+	assert.deepEqual([...graph.inputs], ['src/cli/compare-prestart.ts']);
+	assert.deepEqual([...graph.externals], ['node:worker_threads']);
 });
 
 /** What the entry chunk (or `from`) loads before any dynamic import: its output files, their source inputs, and externals. */
