@@ -121,6 +121,7 @@ type Tally = {readonly size: number; count: number};
  * images on one base, forkTree): the base's files are counted once; each filesystem's by a walk of only what
  * differs from the base (a node it shares with the base is the same object, and so is everything below it).
  * Contents are keyed by digest; should one digest come with two sizes, the filesystem is counted whole instead.
+ * Walks with explicit stacks (no recursion a deep path could overflow).
  */
 export class DuplicateBytes {
 	private readonly base: FileNode;
@@ -142,14 +143,14 @@ export class DuplicateBytes {
 				continue;
 			}
 
-			const content = counted(node);
-			if (content !== undefined) {
-				const tally = this.tallies.get(content.digest!);
+			const entry = counted(node);
+			if (entry !== undefined) {
+				const tally = this.tallies.get(entry.digest!);
 				if (tally === undefined) {
-					this.tallies.set(content.digest!, {size: content.size, count: 1});
-				} else if (tally.size === content.size) {
+					this.tallies.set(entry.digest!, {size: entry.size, count: 1});
+				} else if (tally.size === entry.size) {
 					tally.count++;
-					bytes += content.size;
+					bytes += entry.size;
 				} else {
 					this.exact = false;
 				}
@@ -159,72 +160,111 @@ export class DuplicateBytes {
 		this.baseBytes = bytes;
 	}
 
-	/** Duplicate bytes of `root`, the base changed in place by applyLayer of a forked generation. */
+	/** Duplicate bytes of `root`, the base changed by applyLayer of a generation forked from it. */
 	of(root: FileNode): number {
-		const changes = new Map<string, Tally>();
-		let exact = this.exact;
-		const count = (node: FileNode, sign: 1 | -1): void => {
-			const content = counted(node);
-			if (content === undefined) {
-				return;
-			}
-
-			const digest = content.digest!;
-			const change = changes.get(digest);
-			const known = change ?? this.tallies.get(digest);
-			if (known !== undefined && known.size !== content.size) {
-				exact = false;
-			}
-
-			if (change === undefined) {
-				changes.set(digest, {size: content.size, count: sign});
-			} else {
-				change.count += sign;
-			}
-		};
-
-		const whole = (node: FileNode, sign: 1 | -1): void => {
-			const stack = [node];
-			while (stack.length > 0) {
-				const current = stack.pop()!;
-				count(current, sign);
-				for (const child of current.children?.values() ?? []) {
-					stack.push(child);
-				}
-			}
-		};
-
+		const changes = new Counts(this.tallies);
 		// Pairs of nodes at one path, the base's and root's, that are not the same object.
-		const pairs: Array<[FileNode, FileNode]> = this.base === root ? [] : [[this.base, root]];
-		while (pairs.length > 0) {
-			const [lower, upper] = pairs.pop()!;
-			count(lower, -1);
-			count(upper, 1);
-			for (const [name, child] of lower.children ?? []) {
-				const other = upper.children?.get(name);
-				if (other === undefined) {
-					whole(child, -1);
-				} else if (other !== child) {
-					pairs.push([child, other]);
+		const lowers: FileNode[] = [];
+		const uppers: FileNode[] = [];
+		if (this.base !== root) {
+			lowers.push(this.base);
+			uppers.push(root);
+		}
+
+		while (lowers.length > 0) {
+			const lower = lowers.pop()!;
+			const upper = uppers.pop()!;
+			changes.add(lower, -1);
+			changes.add(upper, 1);
+			const below = lower.children;
+			const above = upper.children;
+			if (below !== undefined) {
+				for (const [name, child] of below) {
+					const other = above?.get(name);
+					if (other === undefined) {
+						changes.addAll(child, -1);
+					} else if (other !== child) {
+						lowers.push(child);
+						uppers.push(other);
+					}
 				}
 			}
 
-			for (const [name, child] of upper.children ?? []) {
-				if (lower.children?.has(name) !== true) {
-					whole(child, 1);
+			if (above !== undefined) {
+				for (const [name, child] of above) {
+					if (below?.has(name) !== true) {
+						changes.addAll(child, 1);
+					}
 				}
 			}
 		}
 
-		if (!exact) {
+		if (!this.exact || !changes.exact) {
 			return findDuplicates(root).duplicateBytes;
 		}
 
-		const copies = (count: number): number => Math.max(count - 1, 0);
-		let bytes = this.baseBytes;
-		for (const [digest, change] of changes) {
-			const before = this.tallies.get(digest)?.count ?? 0;
-			bytes += change.size * (copies(before + change.count) - copies(before));
+		return this.baseBytes + changes.bytes();
+	}
+}
+
+/** What a filesystem adds to and takes from a base's tallies of contents (DuplicateBytes.of). */
+class Counts {
+	exact = true;
+	private readonly base: ReadonlyMap<string, Tally>;
+	private readonly changes = new Map<string, Tally>();
+	private readonly stack: FileNode[] = [];
+
+	constructor(base: ReadonlyMap<string, Tally>) {
+		this.base = base;
+	}
+
+	/** A node's content (when counted) is there (1) or gone (-1). */
+	add(node: FileNode, sign: 1 | -1): void {
+		const entry = counted(node);
+		if (entry === undefined) {
+			return;
+		}
+
+		const digest = entry.digest!;
+		const change = this.changes.get(digest);
+		if (change === undefined) {
+			const known = this.base.get(digest);
+			if (known !== undefined && known.size !== entry.size) {
+				this.exact = false;
+			}
+
+			this.changes.set(digest, {size: entry.size, count: sign});
+		} else {
+			if (change.size !== entry.size) {
+				this.exact = false;
+			}
+
+			change.count += sign;
+		}
+	}
+
+	/** add for every node of a subtree. */
+	addAll(node: FileNode, sign: 1 | -1): void {
+		const {stack} = this;
+		stack.push(node);
+		while (stack.length > 0) {
+			const current = stack.pop()!;
+			if (current.children === undefined) {
+				this.add(current, sign);
+			} else {
+				for (const child of current.children.values()) {
+					stack.push(child);
+				}
+			}
+		}
+	}
+
+	/** Σ size × (copies after − copies before) over the contents changed. */
+	bytes(): number {
+		let bytes = 0;
+		for (const [digest, change] of this.changes) {
+			const before = this.base.get(digest)?.count ?? 0;
+			bytes += change.size * (Math.max(before + change.count - 1, 0) - Math.max(before - 1, 0));
 		}
 
 		return bytes;
