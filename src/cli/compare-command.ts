@@ -111,7 +111,7 @@ function progress(io: CompareCommandIo): {options(side: 'A' | 'B'): Pick<LoadOpt
  */
 export async function loadBoth(input: Pick<CompareCommandInput, 'a' | 'b' | 'load' | 'io'>): Promise<[CompareSide, CompareSide]> {
 	// A chunk of its own, which the worker runs: it loads what reading needs, not the reports, rules and YAML.
-	const {LayerExchange, loadSide, loadSideHere} = await import('./compare-load.js');
+	const {ArrivedImage, LayerExchange, loadSide, loadSideHere} = await import('./compare-load.js');
 	const controller = new AbortController();
 	const report = progress(input.io);
 	// Layers both images hold are parsed once, by one of the two readers (compare-load.ts).
@@ -120,7 +120,7 @@ export async function loadBoth(input: Pick<CompareCommandInput, 'a' | 'b' | 'loa
 	const here = input.a === '-' && input.b !== '-' ? 'A' : 'B';
 	const exchange = new LayerExchange(here);
 	let firstError: unknown;
-	const one = async (target: string, side: SideName): Promise<RawImage | CompareSide> => {
+	const one = async (target: string, side: SideName): Promise<RawImage | InstanceType<typeof ArrivedImage> | CompareSide> => {
 		try {
 			if (side !== here) {
 				return await loadSide(target, side, input.load, report.options(side), controller.signal, exchange);
@@ -137,19 +137,20 @@ export async function loadBoth(input: Pick<CompareCommandInput, 'a' | 'b' | 'loa
 		}
 	};
 
-	let images: [RawImage | CompareSide, RawImage | CompareSide];
+	let images: Array<RawImage | CompareSide>;
 	try {
 		const settled = await Promise.allSettled([one(input.a, 'A'), one(input.b, 'B')]);
 		if (settled[0].status !== 'fulfilled' || settled[1].status !== 'fulfilled') {
 			throw firstError;
 		}
 
-		images = [settled[0].value, settled[1].value];
+		// Both readers done: the worker's image gets the layers this thread's reader kept for it.
+		images = [settled[0].value, settled[1].value].map(value => (value instanceof ArrivedImage ? value.complete(exchange) : value));
 	} finally {
 		report.done();
 	}
 
-	const [a, b] = images;
+	const [a, b] = images as [RawImage | CompareSide, RawImage | CompareSide];
 	if (!('analysis' in a) && !('analysis' in b)) {
 		// The layers both begin with are analysed once.
 		return readSides(a, b);

@@ -48,12 +48,6 @@ type Read = {bytes: number; totalBytes?: number; layersDone: number; entries: nu
 /** A layer one reader parsed for the other. */
 type LayerMessage = {readonly type: 'layer'; readonly diffId: string; readonly layer: PackedLayer};
 
-/**
- * A layer the main thread's reader parsed and keeps for both images: what the worker's image holds in its place
- * (its figures, no entries) until the main thread puts its own copy back (LayerExchange.kept).
- */
-type KeptMessage = {readonly type: 'kept'; readonly diffId: string; readonly layer: Omit<LayerContents, 'entries'>};
-
 /** A layer of the worker's image as it crosses: packed, or the diff_id of one the main thread keeps. */
 type PackedRawLayer = Omit<RawLayer, 'contents'> & {readonly contents: PackedLayer | {readonly kept: string}};
 
@@ -72,7 +66,7 @@ type Message =
 	| {readonly type: 'error'; readonly message: string; readonly stack?: string};
 
 /** From the main thread to a reader. */
-type Reply = {readonly type: 'assign'; readonly assignment: SideAssignment} | LayerMessage | KeptMessage;
+type Reply = {readonly type: 'assign'; readonly assignment: SideAssignment} | LayerMessage;
 
 /** A load failure, named by its side ("B: no such image …"). */
 export class SideError extends Error {}
@@ -122,11 +116,12 @@ export class LayerExchange {
 		this.readers.get(otherSide(from))?.(message, transferables(message.layer.entries));
 	}
 
-	/** A layer this thread's reader parsed for both images: kept here, the other reader told (without entries). */
-	keep(from: SideName, diffId: string, contents: LayerContents): void {
+	/**
+	 * A layer this thread's reader parsed that the worker's image holds too: kept here (the worker's image has a
+	 * stand-in for it, put back by ArrivedImage.complete).
+	 */
+	keep(diffId: string, contents: LayerContents): void {
 		this.keptLayers.set(diffId, contents);
-		const {entries: _entries, ...layer} = contents;
-		this.readers.get(otherSide(from))?.({type: 'kept', diffId, layer}, []);
 	}
 
 	/** Whether this thread's reader keeps any layer for both images (the worker's image then comes to be analysed here). */
@@ -134,11 +129,11 @@ export class LayerExchange {
 		return this.keptLayers.size > 0;
 	}
 
-	/** The layer this thread's reader kept under `diffId` (a FormatError-free invariant: the worker was told it). */
+	/** The layer this thread's reader kept under `diffId` (once that reader is done). */
 	kept(diffId: string): LayerContents {
 		const layer = this.keptLayers.get(diffId);
 		if (layer === undefined) {
-			throw new SourceError(`the layer ${diffId} the other reader was given is not kept`);
+			throw new SourceError(`the layer ${diffId} of the other image was not read`);
 		}
 
 		return layer;
@@ -197,15 +192,26 @@ function spawnWorker(request: Request): Worker {
 
 type LoadInput = Pick<LoadOptions, 'source' | 'platform' | 'insecure' | 'cache'>;
 
-/** The worker's image back: its layers unpacked, those the main thread kept put back from `exchange`. */
-function unpackImage(image: PackedImage, exchange: LayerExchange | undefined): RawImage {
-	return {
-		...image,
-		layers: image.layers.map(layer => ({
-			...layer,
-			contents: 'kept' in layer.contents ? exchange!.kept(layer.contents.kept) : unpackLayer(layer.contents),
-		})),
-	};
+/**
+ * The worker's image as it arrives (it may come before this thread's reader is done): its own layers unpacked at
+ * once; those this thread's reader parses for both images put in by `complete`, once that reader is done.
+ */
+export class ArrivedImage {
+	private readonly image: PackedImage;
+	private readonly layers: ReadonlyArray<RawLayer | PackedRawLayer>;
+
+	constructor(image: PackedImage) {
+		this.image = image;
+		this.layers = image.layers.map(layer => ('kept' in layer.contents ? layer : {...layer, contents: unpackLayer(layer.contents)}));
+	}
+
+	/** The image whole: the stand-ins replaced by what `exchange` kept. */
+	complete(exchange: LayerExchange | undefined): RawImage {
+		return {
+			...this.image,
+			layers: this.layers.map((layer): RawLayer => ('kept' in layer.contents ? {...layer, contents: exchange!.kept(layer.contents.kept)} : layer as RawLayer)),
+		};
+	}
 }
 
 /**
@@ -214,14 +220,14 @@ function unpackImage(image: PackedImage, exchange: LayerExchange | undefined): R
  * thread analyses its own). Rejects with a SideError; `signal` stops the worker. `exchange`: the layer sharing of
  * the two loads (both must be given the same one); none: no sharing.
  */
-export async function loadSide(target: string, side: SideName, load: LoadInput, progress: SideProgress, signal: AbortSignal, exchange?: LayerExchange): Promise<RawImage | CompareSide> {
+export async function loadSide(target: string, side: SideName, load: LoadInput, progress: SideProgress, signal: AbortSignal, exchange?: LayerExchange): Promise<ArrivedImage | CompareSide> {
 	const request: Request = {kind: 'layerscope-compare-load', side, target, load: {source: load.source, platform: load.platform, insecure: load.insecure}, cache: load.cache !== undefined, share: exchange !== undefined};
 	const worker = spawnWorker(request);
 	exchange?.join(side, (reply, transfer) => {
 		worker.postMessage(reply, transfer);
 	});
 	try {
-		return await new Promise<RawImage | CompareSide>((resolve, reject) => {
+		return await new Promise<ArrivedImage | CompareSide>((resolve, reject) => {
 			const stop = (): void => {
 				reject(new SideError(`${side}: cancelled`));
 				void worker.terminate();
@@ -232,11 +238,7 @@ export async function loadSide(target: string, side: SideName, load: LoadInput, 
 				if (message.type === 'analysed') {
 					resolve({name: message.name, analysis: message.analysis, listing: new PackedListing(message.listing)});
 				} else if (message.type === 'done') {
-					try {
-						resolve(unpackImage(message.image, exchange));
-					} catch (error) {
-						reject(new SideError(`${side}: ${error instanceof Error ? error.message : String(error)}`));
-					}
+					resolve(new ArrivedImage(message.image));
 				} else if (message.type === 'error') {
 					const error = new SideError(`${side}: ${message.message}`);
 					if (message.stack !== undefined) {
@@ -278,7 +280,7 @@ export async function loadSideHere(target: string, side: SideName, load: LoadInp
 			listener = onReply;
 		},
 		hand(diffId, contents) {
-			exchange?.keep(side, diffId, contents);
+			exchange?.keep(diffId, contents);
 		},
 	};
 	try {
@@ -319,7 +321,7 @@ function deferred<T>(): Deferred<T> {
  * `signal` aborts (the other reader failed: what was awaited from it will not come); `finished` waits for those
  * parses (the reader must not end before: the other one waits for them).
  */
-function readerShare(endpoint: Endpoint, side: SideName, signal: AbortSignal | undefined): {share: LayerShare; failed: Promise<never>; finished: () => Promise<void>; kept: WeakMap<LayerContents, string>} {
+function readerShare(endpoint: Endpoint, side: SideName, signal: AbortSignal | undefined, standIns: boolean): {share: LayerShare; failed: Promise<never>; finished: () => Promise<void>; kept: WeakMap<LayerContents, string>} {
 	const assignment = deferred<SideAssignment>();
 	const arriving = new Map<string, Deferred<LayerContents>>();
 	const handed = new Set<string>();
@@ -338,14 +340,16 @@ function readerShare(endpoint: Endpoint, side: SideName, signal: AbortSignal | u
 	endpoint.listen(reply => {
 		if (reply.type === 'assign') {
 			assignment.resolve(reply.assignment);
-		} else if (reply.type === 'kept') {
-			const stand = {...reply.layer, entries: []};
-			kept.set(stand, reply.diffId);
-			arriving.get(reply.diffId)?.resolve(stand);
 		} else {
 			arriving.get(reply.diffId)?.resolve(unpackLayer(reply.layer));
 		}
 	});
+	const standIn = (diffId: string): LayerContents => {
+		const stand: LayerContents = {entries: [], tarBytes: 0, blobBytes: 0, compression: 'none'};
+		kept.set(stand, diffId);
+		return stand;
+	};
+
 	const hand = (diffId: string, contents: LayerContents): void => {
 		if (!handed.has(diffId)) {
 			handed.add(diffId);
@@ -385,10 +389,15 @@ function readerShare(endpoint: Endpoint, side: SideName, signal: AbortSignal | u
 					return answer;
 				}
 
-				const arrival = deferred<LayerContents>();
-				arriving.set(layer.diffId, arrival);
 				// Checked while this reader parses its own layers; unequal blobs: this image's layer is read here.
 				const same = layer.location === undefined ? Promise.resolve(false) : sameBlobBytes(answer.from, layer.location);
+				if (standIns) {
+					// The main thread parses it and keeps it for this image too: a stand-in, without waiting for it.
+					return {kind: 'wait', contents: same.then(equal => (equal ? standIn(layer.diffId) : undefined))};
+				}
+
+				const arrival = deferred<LayerContents>();
+				arriving.set(layer.diffId, arrival);
 				const contents = Promise.all([arrival.promise, same]).then(([given, equal]) => (equal ? given : undefined));
 				return {kind: 'wait', contents};
 			});
@@ -411,7 +420,8 @@ function readerShare(endpoint: Endpoint, side: SideName, signal: AbortSignal | u
  */
 async function readImage(target: string, side: SideName, load: LoadInput & Pick<LoadOptions, 'signal'>, endpoint: Endpoint, sharing: boolean, kept?: (stand: WeakMap<LayerContents, string>) => void): Promise<RawImage> {
 	let last = 0;
-	const shared = sharing ? readerShare(endpoint, side, load.signal) : undefined;
+	// The worker (the one told of stand-ins) does not wait for the layers the main thread keeps for it.
+	const shared = sharing ? readerShare(endpoint, side, load.signal, kept !== undefined) : undefined;
 	const loading = loadImage(target, {
 		...load,
 		share: shared?.share,
