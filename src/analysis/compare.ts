@@ -128,6 +128,11 @@ export type CompareSide = {
 	readonly analysis: AnalysisFigures;
 	/** The final filesystem in tree order (see finalListing). */
 	readonly listing: Listing;
+	/**
+	 * The final filesystem itself, when this thread has it: compareImages then walks the two trees, skipping what
+	 * they share (the same nodes: analyzeImagePair's copy on write), instead of merging the listings.
+	 */
+	readonly root?: FileNode;
 };
 
 export function imageFigures(side: CompareSide): ImageFigures {
@@ -384,6 +389,98 @@ export function compareFilesystems(rootA: FileNode, rootB: FileNode, visit?: Mer
 	return compareListings(finalListing(rootA), finalListing(rootB), visit);
 }
 
+/** What the content comparisons of a merge rested on (ImageComparison.contentBasis). */
+function basisOf(basis: Basis): ContentBasis {
+	if (basis.size === 0) {
+		return 'digest';
+	}
+
+	return basis.digest === 0 ? 'size' : 'mixed';
+}
+
+/** A node's entry as finalListing lists it (an implicit directory as `docker export` shows it). */
+function listed(node: FileNode): LayerEntry {
+	return node.entry ?? {path: node.path, type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0};
+}
+
+/** Whether finalListing lists what is below the node. */
+function opens(node: FileNode): boolean {
+	return node.entry === undefined || node.entry.type === 'dir';
+}
+
+/**
+ * compareListings(finalListing(rootA), finalListing(rootB)) by a walk of both trees in tree order that skips a
+ * subtree both hold as the same node (trees forked from one base share the nodes neither changed, forkTree): the
+ * same changes in the same order, and the same content basis (the pairs skipped are equal entries; they are looked
+ * at only when the basis still depends on them). An explicit stack: no recursion.
+ */
+export function compareTrees(rootA: FileNode, rootB: FileNode): {changes: FileChange[]; contentBasis: ContentBasis} {
+	const changes: FileChange[] = [];
+	const basis: Basis = {digest: 0, size: 0};
+	const shared: FileNode[] = [];
+	// Pairs at one path (either may be absent), popped in tree order.
+	const stack: Array<[FileNode | undefined, FileNode | undefined]> = [];
+	const pushChildren = (a: FileNode | undefined, b: FileNode | undefined): void => {
+		const left = a !== undefined && opens(a) ? a.children : undefined;
+		const right = b !== undefined && opens(b) ? b.children : undefined;
+		const names = new Set<string>(left?.keys());
+		for (const name of right?.keys() ?? []) {
+			names.add(name);
+		}
+
+		const sorted = [...names].sort();
+		for (let index = sorted.length - 1; index >= 0; index--) {
+			const name = sorted[index]!;
+			const x = left?.get(name);
+			const y = right?.get(name);
+			if (x !== undefined && x === y) {
+				shared.push(x);
+			} else {
+				stack.push([x, y]);
+			}
+		}
+	};
+
+	pushChildren(rootA, rootB);
+	for (let pair = stack.pop(); pair !== undefined; pair = stack.pop()) {
+		const [a, b] = pair;
+		const found = change(a === undefined ? undefined : listed(a), b === undefined ? undefined : listed(b), basis);
+		if (found !== undefined) {
+			changes.push(found);
+		}
+
+		pushChildren(a, b);
+	}
+
+	// Every pair in a shared subtree is an entry and itself: a digest to compare, or a file compared by size.
+	const countShared = (wanted: (entry: LayerEntry) => boolean): boolean => {
+		const pending = [...shared];
+		for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+			if (wanted(listed(node))) {
+				return true;
+			}
+
+			if (opens(node)) {
+				for (const child of node.children?.values() ?? []) {
+					pending.push(child);
+				}
+			}
+		}
+
+		return false;
+	};
+
+	if (basis.digest === 0 && countShared(entry => entry.digest !== undefined)) {
+		basis.digest++;
+	}
+
+	if (basis.size === 0 && countShared(entry => entry.digest === undefined && entry.type === 'file')) {
+		basis.size++;
+	}
+
+	return {changes, contentBasis: basisOf(basis)};
+}
+
 function summarize(changes: readonly FileChange[], sizeDelta: number): CompareSummary {
 	let added = 0;
 	let removed = 0;
@@ -428,7 +525,17 @@ export function finalFilesystem(image: RawImage): FileNode {
  * caller has it, e.g. from analyzeImageTree; else the layers are stacked here).
  */
 export function sideOf(image: RawImage, analysis: AnalysisFigures, root: FileNode = finalFilesystem(image)): CompareSide & {readonly listing: readonly LayerEntry[]} {
-	return {name: image.name, analysis, listing: finalListing(root)};
+	let listing: LayerEntry[] | undefined;
+	return {
+		name: image.name,
+		analysis,
+		// Made when asked for (the UI keeps it; compareImages walks `root` instead).
+		get listing() {
+			listing ??= finalListing(root);
+			return listing;
+		},
+		root,
+	};
 }
 
 /** A side from an image as read: analysed, and listed from the filesystem the analysis stacked (one stacking). */
@@ -450,13 +557,9 @@ export function readSides(a: RawImage, b: RawImage): [CompareSide & {readonly li
 export function compareImages(a: CompareSide, b: CompareSide, visit?: MergeVisitor): ImageComparison {
 	const figuresA = imageFigures(a);
 	const figuresB = imageFigures(b);
-	const {changes, basis} = compareListings(a.listing, b.listing, visit);
-	let contentBasis: ContentBasis = 'mixed';
-	if (basis.size === 0) {
-		contentBasis = 'digest';
-	} else if (basis.digest === 0) {
-		contentBasis = 'size';
-	}
+	const {changes, contentBasis} = visit === undefined && a.root !== undefined && b.root !== undefined
+		? compareTrees(a.root, b.root)
+		: (({changes, basis}) => ({changes, contentBasis: basisOf(basis)}))(compareListings(a.listing, b.listing, visit));
 
 	return {
 		a: figuresA,
