@@ -1,8 +1,8 @@
 // From a fully read image to its analysis: dive's figures, per-layer change counts, and layerscope's own.
-import {DuplicateBytes, findDuplicates} from './duplicates.js';
+import {findDuplicates} from './duplicates.js';
 import {EfficiencyAccumulator} from './efficiency.js';
 import {applyLayer, buildLayerTree, countNodes, type FileNode, forkTree, newRoot, PathBudget, subtreeSize} from './tree.js';
-import {type Analysis, type AnalysisFigures, type Inefficiency, type LayerSummary, type RawImage, type RawLayer, summarizeEntries} from './types.js';
+import {type Analysis, type AnalysisFigures, type LayerSummary, type RawImage, type RawLayer, summarizeEntries} from './types.js';
 
 export type AnalyzeOptions = {
 	/**
@@ -137,16 +137,10 @@ class LayerStack {
 
 	/** The analysis of these layers as the image `image`. */
 	finish(image: RawImage): {analysis: Analysis; root: FileNode} {
-		const {figures, inefficiencies} = this.figures(image, undefined);
-		const {duplicateBytes, duplicateFiles} = findDuplicates(this.stacked);
-		return {analysis: {...figures, image: {...figures.image, inefficiencies, duplicateBytes, duplicateFiles}}, root: this.stacked};
-	}
-
-	/** finish without the lists of files; `duplicateBytes` when the caller counted them (DuplicateBytes). */
-	figures(image: RawImage, duplicateBytes: number | undefined): {figures: AnalysisFigures; inefficiencies: Inefficiency[]} {
 		const result = this.efficiency.result();
 		const {stacked, sizeBytes, userSizeBytes} = this;
-		const figures: AnalysisFigures = {
+		const {duplicateBytes, duplicateFiles} = findDuplicates(stacked);
+		const analysis: Analysis = {
 			config: image.config,
 			layers: this.layers,
 			image: {
@@ -161,10 +155,12 @@ class LayerStack {
 				reclaimableBytes: this.reclaimableBytes,
 				fileCount: countNodes(stacked),
 				nodeCount: this.nodeTotal,
-				duplicateBytes: duplicateBytes ?? 0,
+				inefficiencies: result.inefficiencies,
+				duplicateBytes,
+				duplicateFiles,
 			},
 		};
-		return {figures, inefficiencies: result.inefficiencies};
+		return {analysis, root: stacked};
 	}
 }
 
@@ -182,10 +178,11 @@ export function analyzeImageTree(image: RawImage, options: AnalyzeOptions = {}):
 }
 
 /**
- * The figures of two images (analyzeImageTree's, without the lists of files) and their final filesystems, at once.
+ * The figures of two images (analyzeImageTree's, without the lists of files: figuresOf) and their final
+ * filesystems, at once.
  * The layers they begin with in common (the same parsed contents, in the same places: two builds on one base) are
  * stacked and added up once, each image's own layers go on from there sharing the unchanged part of the trees
- * (copy on write), and the duplicate bytes of both are counted from the base's (DuplicateBytes).
+ * (copy on write).
  */
 export function analyzeImagePair(a: RawImage, b: RawImage, options: AnalyzeOptions = {}): [{analysis: AnalysisFigures; root: FileNode}, {analysis: AnalysisFigures; root: FileNode}] {
 	let common = 0;
@@ -193,24 +190,18 @@ export function analyzeImagePair(a: RawImage, b: RawImage, options: AnalyzeOptio
 		common++;
 	}
 
-	if (common === 0) {
-		const alone = (image: RawImage): {analysis: AnalysisFigures; root: FileNode} => {
-			const {analysis, root} = analyzeImageTree(image, options);
-			return {analysis: figuresOf(analysis), root};
-		};
-
-		return [alone(a), alone(b)];
-	}
-
 	const stackA = new LayerStack(options);
 	for (let index = 0; index < common; index++) {
 		stackA.add(a.layers[index]!);
 	}
 
-	const duplicates = new DuplicateBytes(stackA.root);
-	const stackB = stackA.fork();
-	// Each layer's own figures (id, command, …) are its image's: the shared part is only the parse.
-	stackB.relabel(b.layers);
+	let stackB = new LayerStack(options);
+	if (common > 0) {
+		stackB = stackA.fork();
+		// Each layer's own figures (id, command, …) are its image's: the shared part is only the parse.
+		stackB.relabel(b.layers);
+	}
+
 	for (let index = common; index < a.layers.length; index++) {
 		stackA.add(a.layers[index]!);
 	}
@@ -219,6 +210,10 @@ export function analyzeImagePair(a: RawImage, b: RawImage, options: AnalyzeOptio
 		stackB.add(b.layers[index]!);
 	}
 
-	const side = (stack: LayerStack, image: RawImage): {analysis: AnalysisFigures; root: FileNode} => ({analysis: stack.figures(image, duplicates.of(stack.root)).figures, root: stack.root});
+	const side = (stack: LayerStack, image: RawImage): {analysis: AnalysisFigures; root: FileNode} => {
+		const {analysis, root} = stack.finish(image);
+		return {analysis: figuresOf(analysis), root};
+	};
+
 	return [side(stackA, a), side(stackB, b)];
 }
