@@ -42,6 +42,25 @@ async function run(argv: readonly string[]): Promise<number> {
 	return command.run!({args: invocation.args, options: invocation.options, io, commands, version: version()});
 }
 
+/**
+ * Node ends a process whose event loop has nothing left to wait for, even while a command's promise is pending (a
+ * wait that nothing will ever end, i.e. a bug): with exit code 0 and no output. Instead: one line and exit 2 (and
+ * no temporary output file left). Returns what to call once the run has finished.
+ */
+export function guardUnfinished(): () => void {
+	let finished = false;
+	process.once('exit', () => {
+		if (!finished) {
+			removeTemporaryFiles();
+			process.stderr.write('layerscope: internal error: the run stopped before it finished (nothing was left to wait for); please report it\n');
+			process.exitCode = exitError;
+		}
+	});
+	return () => {
+		finished = true;
+	};
+}
+
 function describe(error: unknown): string {
 	const message = error instanceof Error ? error.message : String(error);
 	// One line, whatever the error carries, and nothing raw: messages escape what they quote from the input
@@ -50,6 +69,7 @@ function describe(error: unknown): string {
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
+	const finished = guardUnfinished();
 	const debug = argv.includes('--debug');
 	runFlags.debug = debug;
 	if (debug) {
@@ -59,6 +79,7 @@ export async function main(argv: readonly string[]): Promise<void> {
 
 	process.stdout.on('error', error => {
 		if ((error as NodeJS.ErrnoException).code === 'EPIPE') {
+			finished();
 			process.exit(exitOk);
 		}
 	});
@@ -66,6 +87,7 @@ export async function main(argv: readonly string[]): Promise<void> {
 	const interrupted = (): void => {
 		removeTemporaryFiles();
 		process.stderr.write('\nlayerscope: interrupted\n');
+		finished();
 		process.exit(exitInterrupted);
 	};
 
@@ -87,6 +109,7 @@ export async function main(argv: readonly string[]): Promise<void> {
 	// Layer cache writes still running (they never fail the run), and whatever else a command left to finish.
 	await runExitHooks();
 	process.exitCode = code;
+	finished();
 	// Sockets to a daemon may linger; the exit code is set, so end now.
 	process.exit(code);
 }
