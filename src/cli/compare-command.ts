@@ -115,20 +115,23 @@ export async function loadBoth(input: Pick<CompareCommandInput, 'a' | 'b' | 'loa
 	const controller = new AbortController();
 	const report = progress(input.io);
 	// Layers both images hold are parsed once, by one of the two readers (compare-load.ts).
-	// One side in a worker, the other in this thread: two cores busy, and the layers both images hold never cross a
-	// thread. This thread's is B, or A when A is read from standard input (a worker's stdin is not the process's).
+	// One side in a worker, the other in this thread: two cores busy. This thread's is B, or A when A is read from
+	// standard input (a worker's stdin is not the process's). Images that share layers are both read here: the worker
+	// hands its image over (two threads parsing at once were no faster on two cores, measured, and cost more CPU).
 	const here = input.a === '-' && input.b !== '-' ? 'A' : 'B';
 	const exchange = new LayerExchange(here);
 	let firstError: unknown;
 	const one = async (target: string, side: SideName): Promise<RawImage | InstanceType<typeof ArrivedImage> | CompareSide> => {
 		try {
 			if (side !== here) {
-				return await loadSide(target, side, input.load, report.options(side), controller.signal, exchange);
+				const read = await loadSide(target, side, input.load, report.options(side), controller.signal, exchange);
+				// The images share layers (handedOver): this one is read here too, beside the other.
+				return typeof read === 'symbol' ? await loadSideHere(target, side, input.load, report.options(side), controller.signal, exchange) : read;
 			}
 
 			const image = await loadSideHere(target, side, input.load, report.options(side), controller.signal, exchange);
 			// Nothing kept for both images: the worker analyses its own meanwhile, and this thread this one.
-			return exchange.keepsAny() ? image : readSide(image);
+			return image instanceof ArrivedImage || exchange.keepsAny() ? image : readSide(image);
 		} catch (error) {
 			// The first failure is the story; the other side's "cancelled" is its consequence.
 			firstError ??= error;

@@ -63,10 +63,14 @@ type Message =
 	| LayerMessage
 	| {readonly type: 'done'; readonly image: PackedImage}
 	| {readonly type: 'analysed'; readonly name: string; readonly analysis: CompareSide['analysis']; readonly listing: PackedEntries}
+	| {readonly type: 'handed-over'}
 	| {readonly type: 'error'; readonly message: string; readonly stack?: string};
 
 /** From the main thread to a reader. */
-type Reply = {readonly type: 'assign'; readonly assignment: SideAssignment} | LayerMessage;
+type Reply = {readonly type: 'assign'; readonly assignment: SideAssignment} | {readonly type: 'hand-over'} | LayerMessage;
+
+/** What a worker told to hand its image over (the images share layers: both are read in the main thread) throws. */
+class HandedOver extends Error {}
 
 /** A load failure, named by its side ("B: no such image …"). */
 export class SideError extends Error {}
@@ -88,6 +92,8 @@ export class LayerExchange {
 	private readonly readers = new Map<SideName, Deliver>();
 	private readonly keptLayers = new Map<string, LayerContents>();
 	private readonly here: SideName;
+	/** Both images are read in this thread (they share layers): the worker was told to hand its image over. */
+	private oneThread = false;
 
 	/** @param here the side read in this thread (its reader keeps the layers both images hold). */
 	constructor(here: SideName) {
@@ -98,17 +104,52 @@ export class LayerExchange {
 		this.readers.set(side, deliver);
 	}
 
+	/**
+	 * A reader's layers (see LayerShare.plan). Once both have offered: when the images share a layer (with a blob on
+	 * disk on both sides), the worker is told to hand its image over, to be read in this thread (readTogether), and
+	 * this thread's reader gets its answers; else each gets its answers (assignLayers, balanced across the threads).
+	 * The worker's image read here offers again, and is answered at once.
+	 */
 	offer(side: SideName, layers: readonly ShareableLayer[] | null): void {
+		const first = this.offers.A === undefined || this.offers.B === undefined;
 		this.offers[side] = layers;
 		const {A: a, B: b} = this.offers;
 		if (a === undefined || b === undefined) {
 			return;
 		}
 
-		const assigned = assignLayers({A: a, B: b}, this.here);
-		for (const name of ['A', 'B'] as const) {
-			this.readers.get(name)?.({type: 'assign', assignment: assigned[name]}, []);
+		if (first) {
+			const there = otherSide(this.here);
+			const heldHere = new Set((this.offers[this.here] ?? []).filter(layer => layer.location !== undefined).map(layer => layer.diffId));
+			this.oneThread = (this.offers[there] ?? []).some(layer => layer.location !== undefined && heldHere.has(layer.diffId));
+			if (this.oneThread) {
+				this.readers.get(there)?.({type: 'hand-over'}, []);
+				this.answer(this.here);
+				return;
+			}
+
+			this.answer('A');
+			this.answer('B');
+			return;
 		}
+
+		this.answer(side);
+	}
+
+	/** Whether the worker was told to hand its image over (offer). */
+	get together(): boolean {
+		return this.oneThread;
+	}
+
+	/** The side whose reader keeps the layers both images hold (the one first read in this thread). */
+	get keeper(): SideName {
+		return this.here;
+	}
+
+	private answer(side: SideName): void {
+		const {A: a, B: b} = this.offers;
+		const assigned = assignLayers({A: a!, B: b!}, this.here, this.oneThread);
+		this.readers.get(side)?.({type: 'assign', assignment: assigned[side]}, []);
 	}
 
 	/** A layer `from` parsed, for the other reader (its buffers are moved on, not copied). */
@@ -193,16 +234,30 @@ function spawnWorker(request: Request): Worker {
 type LoadInput = Pick<LoadOptions, 'source' | 'platform' | 'insecure' | 'cache'>;
 
 /**
- * The worker's image as it arrives (it may come before this thread's reader is done): its own layers unpacked at
- * once; those this thread's reader parses for both images put in by `complete`, once that reader is done.
+ * An image read while the other reader was still at work, with stand-ins for the layers that reader parses for
+ * both images: the worker's image as it arrives (its own layers unpacked at once), or one read in this thread
+ * beside the other. `complete` puts those layers in, once the other reader is done.
  */
 export class ArrivedImage {
-	private readonly image: PackedImage;
+	private readonly image: Omit<RawImage, 'layers'>;
 	private readonly layers: ReadonlyArray<RawLayer | PackedRawLayer>;
 
-	constructor(image: PackedImage) {
+	constructor(image: Omit<RawImage, 'layers'>, layers: ReadonlyArray<RawLayer | PackedRawLayer>) {
 		this.image = image;
-		this.layers = image.layers.map(layer => ('kept' in layer.contents ? layer : {...layer, contents: unpackLayer(layer.contents)}));
+		this.layers = layers;
+	}
+
+	/** The worker's image (PackedImage). */
+	static unpacked(image: PackedImage): ArrivedImage {
+		return new ArrivedImage(image, image.layers.map(layer => ('kept' in layer.contents ? layer : {...layer, contents: unpackLayer(layer.contents)})));
+	}
+
+	/** An image read in this thread, whose stand-ins `standIns` knows. */
+	static standingIn(image: RawImage, standIns: WeakMap<LayerContents, string>): ArrivedImage {
+		return new ArrivedImage(image, image.layers.map(layer => {
+			const diffId = standIns.get(layer.contents);
+			return diffId === undefined ? layer : {...layer, contents: {kept: diffId}};
+		}));
 	}
 
 	/** The image whole: the stand-ins replaced by what `exchange` kept. */
@@ -220,14 +275,14 @@ export class ArrivedImage {
  * thread analyses its own). Rejects with a SideError; `signal` stops the worker. `exchange`: the layer sharing of
  * the two loads (both must be given the same one); none: no sharing.
  */
-export async function loadSide(target: string, side: SideName, load: LoadInput, progress: SideProgress, signal: AbortSignal, exchange?: LayerExchange): Promise<ArrivedImage | CompareSide> {
+export async function loadSide(target: string, side: SideName, load: LoadInput, progress: SideProgress, signal: AbortSignal, exchange?: LayerExchange): Promise<ArrivedImage | CompareSide | typeof handedOver> {
 	const request: Request = {kind: 'layerscope-compare-load', side, target, load: {source: load.source, platform: load.platform, insecure: load.insecure}, cache: load.cache !== undefined, share: exchange !== undefined};
 	const worker = spawnWorker(request);
 	exchange?.join(side, (reply, transfer) => {
 		worker.postMessage(reply, transfer);
 	});
 	try {
-		return await new Promise<ArrivedImage | CompareSide>((resolve, reject) => {
+		return await new Promise<ArrivedImage | CompareSide | typeof handedOver>((resolve, reject) => {
 			const stop = (): void => {
 				reject(new SideError(`${side}: cancelled`));
 				void worker.terminate();
@@ -238,7 +293,9 @@ export async function loadSide(target: string, side: SideName, load: LoadInput, 
 				if (message.type === 'analysed') {
 					resolve({name: message.name, analysis: message.analysis, listing: new PackedListing(message.listing)});
 				} else if (message.type === 'done') {
-					resolve(new ArrivedImage(message.image));
+					resolve(ArrivedImage.unpacked(message.image));
+				} else if (message.type === 'handed-over') {
+					resolve(handedOver);
 				} else if (message.type === 'error') {
 					const error = new SideError(`${side}: ${message.message}`);
 					if (message.stack !== undefined) {
@@ -262,11 +319,16 @@ export async function loadSide(target: string, side: SideName, load: LoadInput, 
 	}
 }
 
+/** What loadSide gives when the worker handed its image over (LayerExchange.offer): read it with loadSideHere. */
+export const handedOver = Symbol('handed over');
+
 /**
  * loadSide in this thread: the other image is read by a worker meanwhile, so two cores are busy; the layers this
- * side parses for both images stay here. Rejects with a SideError.
+ * side parses for both images stay here. Or, when the worker handed its image over, that image, read here beside
+ * the other (an ArrivedImage: the layers the other reader parses for both are put in once it is done). Rejects
+ * with a SideError.
  */
-export async function loadSideHere(target: string, side: SideName, load: LoadInput, progress: SideProgress, signal: AbortSignal, exchange?: LayerExchange): Promise<RawImage> {
+export async function loadSideHere(target: string, side: SideName, load: LoadInput, progress: SideProgress, signal: AbortSignal, exchange?: LayerExchange): Promise<RawImage | ArrivedImage> {
 	let listener: ((reply: Reply) => void) | undefined;
 	exchange?.join(side, reply => {
 		// Later, as a message would arrive: never inside the call that caused it.
@@ -284,6 +346,14 @@ export async function loadSideHere(target: string, side: SideName, load: LoadInp
 		},
 	};
 	try {
+		if (exchange?.together === true && side !== exchange.keeper) {
+			let standIns: WeakMap<LayerContents, string> | undefined;
+			const image = await readImage(target, side, {...load, signal}, endpoint, true, kept => {
+				standIns = kept;
+			});
+			return ArrivedImage.standingIn(image, standIns!);
+		}
+
 		return await readImage(target, side, {...load, signal}, endpoint, exchange !== undefined);
 	} catch (error) {
 		const failure = new SideError(`${side}: ${signal.aborted ? 'cancelled' : (error instanceof Error ? error.message : String(error))}`);
@@ -340,6 +410,8 @@ function readerShare(endpoint: Endpoint, side: SideName, signal: AbortSignal | u
 	endpoint.listen(reply => {
 		if (reply.type === 'assign') {
 			assignment.resolve(reply.assignment);
+		} else if (reply.type === 'hand-over') {
+			fail(new HandedOver('handed over'));
 		} else {
 			arriving.get(reply.diffId)?.resolve(unpackLayer(reply.layer));
 		}
@@ -499,6 +571,11 @@ async function work(request: Request): Promise<void> {
 			port.postMessage({type: 'analysed', name: side.name, analysis: figuresOf(side.analysis), listing} satisfies Message, transferables(listing));
 		}
 	} catch (error) {
+		if (error instanceof HandedOver) {
+			port.postMessage({type: 'handed-over'} satisfies Message);
+			return;
+		}
+
 		const message = error instanceof Error ? error.message : String(error);
 		port.postMessage({type: 'error', message, stack: error instanceof Error ? error.stack : undefined} satisfies Message);
 	}

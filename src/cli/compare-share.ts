@@ -25,8 +25,9 @@ const other = (side: SideName): SideName => (side === 'A' ? 'B' : 'A');
  * parsed by exactly one reader (a layer without a location: by its own); a reader is given a layer only the other
  * image holds when that layer has a location. `analyser`: the reader whose thread analyses both images; a layer
  * both images hold goes to it, so that it never crosses a thread (the other reader's copy is the analyser's).
+ * `oneThread`: both readers run in one thread, so there is nothing to balance: each reads its own layers.
  */
-export function assignLayers(offers: Readonly<Record<SideName, readonly ShareableLayer[] | null>>, analyser?: SideName): Record<SideName, SideAssignment> {
+export function assignLayers(offers: Readonly<Record<SideName, readonly ShareableLayer[] | null>>, analyser?: SideName, oneThread = false): Record<SideName, SideAssignment> {
 	type Item = {diffId: string; bytes: number; held: Partial<Record<SideName, ShareableLayer>>; reader?: SideName};
 	const items = new Map<string, Item>();
 	// A layer without a location is never shared: what the other reader parses is checked against its blob.
@@ -47,7 +48,7 @@ export function assignLayers(offers: Readonly<Record<SideName, readonly Shareabl
 	const ordered = [...items.values()].sort((x, y) => (pinned(x) - pinned(y)) || (y.bytes - x.bytes) || (x.diffId < y.diffId ? -1 : (x.diffId > y.diffId ? 1 : 0)));
 	for (const item of ordered) {
 		const can = (side: SideName): boolean => item.held[side] !== undefined
-			|| (offers[side] !== null && item.held[other(side)]?.location !== undefined);
+			|| (!oneThread && offers[side] !== null && item.held[other(side)]?.location !== undefined);
 		let reader: SideName = can('A') ? 'A' : 'B';
 		if (pinned(item) === 0) {
 			reader = analyser!;

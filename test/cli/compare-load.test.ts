@@ -56,6 +56,12 @@ test('two images on one base: the shared layer read once gives what reading both
 	const gzipped = await write('b-gzip.tar', await buildImageArchive([base, appB], {format: 'oci', compression: 'gzip', tag: 'app:b'}));
 	const mixed = await both(a, gzipped);
 	assert.equal(mixed.cli, mixed.alone);
+	// Nothing in common (another base): each image read and analysed in a thread of its own, the same result.
+	const otherBase: FixtureLayer = {entries: [...base.entries, {path: 'etc/other', content: 'o'}]};
+	const apart = await write('apart.tar', await buildImageArchive([otherBase, appB], {format: 'docker-legacy', tag: 'app:apart'}));
+	const distinct = await both(a, apart);
+	assert.equal(distinct.cli, distinct.alone);
+	assert.equal((JSON.parse(distinct.cli) as {layers: {shared: number}}).layers.shared, 0);
 	// The same archive twice: every layer shared, nothing changed.
 	const same = await both(a, a);
 	assert.equal(same.cli, same.alone);

@@ -26,6 +26,11 @@ test('assignment: with an analyser, the layers both hold go to it and the other 
 	assert.deepEqual(B.foreign, []);
 	assert.deepEqual(A.answers, [{kind: 'wait', from: at('b.tar', 0, 215)}, {kind: 'read', share: false}]);
 	assert.deepEqual(A.foreign, [{diffId: 'sha256:app-b', location: at('b.tar', 300, 96)}]);
+	// Both readers in one thread: nothing to balance, each reads its own (the shared base: the analyser's).
+	const together = assignLayers({A: a, B: b}, 'B', true);
+	assert.deepEqual(together.B.answers, [{kind: 'read', share: true}, {kind: 'read', share: false}]);
+	assert.deepEqual(together.A.answers, [{kind: 'wait', from: at('b.tar', 0, 215)}, {kind: 'read', share: false}]);
+	assert.deepEqual([together.A.foreign, together.B.foreign], [[], []]);
 	// Even when that leaves the analyser more to parse: a shared layer never crosses a thread.
 	const big = [offered('sha256:x', 10, at('a.tar', 0, 10)), offered('sha256:y', 10, at('a.tar', 10, 10))];
 	const both = assignLayers({A: big, B: big.map(layer => ({...layer, location: at('b.tar', layer.location!.offset, 10)}))}, 'A');
