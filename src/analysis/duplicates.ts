@@ -27,19 +27,22 @@ export function findDuplicates(root: FileNode): DuplicateResult {
 			continue;
 		}
 
-		const byDigest = new Map<string, FileNode[]>();
+		// Most files of a size hold contents of their own: a bare node until a second one comes (no list each).
+		const byDigest = new Map<string, FileNode | FileNode[]>();
 		for (const node of seen) {
 			const digest = node.entry!.digest!;
 			const group = byDigest.get(digest);
 			if (group === undefined) {
-				byDigest.set(digest, [node]);
-			} else {
+				byDigest.set(digest, node);
+			} else if (Array.isArray(group)) {
 				group.push(node);
+			} else {
+				byDigest.set(digest, [group, node]);
 			}
 		}
 
 		for (const [digest, group] of byDigest) {
-			if (group.length > 1) {
+			if (Array.isArray(group)) {
 				groups.set(digest, group);
 			}
 		}
