@@ -2,7 +2,7 @@
 // archive's size and wherever manifest.json sits; the index of archive-member.ts), then only the blobs wanted are
 // read. With a layer cache this skips the bytes of every cached layer: the config's diff_ids say which layers those
 // are before any layer byte.
-import {createReadStream} from 'node:fs';
+import {fileChunks} from './file-chunks.js';
 import {type FileHandle, open} from 'node:fs/promises';
 import path from 'node:path';
 import type {LayerContents, RawImage} from '../analysis/types.js';
@@ -159,7 +159,7 @@ export async function readIndexedArchive(file: string, index: TarIndex, store: L
 		// The bytes are hashed when the layer can go to the cache (which keeps only verified layers); the other reader
 		// of a share checks blobs by their bytes instead (layer-share.ts).
 		const sink = new BlobSink(progress, store !== undefined);
-		const stream = member.size === 0 ? undefined : createReadStream(file, {start: member.offset, end: member.offset + member.size - 1, highWaterMark: 1024 * 1024});
+		const stream = member.size === 0 ? undefined : fileChunks(file, {start: member.offset, end: member.offset + member.size - 1});
 		if (stream === undefined) {
 			await sink.end();
 		} else {

@@ -1,7 +1,8 @@
 // An image archive file or OCI layout opened without reading its layers: the plan (which blobs are the layers,
 // in order) from its JSON documents alone, and each layer's blob opened or parsed on demand. What lets `cat` read
 // the top layers of a large image and stop there.
-import {createReadStream, promises as fs} from 'node:fs';
+import {fileChunks} from './file-chunks.js';
+import {promises as fs} from 'node:fs';
 import path from 'node:path';
 import {Readable} from 'node:stream';
 import type {LayerContents} from '../analysis/types.js';
@@ -96,7 +97,7 @@ export async function planArchiveFile(file: string, options: PlanOptions): Promi
 				throw new FormatError(`layer ${escapeName(ref?.path ?? String(index))} is missing from the archive`);
 			}
 
-			return member.size === 0 ? Readable.from([]) : createReadStream(file, {start: member.offset, end: member.offset + member.size - 1, highWaterMark: 1024 * 1024});
+			return member.size === 0 ? Readable.from([]) : fileChunks(file, {start: member.offset, end: member.offset + member.size - 1});
 		},
 	};
 }
@@ -133,7 +134,7 @@ export async function planLayoutDir(dir: string, options: PlanOptions): Promise<
 						throw new FormatError(`layer ${index} is missing from the layout`);
 					}
 
-					return createReadStream(path.join(dir, ...ref.path.split('/')), {highWaterMark: 1024 * 1024});
+					return fileChunks(path.join(dir, ...ref.path.split('/')));
 				},
 			};
 		} catch (error) {

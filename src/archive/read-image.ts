@@ -1,7 +1,8 @@
 // Reading a whole image in one streaming pass: an archive (docker save, podman, kaniko, OCI) from any byte
 // stream, or an OCI layout directory blob by blob. Layers are analysed while their bytes stream; the manifest
 // (which `docker save` writes last) puts them in order at the end.
-import {createReadStream, readFileSync, statSync} from 'node:fs';
+import {fileChunks} from './file-chunks.js';
+import {readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {PassThrough, Readable} from 'node:stream';
 import type {LayerContents, RawImage} from '../analysis/types.js';
@@ -592,7 +593,7 @@ export async function readOciLayout(dir: string, options: ReadOptions): Promise<
 					throw new FormatError(`layer ${escapeName(ref.path)} is missing from the layout`);
 				}
 
-				return createReadStream(blob.file, {highWaterMark: 1024 * 1024});
+				return fileChunks(blob.file);
 			},
 		},
 	}));

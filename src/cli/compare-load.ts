@@ -1,26 +1,28 @@
-// Reading the two images of `layerscope compare` at the same time: A in a worker thread, B in the main thread (the
-// other way round when A is standard input). Each reader reads its image (src/cli/load.ts); the worker hands its
-// image (plain data, its layers packed: compare-pack.ts) to the main thread, which analyses both and merges.
-// Parsing is CPU work in JavaScript, so two readers keep two cores busy; the analyses run in one thread because two
-// isolates analysing at once on two cores each lose the second core their garbage collector otherwise has (measured:
-// both ~1.6× slower), and because the main thread holds both images anyway.
+// Reading the two images of `layerscope compare` at the same time: A in a worker thread (started before the CLI
+// loads: compare-prestart.ts), B in the main thread (the other way round when A is standard input). Each reader
+// reads its image (src/cli/load.ts) and first tells the main thread's LayerExchange which layers it holds (an
+// archive file on disk: from its index; src/archive/layer-share.ts).
 //
-// Layers the two images share (same diff_id: two builds on one base) are parsed once. Each reader tells the main
-// thread's LayerExchange its image's layers before reading any (src/archive/layer-share.ts); once both have, each
-// diff_id is assigned to one reader, balancing blob bytes (compare-share.ts): a layer both hold goes to the main
-// thread's reader, which keeps it for both images (it never crosses a thread: the worker gets a stand-in); a layer
-// the worker parses for the main thread is passed across packed. A reader parses its own layers first, then takes
-// the other's; it may also parse a layer of the other image for it (from that image's file), so that with two
-// images on one base the main thread takes the base while the worker takes both top layers. What one reader parsed
-// from its blob is used for the other image only when that blob is the other's own or equal to it byte for byte
-// (sameBlobBytes, checked by the other reader while it works on its own).
+// Images that share layers (same diff_id, blobs on disk on both sides: two builds on one base) are both read in the
+// main thread: the worker is told to hand its image over, and loadSideHere reads it there beside the other. A layer
+// both hold is parsed once, by the first image's reader, and kept; the other image has a stand-in for it, put back
+// once both are read (ArrivedImage), and only when its own blob is equal to the parsed one byte for byte
+// (sameBlobBytes, checked while the other layers are parsed): a diff_id is only what a config claims. Both images
+// are then analysed together (analyzeImagePair). Two threads are not used for them because on this project's two
+// cores two threads parsing at once each ran at half speed (CPU profiles): no time gained, a quarter more CPU.
 //
-// The worker runs this same module (its top level checks workerData), so the bundle needs no extra entry point.
-import {createReadStream} from 'node:fs';
+// Images that share nothing keep a thread each: the layers are balanced across the two readers by blob bytes
+// (compare-share.ts); a layer one parses for the other is passed across packed (worker → main thread), or kept in
+// the main thread with a stand-in in the worker's image (main thread → worker; that image then comes over whole, to
+// be analysed with the other). Otherwise each side is analysed where it was read, at the same time, and the worker
+// hands its figures and listing over (plain data, packed: compare-pack.ts).
+//
+// The worker runs this module (its top level checks workerData), an entry point of the bundle of its own.
 import {isMainThread, parentPort, Worker, workerData} from 'node:worker_threads';
 import {figuresOf} from '../analysis/analyze.js';
 import {type CompareSide, readSide} from '../analysis/compare.js';
 import type {LayerContents, RawImage, RawLayer} from '../analysis/types.js';
+import {fileChunks} from '../archive/file-chunks.js';
 import {type BlobLocation, type LayerShare, sameBlobBytes, type ShareableLayer, type ShareAnswer} from '../archive/layer-share.js';
 import {readLazyLayer} from '../archive/read-lazy.js';
 import {SourceError, type SourceStatus} from '../sources/types.js';
@@ -435,7 +437,7 @@ function readerShare(endpoint: Endpoint, side: SideName, signal: AbortSignal | u
 			diffId,
 			size: location.size,
 			async open() {
-				return createReadStream(location.file, {start: location.offset, end: location.offset + location.size - 1, highWaterMark: 1024 * 1024});
+				return fileChunks(location.file, {start: location.offset, end: location.offset + location.size - 1});
 			},
 		}, {label: `${diffId} of ${otherSide(side)}`});
 		hand(diffId, contents);

@@ -1,7 +1,7 @@
 // Opening one layer's blob again, from whatever source the image came from, reading as little as the source
 // allows: a seek in a plain archive file, one blob file of an OCI layout, one registry blob; an export stream
 // (the daemon, a compressed archive) is read up to that layer and stopped.
-import {createReadStream} from 'node:fs';
+import {fileChunks} from '../archive/file-chunks.js';
 import path from 'node:path';
 import {Readable, Transform} from 'node:stream';
 import type {RawImage} from '../analysis/types.js';
@@ -60,7 +60,7 @@ export function layerOpener(source: ImageSource | LazyImage, image: RawImage, co
 		}
 
 		if (source.kind === 'layout') {
-			return counted(createReadStream(path.join(source.dir, ...location.split('/')), {highWaterMark: 1024 * 1024}), counter);
+			return counted(fileChunks(path.join(source.dir, ...location.split('/'))), counter);
 		}
 
 		if (source.file === undefined && source.name === 'stdin') {
@@ -75,7 +75,7 @@ export function layerOpener(source: ImageSource | LazyImage, image: RawImage, co
 					return Readable.from([]);
 				}
 
-				return counted(createReadStream(source.file, {start: span.offset, end: span.offset + span.size - 1, highWaterMark: 1024 * 1024}), counter);
+				return counted(fileChunks(source.file, {start: span.offset, end: span.offset + span.size - 1}), counter);
 			}
 		}
 

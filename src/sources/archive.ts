@@ -1,5 +1,7 @@
 // Archive files, stdin and OCI layout directories.
-import {createReadStream, existsSync, fstatSync, type Stats, statSync} from 'node:fs';
+import {open} from 'node:fs/promises';
+import {fileChunks} from '../archive/file-chunks.js';
+import {existsSync, fstatSync, type Stats, statSync} from 'node:fs';
 import path from 'node:path';
 import {escapeName} from '../report/escape.js';
 import {SourceError, type ImageSource} from './types.js';
@@ -59,16 +61,10 @@ function fileSource(file: string, name: string, tag?: string): ImageSource {
 		totalBytes: size,
 		file,
 		async open() {
-			const stream = createReadStream(file, {highWaterMark: 1024 * 1024});
-			await new Promise<void>((resolve, reject) => {
-				stream.once('open', () => {
-					resolve();
-				});
-				stream.once('error', error => {
-					reject(new SourceError(`cannot read ${escapeName(file)}: ${(error as NodeJS.ErrnoException).code ?? error.message}`));
-				});
+			const handle = await open(file, 'r').catch((error: unknown) => {
+				throw new SourceError(`cannot read ${escapeName(file)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
 			});
-			return stream;
+			return fileChunks(handle);
 		},
 	};
 }
