@@ -119,7 +119,7 @@ export async function readIndexedArchive(file: string, index: TarIndex, store: L
 		const diffId = plan.diffIds[layerIndex] ?? '';
 		// A layer named twice is looked up once.
 		const earlier = plan.diffIds.indexOf(diffId);
-		cachedLayers.push(store === undefined || diffId === '' || !index.members.has(resolveLink(ref.path)) ? undefined
+		cachedLayers.push(store === undefined || diffId === '' || !index.members.has(resolveLink(ref.path)) || options.share?.fromStore?.(diffId) === false ? undefined
 			: earlier < layerIndex ? cachedLayers[earlier] : await store.get(diffId));
 	}
 

@@ -44,6 +44,12 @@ export type LayerShare = {
 	plan(layers: readonly ShareableLayer[] | null): Promise<ShareAnswer[]>;
 	/** A layer answered { kind: 'read', share: true } was parsed. */
 	read(diffId: string, contents: LayerContents): void;
+	/**
+	 * Whether the reader may take a layer from the layer cache instead (default: yes). No for a diff_id the other
+	 * image holds when the other reader parses it in this run: the cache may hold that reader's copy already, and this
+	 * image's blob must be found equal to it first.
+	 */
+	fromStore?(diffId: string): boolean;
 };
 
 export function sameLocation(a: BlobLocation, b: BlobLocation): boolean {

@@ -66,7 +66,7 @@ type Message =
 	| {readonly type: 'done'; readonly image: PackedImage}
 	| {readonly type: 'analysed'; readonly name: string; readonly analysis: CompareSide['analysis']; readonly listing: PackedEntries}
 	| {readonly type: 'handed-over'}
-	| {readonly type: 'error'; readonly message: string; readonly stack?: string};
+	| {readonly type: 'error'; readonly message: string; readonly stack?: string; readonly side?: SideName};
 
 /** From the main thread to a reader. */
 type Reply = {readonly type: 'assign'; readonly assignment: SideAssignment} | {readonly type: 'hand-over'} | LayerMessage;
@@ -76,6 +76,16 @@ class HandedOver extends Error {}
 
 /** A load failure, named by its side ("B: no such image …"). */
 export class SideError extends Error {}
+
+/** A failure in a layer of the other image, which this reader parsed for it: named by that image's side. */
+class OtherImageError extends Error {
+	readonly side: SideName;
+
+	constructor(side: SideName, message: string) {
+		super(message);
+		this.side = side;
+	}
+}
 
 export type SideProgress = Pick<LoadOptions, 'onStatus' | 'onRead' | 'onNotice'>;
 
@@ -141,6 +151,11 @@ export class LayerExchange {
 	/** Whether the worker was told to hand its image over (offer). */
 	get together(): boolean {
 		return this.oneThread;
+	}
+
+	/** Whether `side` offered a layer of that diff_id with its blob on disk. */
+	holds(side: SideName, diffId: string): boolean {
+		return (this.offers[side] ?? []).some(layer => layer.diffId === diffId && layer.location !== undefined);
 	}
 
 	/** The side whose reader keeps the layers both images hold (the one first read in this thread). */
@@ -299,7 +314,7 @@ export async function loadSide(target: string, side: SideName, load: LoadInput, 
 				} else if (message.type === 'handed-over') {
 					resolve(handedOver);
 				} else if (message.type === 'error') {
-					const error = new SideError(`${side}: ${message.message}`);
+					const error = new SideError(`${message.side ?? side}: ${message.message}`);
 					if (message.stack !== undefined) {
 						error.stack = message.stack;
 					}
@@ -350,15 +365,18 @@ export async function loadSideHere(target: string, side: SideName, load: LoadInp
 	try {
 		if (exchange?.together === true && side !== exchange.keeper) {
 			let standIns: WeakMap<LayerContents, string> | undefined;
+			// A layer the other image holds is the other reader's, taken only once this image's blob is found equal to
+			// its (never from the cache, which may hold the other reader's copy by now).
 			const image = await readImage(target, side, {...load, signal}, endpoint, true, kept => {
 				standIns = kept;
-			});
+			}, diffId => exchange.holds(exchange.keeper, diffId));
 			return ArrivedImage.standingIn(image, standIns!);
 		}
 
 		return await readImage(target, side, {...load, signal}, endpoint, exchange !== undefined);
 	} catch (error) {
-		const failure = new SideError(`${side}: ${signal.aborted ? 'cancelled' : (error instanceof Error ? error.message : String(error))}`);
+		const named = error instanceof OtherImageError ? error.side : side;
+		const failure = new SideError(`${named}: ${signal.aborted ? 'cancelled' : (error instanceof Error ? error.message : String(error))}`);
 		if (error instanceof Error && error.stack !== undefined) {
 			failure.stack = error.stack;
 		}
@@ -393,7 +411,7 @@ function deferred<T>(): Deferred<T> {
  * `signal` aborts (the other reader failed: what was awaited from it will not come); `finished` waits for those
  * parses (the reader must not end before: the other one waits for them).
  */
-function readerShare(endpoint: Endpoint, side: SideName, signal: AbortSignal | undefined, standIns: boolean): {share: LayerShare; failed: Promise<never>; finished: () => Promise<void>; kept: WeakMap<LayerContents, string>} {
+function readerShare(endpoint: Endpoint, side: SideName, signal: AbortSignal | undefined, standIns: boolean, notFromStore?: (diffId: string) => boolean): {share: LayerShare; failed: Promise<never>; finished: () => Promise<void>; kept: WeakMap<LayerContents, string>} {
 	const assignment = deferred<SideAssignment>();
 	const arriving = new Map<string, Deferred<LayerContents>>();
 	const handed = new Set<string>();
@@ -439,7 +457,9 @@ function readerShare(endpoint: Endpoint, side: SideName, signal: AbortSignal | u
 			async open() {
 				return fileChunks(location.file, {start: location.offset, end: location.offset + location.size - 1});
 			},
-		}, {label: `${diffId} of ${otherSide(side)}`});
+		}, {label: diffId}).catch((error: unknown) => {
+			throw new OtherImageError(otherSide(side), error instanceof Error ? error.message : String(error));
+		});
 		hand(diffId, contents);
 	};
 
@@ -477,6 +497,7 @@ function readerShare(endpoint: Endpoint, side: SideName, signal: AbortSignal | u
 			});
 		},
 		read: hand,
+		fromStore: diffId => notFromStore?.(diffId) !== true,
 	};
 	return {
 		share,
@@ -492,10 +513,10 @@ function readerShare(endpoint: Endpoint, side: SideName, signal: AbortSignal | u
  * One image read, sharing layers through `endpoint` when `sharing`; `kept` hears of the stand-ins in it for layers
  * the main thread keeps.
  */
-async function readImage(target: string, side: SideName, load: LoadInput & Pick<LoadOptions, 'signal'>, endpoint: Endpoint, sharing: boolean, kept?: (stand: WeakMap<LayerContents, string>) => void): Promise<RawImage> {
+async function readImage(target: string, side: SideName, load: LoadInput & Pick<LoadOptions, 'signal'>, endpoint: Endpoint, sharing: boolean, kept?: (stand: WeakMap<LayerContents, string>) => void, notFromStore?: (diffId: string) => boolean): Promise<RawImage> {
 	let last = 0;
 	// The worker (the one told of stand-ins) does not wait for the layers the main thread keeps for it.
-	const shared = sharing ? readerShare(endpoint, side, load.signal, kept !== undefined) : undefined;
+	const shared = sharing ? readerShare(endpoint, side, load.signal, kept !== undefined, notFromStore) : undefined;
 	const loading = loadImage(target, {
 		...load,
 		share: shared?.share,
@@ -579,7 +600,7 @@ async function work(request: Request): Promise<void> {
 		}
 
 		const message = error instanceof Error ? error.message : String(error);
-		port.postMessage({type: 'error', message, stack: error instanceof Error ? error.stack : undefined} satisfies Message);
+		port.postMessage({type: 'error', message, stack: error instanceof Error ? error.stack : undefined, side: error instanceof OtherImageError ? error.side : undefined} satisfies Message);
 	}
 }
 

@@ -63,8 +63,9 @@ export function layerOpener(source: ImageSource | LazyImage, image: RawImage, co
 			return counted(fileChunks(path.join(source.dir, ...location.split('/'))), counter);
 		}
 
-		if (source.file === undefined && source.name === 'stdin') {
-			throw new SourceError('stdin cannot be read twice: save the archive to a file first (e.g. `docker save IMAGE -o image.tar`) and name the file');
+		if (source.once === true) {
+			const what = source.name === 'stdin' ? 'stdin' : `${escapeName(source.name)} (a pipe)`;
+			throw new SourceError(`${what} cannot be read twice: save the archive to a file first (e.g. \`docker save IMAGE -o image.tar\`) and name the file`);
 		}
 
 		if (source.file !== undefined) {

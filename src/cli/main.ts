@@ -14,9 +14,14 @@ const exitOk = 0;
 const exitError = 2;
 const exitInterrupted = 130;
 
+/** The first error writing to standard output (other than a reader that went away): the run fails with it. */
+let stdoutFailure: NodeJS.ErrnoException | undefined;
+
 const io: CommandIo = {
 	stdout(text) {
-		process.stdout.write(text);
+		process.stdout.write(text, error => {
+			stdoutFailure ??= error ?? undefined;
+		});
 	},
 	stderr(text) {
 		process.stderr.write(text);
@@ -82,6 +87,8 @@ export async function main(argv: readonly string[]): Promise<void> {
 			finished();
 			process.exit(exitOk);
 		}
+
+		stdoutFailure ??= error;
 	});
 	// SIGINT and SIGTERM alike: no temporary output file left behind, the old output intact, exit 130.
 	const interrupted = (): void => {
@@ -108,6 +115,17 @@ export async function main(argv: readonly string[]): Promise<void> {
 
 	// Layer cache writes still running (they never fail the run), and whatever else a command left to finish.
 	await runExitHooks();
+	// Everything written to standard output has gone out (or failed: a full disk, a closed descriptor): say so.
+	await new Promise<void>(resolve => {
+		process.stdout.write('', () => {
+			resolve();
+		});
+	});
+	if (stdoutFailure !== undefined && stdoutFailure.code !== 'EPIPE' && code !== exitInterrupted) {
+		io.stderr(`layerscope: cannot write to standard output: ${stdoutFailure.code ?? describe(stdoutFailure)}\n`);
+		code = exitError;
+	}
+
 	process.exitCode = code;
 	finished();
 	// Sockets to a daemon may linger; the exit code is set, so end now.

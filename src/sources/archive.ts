@@ -1,7 +1,7 @@
 // Archive files, stdin and OCI layout directories.
 import {open} from 'node:fs/promises';
 import {fileChunks} from '../archive/file-chunks.js';
-import {existsSync, fstatSync, type Stats, statSync} from 'node:fs';
+import {createReadStream, existsSync, fstatSync, type Stats, statSync} from 'node:fs';
 import path from 'node:path';
 import {escapeName} from '../report/escape.js';
 import {SourceError, type ImageSource} from './types.js';
@@ -52,6 +52,28 @@ function fileSource(file: string, name: string, tag?: string): ImageSource {
 		return layoutSource(file, tag);
 	}
 
+	if (!stat.isFile()) {
+		// A named pipe, a device, a socket: read once, front to back, like standard input (no index, no second read).
+		return {
+			kind: 'archive',
+			name: tag === undefined ? name : `${name}:${tag}`,
+			tag,
+			once: true,
+			async open() {
+				const stream = createReadStream(file, {highWaterMark: 1024 * 1024});
+				await new Promise<void>((resolve, reject) => {
+					stream.once('open', () => {
+						resolve();
+					});
+					stream.once('error', error => {
+						reject(new SourceError(`cannot read ${escapeName(file)}: ${(error as NodeJS.ErrnoException).code ?? error.message}`));
+					});
+				});
+				return stream;
+			},
+		};
+	}
+
 	const size = stat.size;
 
 	return {
@@ -75,6 +97,7 @@ export function localSource(argument: string): ImageSource {
 		return {
 			kind: 'archive',
 			name: 'stdin',
+			once: true,
 			async open() {
 				if (process.stdin.isTTY) {
 					throw new SourceError('stdin is a terminal: pipe an image archive in, e.g. `docker save IMAGE | layerscope -`');

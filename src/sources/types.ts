@@ -26,6 +26,8 @@ export type ArchiveSource = {
 	readonly totalBytes?: number;
 	/** The archive's path when it is a file on disk (its layers can then be read again by seeking). */
 	readonly file?: string;
+	/** A stream that can be read only once (standard input, a named pipe): no layer can be read from it again. */
+	readonly once?: boolean;
 	/** For archives holding several images: which tag to pick. */
 	readonly tag?: string;
 	/**

@@ -71,3 +71,30 @@ test('an indexed archive offers its layers to a share: parses its own first, tak
 	assert.deepEqual(own.layers[0]!.contents.entries.map(entry => entry.path), ['etc', 'etc/base']);
 	assert.equal(own.layers[0]!.contents.diffId, undefined, 'no hashing without a cache');
 });
+
+test('a share that says no to the layer cache for a diff_id: that layer is offered to the share, not taken from the cache', async () => {
+	const file = path.join(work, 'cached.tar');
+	writeFileSync(file, await buildImageArchive([
+		{entries: [{path: 'etc/', type: 'dir'}, {path: 'etc/base', content: 'base'}]},
+		{entries: [{path: 'app/', type: 'dir'}, {path: 'app/main.js', content: 'main'}]},
+	], {format: 'docker-legacy'}));
+	const index = (await indexTar(file))!;
+	const plain = (await readIndexedArchive(file, index, undefined, {name: 'x', share: {plan: async layers => (layers ?? []).map(() => ({kind: 'read', share: false})), read() {}}}))!;
+	const [baseId, appId] = plain.layers.map(layer => layer.diffId);
+	// The cache holds another reader's copy of both layers (a marker stands for it).
+	const cached: LayerContents = {entries: [{path: 'from-cache', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 1}], tarBytes: 0, blobBytes: 0, compression: 'none'};
+	const store = {get: async () => cached, verified() {}};
+	let offered: string[] = [];
+	const share: LayerShare = {
+		async plan(layers) {
+			offered = (layers ?? []).map(layer => layer.diffId);
+			return (layers ?? []).map(() => ({kind: 'read', share: false}));
+		},
+		read() {},
+		fromStore: diffId => diffId !== baseId,
+	};
+	const image = (await readIndexedArchive(file, index, store, {name: 'x', share}))!;
+	assert.deepEqual(offered, [baseId]);
+	assert.deepEqual(image.layers[0]!.contents.entries.map(entry => entry.path), ['etc', 'etc/base'], 'read from its own blob');
+	assert.equal(image.layers[1]!.contents, cached, `${appId} from the cache`);
+});

@@ -2,6 +2,7 @@
 // built CLI on archives written here: the result equals comparing the two images read on their own, in one thread;
 // a layer that claims another image's diff_id with other bytes is read from its own image, not borrowed.
 import assert from 'node:assert/strict';
+import {execFileSync, spawn} from 'node:child_process';
 import {createHash} from 'node:crypto';
 import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -128,6 +129,16 @@ test('a side that fails on a layer the other waits for: one line naming it, exit
 	const second = await runCli(['compare', bigA, badB], {env: {LAYERSCOPE_NO_CACHE: '1'}, timeoutMs: 30_000});
 	assert.equal(second.code, 2, second.stderr);
 	assert.match(second.stderr, /^layerscope: B: layer l0\/layer\.tar is not a tar, gzip or zstd blob\n$/);
+	// Nothing shared; B holds two large layers, so A's reader parses one of them for B (balancing) — and that one is
+	// broken: the error names B, whose layer it is.
+	// (Smaller than the other: the larger goes to B's own reader first, then this one to A's, which has less to do.)
+	const otherBig = await buildLayerTar(Array.from({length: 150}, (_, index) => ({path: `other/f${index}`, size: 2000})));
+	const brokenBig = Buffer.alloc(otherBig.length, 'y');
+	const smallA = await archive('small-a.tar', [appTar], [sha(appTar)]);
+	const twoBig = await archive('two-big.tar', [bigTar, brokenBig], [sha(bigTar), sha(otherBig)]);
+	const third = await runCli(['compare', smallA, twoBig], {env: {LAYERSCOPE_NO_CACHE: '1'}, timeoutMs: 30_000});
+	assert.equal(third.code, 2, third.stderr);
+	assert.match(third.stderr, /^layerscope: B: layer sha256:[\da-f]{64} is not a tar, gzip or zstd blob\n$/);
 });
 
 test('A or B from standard input (read in the main thread), not both', async () => {
@@ -167,4 +178,54 @@ test('a layer claiming another image\'s diff_id with other bytes (same size) is 
 	assert.equal(cli, alone);
 	const document = JSON.parse(cli) as {changes: Array<{path: string; kind: string}>};
 	assert.deepEqual(document.changes.map(change => `${change.kind} ${change.path}`), ['added /etc/evil', 'removed /etc/good']);
+	// The same with the layer cache on, empty at the start, either way round: the image read second (B, handed over
+	// to the main thread) must not take A's base from the cache A's reader has just filled.
+	for (const [first, second, expected] of [[a, b, ['added /etc/evil', 'removed /etc/good']], [b, a, ['removed /etc/evil', 'added /etc/good']]] as const) {
+		const cached = await both(first, second, {LAYERSCOPE_CACHE_DIR: mkdtempSync(path.join(work, 'cache-'))});
+		assert.equal(cached.cli, cached.alone);
+		assert.deepEqual((JSON.parse(cached.cli) as typeof document).changes.map(change => `${change.kind} ${change.path}`), [...expected].sort((x, y) => (x.slice(x.indexOf('/')) < y.slice(y.indexOf('/')) ? -1 : 1)));
+	}
+});
+
+test('a side whose shared layer is corrupt fails with one line, cache on or off, either way round (no borrowed layer)', async () => {
+	const goodTar = await buildLayerTar(base.entries);
+	const appTar = await buildLayerTar(appA.entries);
+	const sha = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
+	const broken = Buffer.from(goodTar);
+	broken[0] = broken[0]! ^ 0xFF;
+	const archive = async (name: string, layer: Buffer): Promise<string> => write(name, await outerArchive([
+		['base/layer.tar', layer],
+		['app/layer.tar', appTar],
+		['config.json', JSON.stringify({architecture: 'amd64', os: 'linux', rootfs: {type: 'layers', diff_ids: [`sha256:${sha(goodTar)}`, `sha256:${sha(appTar)}`]}, history: [{created_by: 'base'}, {created_by: 'app'}]})],
+		['manifest.json', JSON.stringify([{Config: 'config.json', RepoTags: [`x:${name.length}`], Layers: ['base/layer.tar', 'app/layer.tar']}])],
+	]));
+	const good = await archive('good.tar', goodTar);
+	const bad = await archive('bad-header.tar', broken);
+	for (const cache of [false, true]) {
+		for (const [args, side] of [[[bad, good], 'A'], [[good, bad], 'B']] as const) {
+			// The cache empty at the start (a layer cached by an earlier run is trusted by its diff_id: see README).
+			const env = cache ? {LAYERSCOPE_CACHE_DIR: mkdtempSync(path.join(work, 'cache-'))} : {LAYERSCOPE_NO_CACHE: '1'};
+			const result = await runCli(['compare', ...args, '--json', path.join(work, 'never.json')], {env});
+			assert.equal(result.code, 2, `${side} ${JSON.stringify(env)}: ${result.stderr}`);
+			assert.match(result.stderr, new RegExp(`^layerscope: ${side}: .*bad checksum.*\n$`));
+		}
+	}
+});
+
+test('A or B from a named pipe: read once, front to back, the same comparison (it was indexed, then read again)', async () => {
+	const a = await write('pipe-a.tar', await buildImageArchive([base, appA], {format: 'docker-legacy', tag: 'app:a'}));
+	const b = await write('pipe-b.tar', await buildImageArchive([base, appB], {format: 'docker25', tag: 'app:b'}));
+	const expected = formatJson(compareJson(compareRead(await loadImage(a, {}), await loadImage(b, {}))));
+	for (const [side, args] of [['A', (pipe: string) => [pipe, b]], ['B', (pipe: string) => [a, pipe]]] as const) {
+		const pipe = path.join(work, `pipe-${side}`);
+		execFileSync('mkfifo', [pipe]);
+		const writer = spawn('sh', ['-c', `cat "$0" > "$1"`, side === 'A' ? a : b, pipe], {stdio: 'ignore'});
+		const written = new Promise(resolve => writer.once('exit', resolve));
+		const out = path.join(work, `pipe-${side}.json`);
+		const result = await runCli(['compare', ...args(pipe), '--json', out], {env: {LAYERSCOPE_NO_CACHE: '1'}});
+		assert.equal(await written, 0, 'the writer wrote it all');
+		assert.equal(result.code, 0, result.stderr);
+		// The pipe's name stands where the file's was.
+		assert.equal(readFileSync(out, 'utf8').replaceAll(pipe, side === 'A' ? a : b).replaceAll(`pipe-${side}`, side === 'A' ? 'pipe-a.tar' : 'pipe-b.tar'), expected);
+	}
 });
