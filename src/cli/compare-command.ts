@@ -175,6 +175,10 @@ export async function runCompareCommand(input: CompareCommandInput): Promise<num
 		throw new UsageError('A and B cannot both be read from standard input (-)');
 	}
 
+	if (input.markdown && input.json === '-') {
+		throw new UsageError('--markdown and --json - both write to standard output: give --json a file, or leave one out');
+	}
+
 	const config = input.ci ? loadCompareCiConfig(input.ciFlags, input.cwd) : undefined;
 	if (config !== undefined) {
 		for (const warning of config.warnings) {

@@ -34,6 +34,11 @@ test('text when piped, --json FILE instead of it, --markdown', async () => {
 
 	const markdown = await runCli(['compare', a, b, '--markdown']);
 	assert.equal(markdown.code, 0, markdown.stderr);
+	// Both to standard output: a usage error, not one of them dropped.
+	const both = await runCli(['compare', a, b, '--markdown', '--json', '-']);
+	assert.equal(both.code, 2);
+	assert.equal(both.stdout, '');
+	assert.equal(both.stderr, 'layerscope: --markdown and --json - both write to standard output: give --json a file, or leave one out\n');
 	assert.match(markdown.stdout, /^### Image comparison: /);
 	assert.match(markdown.stdout, /\n\| files \| 423 \| 429 \| \+6 \|\n/);
 });
