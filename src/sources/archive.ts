@@ -1,8 +1,8 @@
 // Archive files, stdin and OCI layout directories.
+import {existsSync, fstatSync, type Stats, statSync} from 'node:fs';
 import {open} from 'node:fs/promises';
-import {fileChunks} from '../archive/file-chunks.js';
-import {createReadStream, existsSync, fstatSync, type Stats, statSync} from 'node:fs';
 import path from 'node:path';
+import {fileChunks} from '../archive/file-chunks.js';
 import {escapeName} from '../report/escape.js';
 import {SourceError, type ImageSource} from './types.js';
 
@@ -52,41 +52,18 @@ function fileSource(file: string, name: string, tag?: string): ImageSource {
 		return layoutSource(file, tag);
 	}
 
-	if (!stat.isFile()) {
-		// A named pipe, a device, a socket: read once, front to back, like standard input (no index, no second read).
-		return {
-			kind: 'archive',
-			name: tag === undefined ? name : `${name}:${tag}`,
-			tag,
-			once: true,
-			async open() {
-				const stream = createReadStream(file, {highWaterMark: 1024 * 1024});
-				await new Promise<void>((resolve, reject) => {
-					stream.once('open', () => {
-						resolve();
-					});
-					stream.once('error', error => {
-						reject(new SourceError(`cannot read ${escapeName(file)}: ${(error as NodeJS.ErrnoException).code ?? error.message}`));
-					});
-				});
-				return stream;
-			},
-		};
-	}
-
-	const size = stat.size;
-
+	const regular = stat.isFile();
 	return {
 		kind: 'archive',
 		name: tag === undefined ? name : `${name}:${tag}`,
 		tag,
-		totalBytes: size,
-		file,
+		// A named pipe, a device, a socket: read once, front to back, like standard input (no index, no second read).
+		...(regular ? {totalBytes: stat.size, file} : {once: true}),
 		async open() {
 			const handle = await open(file, 'r').catch((error: unknown) => {
 				throw new SourceError(`cannot read ${escapeName(file)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
 			});
-			return fileChunks(handle);
+			return regular ? fileChunks(handle) : handle.createReadStream({highWaterMark: 1024 * 1024});
 		},
 	};
 }
