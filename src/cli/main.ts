@@ -19,9 +19,8 @@ let stdoutFailure: NodeJS.ErrnoException | undefined;
 
 const io: CommandIo = {
 	stdout(text) {
-		process.stdout.write(text, error => {
-			stdoutFailure ??= error ?? undefined;
-		});
+		// A failed write is an 'error' event on process.stdout (main records it).
+		process.stdout.write(text);
 	},
 	stderr(text) {
 		process.stderr.write(text);
