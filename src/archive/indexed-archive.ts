@@ -2,7 +2,6 @@
 // archive's size and wherever manifest.json sits; the index of archive-member.ts), then only the blobs wanted are
 // read. With a layer cache this skips the bytes of every cached layer: the config's diff_ids say which layers those
 // are before any layer byte.
-import {fileChunks} from './file-chunks.js';
 import {type FileHandle, open} from 'node:fs/promises';
 import path from 'node:path';
 import type {LayerContents, RawImage} from '../analysis/types.js';
@@ -14,6 +13,7 @@ import {type KeptJson, keepJson, oversizeJson, useJson} from './metadata.js';
 import {normalizePath} from './names.js';
 import {escapeName, terminalSafe} from '../report/escape.js';
 import {type IndexedMember, indexTarFile} from './archive-member.js';
+import {fileChunks} from './file-chunks.js';
 
 /** Where a regular file's data sits in the archive. */
 type Member = {readonly offset: number; readonly size: number};

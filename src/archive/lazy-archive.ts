@@ -1,10 +1,10 @@
 // An image archive file or OCI layout opened without reading its layers: the plan (which blobs are the layers,
 // in order) from its JSON documents alone, and each layer's blob opened or parsed on demand. What lets `cat` read
 // the top layers of a large image and stop there.
-import {fileChunks} from './file-chunks.js';
 import {promises as fs} from 'node:fs';
 import path from 'node:path';
 import {Readable} from 'node:stream';
+import {fileChunks} from './file-chunks.js';
 import type {LayerContents} from '../analysis/types.js';
 import {type IndexedMember, indexTarFile} from './archive-member.js';
 import {readHead, sniff} from './blob.js';

@@ -1,10 +1,10 @@
 // Reading a whole image in one streaming pass: an archive (docker save, podman, kaniko, OCI) from any byte
 // stream, or an OCI layout directory blob by blob. Layers are analysed while their bytes stream; the manifest
 // (which `docker save` writes last) puts them in order at the end.
-import {fileChunks} from './file-chunks.js';
 import {readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {PassThrough, Readable} from 'node:stream';
+import {fileChunks} from './file-chunks.js';
 import type {LayerContents, RawImage} from '../analysis/types.js';
 import {type BlobKind, decodeErrorMessage, decoderFor, readHead, sniff, sniffBytes} from './blob.js';
 import {escapeName, terminalSafe} from '../report/escape.js';

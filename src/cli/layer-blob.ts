@@ -1,9 +1,9 @@
 // Opening one layer's blob again, from whatever source the image came from, reading as little as the source
 // allows: a seek in a plain archive file, one blob file of an OCI layout, one registry blob; an export stream
 // (the daemon, a compressed archive) is read up to that layer and stopped.
-import {fileChunks} from '../archive/file-chunks.js';
 import path from 'node:path';
 import {Readable, Transform} from 'node:stream';
+import {fileChunks} from '../archive/file-chunks.js';
 import type {RawImage} from '../analysis/types.js';
 import {type IndexedMember, indexTarFile, streamTarMember} from '../archive/archive-member.js';
 import {escapeName} from '../report/escape.js';
