@@ -195,12 +195,9 @@ export function analyzeImagePair(a: RawImage, b: RawImage, options: AnalyzeOptio
 		stackA.add(a.layers[index]!);
 	}
 
-	let stackB = new LayerStack(options);
-	if (common > 0) {
-		stackB = stackA.fork();
-		// Each layer's own figures (id, command, …) are its image's: the shared part is only the parse.
-		stackB.relabel(b.layers);
-	}
+	const stackB = common > 0 ? stackA.fork() : new LayerStack(options);
+	// Each layer's own figures (id, command, …) are its image's: the shared part is only the parse.
+	stackB.relabel(b.layers);
 
 	for (let index = common; index < a.layers.length; index++) {
 		stackA.add(a.layers[index]!);

@@ -557,9 +557,15 @@ export function readSides(a: RawImage, b: RawImage): [CompareSide & {readonly li
 export function compareImages(a: CompareSide, b: CompareSide, visit?: MergeVisitor): ImageComparison {
 	const figuresA = imageFigures(a);
 	const figuresB = imageFigures(b);
-	const {changes, contentBasis} = visit === undefined && a.root !== undefined && b.root !== undefined
-		? compareTrees(a.root, b.root)
-		: (({changes, basis}) => ({changes, contentBasis: basisOf(basis)}))(compareListings(a.listing, b.listing, visit));
+	let merged: {changes: FileChange[]; contentBasis: ContentBasis};
+	if (visit === undefined && a.root !== undefined && b.root !== undefined) {
+		merged = compareTrees(a.root, b.root);
+	} else {
+		const {changes, basis} = compareListings(a.listing, b.listing, visit);
+		merged = {changes, contentBasis: basisOf(basis)};
+	}
+
+	const {changes, contentBasis} = merged;
 
 	return {
 		a: figuresA,

@@ -492,8 +492,7 @@ export const whiteoutKeyPrefix = '.wh.';
 
 /**
  * Build a layer's own tree; `count` is its number of nodes (dive's per-layer file count), `opaques` of opaque
- * directories. Throws PathBudgetError
- * when the nodes' paths exceed `budget` (none: no limit).
+ * directories. Throws PathBudgetError when the nodes' paths exceed `budget` (none: no limit).
  */
 export function buildLayerTree(entries: readonly LayerEntry[], budget?: PathBudget): LayerTreeNode & {count: number; opaques: number} {
 	const root: LayerTreeNode & {count: number; opaques: number} = {name: '', path: '', entry: undefined, children: undefined, opaque: false, count: 0, opaques: 0};

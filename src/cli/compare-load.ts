@@ -68,6 +68,9 @@ type Message =
 	| {readonly type: 'handed-over'}
 	| {readonly type: 'error'; readonly message: string; readonly stack?: string; readonly side?: SideName};
 
+/** The messages a reader sends while it reads (the others end its work). */
+type Relayed = Exclude<Message, {type: 'done' | 'analysed' | 'handed-over' | 'error'}>;
+
 /** From the main thread to a reader. */
 type Reply = {readonly type: 'assign'; readonly assignment: SideAssignment} | {readonly type: 'hand-over'} | LayerMessage;
 
@@ -118,7 +121,7 @@ export class LayerExchange {
 
 	/**
 	 * A reader's layers (see LayerShare.plan). Once both have offered: when the images share a layer (with a blob on
-	 * disk on both sides), the worker is told to hand its image over, to be read in this thread (readTogether), and
+	 * disk on both sides), the worker is told to hand its image over, to be read in this thread (loadSideHere), and
 	 * this thread's reader gets its answers; else each gets its answers (assignLayers, balanced across the threads).
 	 * The worker's image read here offers again, and is answered at once.
 	 */
@@ -199,7 +202,7 @@ export class LayerExchange {
 }
 
 /** What a reader's messages mean on the main thread: progress for the user, offers and layers for the exchange. */
-function relay(side: SideName, message: Exclude<Message, {type: 'done' | 'error'}>, progress: SideProgress, exchange: LayerExchange | undefined): void {
+function relay(side: SideName, message: Relayed, progress: SideProgress, exchange: LayerExchange | undefined): void {
 	switch (message.type) {
 		case 'status': {
 			progress.onStatus?.(message.status);
@@ -229,8 +232,9 @@ function relay(side: SideName, message: Exclude<Message, {type: 'done' | 'error'
 }
 
 /**
- * A worker running this module. Built, it is a .js chunk; from the TypeScript sources (tests, benchmarks under
- * tsx) the worker registers tsx itself first, as Node 20 does not carry `--import` loaders into workers.
+ * A worker running this module: the one bin/layerscope.js started early when there is one, else a new one. Built,
+ * this module is an entry of its own; from the TypeScript sources (tests, benchmarks under tsx) the worker registers
+ * tsx itself first, as Node 20 does not carry `--import` loaders into workers.
  */
 function spawnWorker(request: Request): Worker {
 	const early = takePrestartedWorker();
@@ -387,7 +391,7 @@ export async function loadSideHere(target: string, side: SideName, load: LoadInp
 
 /** A reader's line to the main thread: messages out, replies in. */
 type Endpoint = {
-	post(message: Exclude<Message, {type: 'done' | 'error'}>, transfer?: ArrayBuffer[]): void;
+	post(message: Relayed, transfer?: ArrayBuffer[]): void;
 	listen(onReply: (reply: Reply) => void): void;
 	/** A layer this reader parsed that the other image holds too: packed and posted, or kept in the main thread. */
 	hand(diffId: string, contents: LayerContents): void;
