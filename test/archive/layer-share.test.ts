@@ -15,6 +15,16 @@ after(() => {
 
 const at = (file: string, offset: number, size: number): BlobLocation => ({file, offset, size});
 
+/** A docker-save archive of two layers (etc/base, then app/main.js), written as `name`; its path. */
+async function baseAndApp(name: string): Promise<string> {
+	const file = path.join(work, name);
+	writeFileSync(file, await buildImageArchive([
+		{entries: [{path: 'etc/', type: 'dir'}, {path: 'etc/base', content: 'base'}]},
+		{entries: [{path: 'app/', type: 'dir'}, {path: 'app/main.js', content: 'main'}]},
+	], {format: 'docker-legacy'}));
+	return file;
+}
+
 test('sameBlobBytes: equal ranges of two files, a difference anywhere, another size, the same range', async () => {
 	const first = path.join(work, 'one');
 	const second = path.join(work, 'two');
@@ -31,11 +41,7 @@ test('sameBlobBytes: equal ranges of two files, a difference anywhere, another s
 });
 
 test('an indexed archive offers its layers to a share: parses its own first, takes what the other reader gives', async () => {
-	const file = path.join(work, 'image.tar');
-	writeFileSync(file, await buildImageArchive([
-		{entries: [{path: 'etc/', type: 'dir'}, {path: 'etc/base', content: 'base'}]},
-		{entries: [{path: 'app/', type: 'dir'}, {path: 'app/main.js', content: 'main'}]},
-	], {format: 'docker-legacy'}));
+	const file = await baseAndApp('image.tar');
 	const index = (await indexTar(file))!;
 	const marker: LayerContents = {entries: [{path: 'given', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 1}], tarBytes: 0, blobBytes: 0, compression: 'none'};
 	let offered: readonly ShareableLayer[] | null = [];
@@ -73,11 +79,7 @@ test('an indexed archive offers its layers to a share: parses its own first, tak
 });
 
 test('a share that says no to the layer cache for a diff_id: that layer is offered to the share, not taken from the cache', async () => {
-	const file = path.join(work, 'cached.tar');
-	writeFileSync(file, await buildImageArchive([
-		{entries: [{path: 'etc/', type: 'dir'}, {path: 'etc/base', content: 'base'}]},
-		{entries: [{path: 'app/', type: 'dir'}, {path: 'app/main.js', content: 'main'}]},
-	], {format: 'docker-legacy'}));
+	const file = await baseAndApp('cached.tar');
 	const index = (await indexTar(file))!;
 	const plain = (await readIndexedArchive(file, index, undefined, {name: 'x', share: {plan: async layers => (layers ?? []).map(() => ({kind: 'read', share: false})), read() {}}}))!;
 	const [baseId, appId] = plain.layers.map(layer => layer.diffId);

@@ -135,6 +135,11 @@ test('a side that fails on a layer the other waits for: one line naming it, exit
 	const otherBig = await buildLayerTar(Array.from({length: 150}, (_, index) => ({path: `other/f${index}`, size: 2000})));
 	const brokenBig = Buffer.alloc(otherBig.length, 'y');
 	const smallA = await archive('small-a.tar', [appTar], [sha(appTar)]);
+	// The other way round, all layers sound: the main thread parses one of A's for the worker (kept there, a stand-in
+	// in A's image, which then comes over whole): what reading each alone gives.
+	const twoGood = await archive('two-good.tar', [bigTar, otherBig], [sha(bigTar), sha(otherBig)]);
+	const helped = await both(twoGood, smallA);
+	assert.equal(helped.cli, helped.alone);
 	const twoBig = await archive('two-big.tar', [bigTar, brokenBig], [sha(bigTar), sha(otherBig)]);
 	const third = await runCli(['compare', smallA, twoBig], {env: {LAYERSCOPE_NO_CACHE: '1'}, timeoutMs: 30_000});
 	assert.equal(third.code, 2, third.stderr);

@@ -3,22 +3,22 @@
 // inherits the test runner's --import flags, which Node 20 cannot apply in a worker).
 import assert from 'node:assert/strict';
 import {execFileSync} from 'node:child_process';
-import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {after, before, test} from 'node:test';
 import {repoRoot} from '../helpers/fixtures.js';
+import {builtCli} from '../helpers/tmux.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'layerscope-prestart-'));
 after(() => {
 	rmSync(work, {recursive: true, force: true});
 });
 
+// The built CLI (compare-prestart.js is built with it).
 before(() => {
-	if (!existsSync(path.join(repoRoot, 'dist/cli/compare-prestart.js'))) {
-		execFileSync(process.execPath, ['scripts/build.mjs'], {cwd: repoRoot, stdio: 'inherit'});
-	}
+	builtCli();
 });
 
 test('started for compare only (not for an image, --help or no command), taken once, sent its request', () => {
