@@ -1,5 +1,5 @@
 // From a fully read image to its analysis: dive's figures, per-layer change counts, and layerscope's own.
-import {findDuplicates} from './duplicates.js';
+import {FilesystemTally, findDuplicates} from './duplicates.js';
 import {EfficiencyAccumulator} from './efficiency.js';
 import {applyLayer, buildLayerTree, countNodes, type FileNode, forkTree, newRoot, PathBudget, subtreeSize} from './tree.js';
 import {type Analysis, type AnalysisFigures, type LayerSummary, type RawImage, type RawLayer, summarizeEntries} from './types.js';
@@ -56,6 +56,8 @@ class LayerStack {
 	private budget = new PathBudget();
 	private efficiency: EfficiencyAccumulator;
 	private stacked = newRoot();
+	/** The filesystem this stack was forked from (fork): never changed, its nodes shared with the fork. */
+	private forkedFrom: FileNode | undefined;
 	private gen = 0;
 	private reclaimableBytes = 0;
 	private sizeBytes = 0;
@@ -115,6 +117,8 @@ class LayerStack {
 		copy.efficiency = this.efficiency.fork();
 		const mine = forkTree(this.stacked);
 		const theirs = forkTree(this.stacked);
+		this.forkedFrom = this.stacked;
+		copy.forkedFrom = this.stacked;
 		this.stacked = mine.root;
 		this.gen = mine.gen;
 		copy.stacked = theirs.root;
@@ -135,32 +139,49 @@ class LayerStack {
 		return this.stacked;
 	}
 
+	/** The stacked filesystem of the layers this stack was forked after (its root when it was never forked). */
+	get base(): FileNode {
+		return this.forkedFrom ?? this.stacked;
+	}
+
 	/** The analysis of these layers as the image `image`. */
 	finish(image: RawImage): {analysis: Analysis; root: FileNode} {
-		const result = this.efficiency.result();
-		const {stacked, sizeBytes, userSizeBytes} = this;
-		const {duplicateBytes, duplicateFiles} = findDuplicates(stacked);
+		const {inefficiencies, ...result} = this.efficiency.result();
+		const {duplicateBytes, duplicateFiles} = findDuplicates(this.stacked);
 		const analysis: Analysis = {
 			config: image.config,
 			layers: this.layers,
-			image: {
-				name: image.name,
-				tags: image.tags,
-				sizeBytes,
-				userSizeBytes,
-				wastedBytes: result.wastedBytes,
-				// dive divides without a guard: 0/0 is NaN.
-				userWastedPercent: result.wastedBytes / userSizeBytes,
-				efficiency: result.efficiency,
-				reclaimableBytes: this.reclaimableBytes,
-				fileCount: countNodes(stacked),
-				nodeCount: this.nodeTotal,
-				inefficiencies: result.inefficiencies,
-				duplicateBytes,
-				duplicateFiles,
-			},
+			image: {...this.summary(image, result, duplicateBytes, countNodes(this.stacked)), inefficiencies, duplicateFiles},
 		};
-		return {analysis, root: stacked};
+		return {analysis, root: this.stacked};
+	}
+
+	/**
+	 * finish without the lists of files (figuresOf's): the duplicate bytes and entry count are `tally`'s (moved to
+	 * this stack's filesystem).
+	 */
+	figures(image: RawImage, tally: FilesystemTally): {analysis: AnalysisFigures; root: FileNode} {
+		tally.moveTo(this.stacked);
+		const {inefficiencies: _inefficiencies, ...result} = this.efficiency.result();
+		return {analysis: {config: image.config, layers: this.layers, image: this.summary(image, result, tally.duplicateBytes, tally.entryCount)}, root: this.stacked};
+	}
+
+	private summary(image: RawImage, result: {readonly wastedBytes: number; readonly efficiency: number}, duplicateBytes: number, fileCount: number): AnalysisFigures['image'] {
+		const {sizeBytes, userSizeBytes} = this;
+		return {
+			name: image.name,
+			tags: image.tags,
+			sizeBytes,
+			userSizeBytes,
+			wastedBytes: result.wastedBytes,
+			// dive divides without a guard: 0/0 is NaN.
+			userWastedPercent: result.wastedBytes / userSizeBytes,
+			efficiency: result.efficiency,
+			reclaimableBytes: this.reclaimableBytes,
+			fileCount,
+			nodeCount: this.nodeTotal,
+			duplicateBytes,
+		};
 	}
 }
 
@@ -207,10 +228,8 @@ export function analyzeImagePair(a: RawImage, b: RawImage, options: AnalyzeOptio
 		stackB.add(b.layers[index]!);
 	}
 
-	const side = (stack: LayerStack, image: RawImage): {analysis: AnalysisFigures; root: FileNode} => {
-		const {analysis, root} = stack.finish(image);
-		return {analysis: figuresOf(analysis), root};
-	};
-
-	return [side(stackA, a), side(stackB, b)];
+	// Duplicates and entries of the base counted once, then of each image only what its own layers changed (and of
+	// images without common layers, each whole).
+	const tally = new FilesystemTally(stackA.base);
+	return [stackA.figures(a, tally), stackB.figures(b, common > 0 ? tally : new FilesystemTally(stackB.base))];
 }

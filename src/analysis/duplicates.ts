@@ -65,6 +65,163 @@ export function findDuplicates(root: FileNode): DuplicateResult {
 	return {duplicateBytes, duplicateFiles};
 }
 
+/** Files of one content (digest) beyond the first, with their size. */
+type Tally = {readonly size: number; count: number};
+
+/**
+ * The duplicate bytes (findDuplicates' duplicateBytes) and entry count (countNodes) of filesystems that share nodes:
+ * forkTree's copies of one stacked tree, where a node two of them hold is the same object. The first is counted
+ * whole; each next one from the one before, walking only the nodes the two do not share (`compare`: two images on one
+ * base count the base once, then each image's own layers). An explicit stack (no recursion a deep path could
+ * overflow).
+ */
+export class FilesystemTally {
+	/** Content digest → the one regular file holding it, or a tally once two do. */
+	private readonly contents = new Map<string, FileNode | Tally>();
+	private duplicates = 0;
+	private entries = 0;
+	/** One digest seen with two sizes (findDuplicates groups by size first): duplicateBytes counts afresh. */
+	private mixed = false;
+	private root: FileNode;
+
+	/** @param root the first filesystem (a stacked tree's root; the root itself is not an entry). */
+	constructor(root: FileNode) {
+		this.root = root;
+		this.subtree(root, 1);
+		// The root itself is no entry.
+		this.entries--;
+	}
+
+	/** Bytes stored more than once in the current filesystem: Σ size × (copies − 1) over its contents. */
+	get duplicateBytes(): number {
+		return this.mixed ? duplicateBytesOf(this.root) : this.duplicates;
+	}
+
+	/** Entries in the current filesystem (countNodes). */
+	get entryCount(): number {
+		return this.entries;
+	}
+
+	/** Count `root` instead: a filesystem that shares its unchanged nodes with the current one. */
+	moveTo(root: FileNode): void {
+		this.shift(this.root, root);
+		this.root = root;
+	}
+
+	/** From `from` to `to` (two roots): what only `from` holds taken out, what only `to` holds put in. */
+	private shift(from: FileNode, to: FileNode): void {
+		const pending: Array<[FileNode | undefined, FileNode | undefined]> = [[from, to]];
+		for (let pair = pending.pop(); pair !== undefined; pair = pending.pop()) {
+			const [before, after] = pair;
+			if (before === after) {
+				continue;
+			}
+
+			if (before?.children !== undefined && after?.children !== undefined) {
+				for (const [name, child] of after.children) {
+					pending.push([before.children.get(name), child]);
+				}
+
+				for (const [name, child] of before.children) {
+					if (!after.children.has(name)) {
+						pending.push([child, undefined]);
+					}
+				}
+
+				continue;
+			}
+
+			if (before !== undefined) {
+				this.subtree(before, -1);
+			}
+
+			if (after !== undefined) {
+				this.subtree(after, 1);
+			}
+		}
+	}
+
+	/** Each node of the subtree `top` counted in (sign 1) or out (-1). */
+	private subtree(top: FileNode, sign: 1 | -1): void {
+		const pending = [top];
+		for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+			this.entries += sign;
+			if (node.children !== undefined) {
+				for (const child of node.children.values()) {
+					pending.push(child);
+				}
+
+				continue;
+			}
+
+			const {entry} = node;
+			if (entry?.type === 'file' && entry.digest !== undefined && entry.size > 0) {
+				if (sign === 1) {
+					this.add(entry.digest, node);
+				} else {
+					this.remove(entry.digest);
+				}
+			}
+		}
+	}
+
+	private add(digest: string, node: FileNode): void {
+		const {size} = node.entry!;
+		const seen = this.contents.get(digest);
+		if (seen === undefined) {
+			this.contents.set(digest, node);
+			return;
+		}
+
+		const tally: Tally = 'count' in seen ? seen : {size: seen.entry!.size, count: 1};
+		if (tally.size !== size) {
+			this.mixed = true;
+		}
+
+		tally.count++;
+		this.duplicates += size;
+		if (tally !== seen) {
+			this.contents.set(digest, tally);
+		}
+	}
+
+	private remove(digest: string): void {
+		const seen = this.contents.get(digest)!;
+		if (!('count' in seen) || seen.count === 1) {
+			this.contents.delete(digest);
+			return;
+		}
+
+		// The last file left of a content stays a tally of one (which of the nodes it is, is not known here).
+		seen.count--;
+		this.duplicates -= seen.size;
+	}
+}
+
+/** findDuplicates' duplicateBytes alone (bytes), without the groups: no lists, no paths, no sort. */
+export function duplicateBytesOf(root: FileNode): number {
+	const bySize = new Map<number, FileNode | FileNode[]>();
+	walkFiles(root, bySize);
+	let duplicateBytes = 0;
+	for (const [size, seen] of bySize) {
+		if (!Array.isArray(seen)) {
+			continue;
+		}
+
+		const digests = new Set<string>();
+		for (const node of seen) {
+			const digest = node.entry!.digest!;
+			if (digests.has(digest)) {
+				duplicateBytes += size;
+			} else {
+				digests.add(digest);
+			}
+		}
+	}
+
+	return duplicateBytes;
+}
+
 /**
  * The group's paths, absolute, in byte order. Sorted while relative (the nodes' own strings), then prefixed: a
  * prefixed string that is never compared stays a small reference to the node's path instead of a copy. Most
