@@ -131,6 +131,12 @@ export class FilesystemTally {
 				continue;
 			}
 
+			// A file both hold with the same content (most of two builds' own layers): nothing changes.
+			if (before?.children === undefined && after?.children === undefined && before?.entry?.digest !== undefined
+				&& before.entry.digest === after?.entry?.digest && before.entry.size === after.entry.size && before.entry.type === after.entry.type) {
+				continue;
+			}
+
 			if (before !== undefined) {
 				this.subtree(before, -1);
 			}
