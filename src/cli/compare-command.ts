@@ -111,7 +111,7 @@ function progress(io: CompareCommandIo): {options(side: 'A' | 'B'): Pick<LoadOpt
  */
 export async function loadBoth(input: Pick<CompareCommandInput, 'a' | 'b' | 'load' | 'io'>): Promise<[CompareSide, CompareSide]> {
 	// A chunk of its own, which the worker runs: it loads what reading needs, not the reports, rules and YAML.
-	const {ArrivedImage, LayerExchange, loadSide, loadSideHere} = await import('./compare-load.js');
+	const {ArrivedImage, HandedOver, LayerExchange, loadSide, loadSideHere} = await import('./compare-load.js');
 	const controller = new AbortController();
 	const report = progress(input.io);
 	// Layers both images hold are parsed once, by one of the two readers (compare-load.ts).
@@ -125,8 +125,16 @@ export async function loadBoth(input: Pick<CompareCommandInput, 'a' | 'b' | 'loa
 		try {
 			if (side !== here) {
 				const read = await loadSide(target, side, input.load, report.options(side), controller.signal, exchange);
-				// The images share layers (handedOver): this one is read here too, beside the other.
-				return typeof read === 'symbol' ? await loadSideHere(target, side, input.load, report.options(side), controller.signal, exchange) : read;
+				if (!(read instanceof HandedOver)) {
+					return read;
+				}
+
+				// The images share layers: this one is read here too, beside the other (the worker compares blobs).
+				try {
+					return await loadSideHere(target, side, input.load, report.options(side), controller.signal, exchange);
+				} finally {
+					await read.release();
+				}
 			}
 
 			const image = await loadSideHere(target, side, input.load, report.options(side), controller.signal, exchange);

@@ -66,16 +66,20 @@ type Message =
 	| {readonly type: 'done'; readonly image: PackedImage}
 	| {readonly type: 'analysed'; readonly name: string; readonly analysis: CompareSide['analysis']; readonly listing: PackedEntries}
 	| {readonly type: 'handed-over'}
+	| {readonly type: 'same-bytes'; readonly id: number; readonly equal: boolean}
 	| {readonly type: 'error'; readonly message: string; readonly stack?: string; readonly side?: SideName};
 
 /** The messages a reader sends while it reads (the others end its work). */
-type Relayed = Exclude<Message, {type: 'done' | 'analysed' | 'handed-over' | 'error'}>;
+type Relayed = Exclude<Message, {type: 'done' | 'analysed' | 'handed-over' | 'same-bytes' | 'error'}>;
 
 /** From the main thread to a reader. */
 type Reply = {readonly type: 'assign'; readonly assignment: SideAssignment} | {readonly type: 'hand-over'} | LayerMessage;
 
+/** To a worker that handed its image over: are these two blobs equal byte for byte (sameBlobBytes)? */
+type BytesQuestion = {readonly type: 'same-bytes'; readonly id: number; readonly a: BlobLocation; readonly b: BlobLocation};
+
 /** What a worker told to hand its image over (the images share layers: both are read in the main thread) throws. */
-class HandedOver extends Error {}
+class HandOverError extends Error {}
 
 /** A load failure, named by its side ("B: no such image …"). */
 export class SideError extends Error {}
@@ -109,6 +113,7 @@ export class LayerExchange {
 	private readonly here: SideName;
 	/** Both images are read in this thread (they share layers): the worker was told to hand its image over. */
 	private oneThread = false;
+	private comparer: ((a: BlobLocation, b: BlobLocation) => Promise<boolean>) | undefined;
 
 	/** @param here the side read in this thread (its reader keeps the layers both images hold). */
 	constructor(here: SideName) {
@@ -149,6 +154,19 @@ export class LayerExchange {
 		}
 
 		this.answer(side);
+	}
+
+	/**
+	 * Blobs are compared by `compare` from now on: the worker's, idle once it handed its image over, so that this
+	 * thread, which parses both images, only waits for the answer.
+	 */
+	compareWith(compare: (a: BlobLocation, b: BlobLocation) => Promise<boolean>): void {
+		this.comparer = compare;
+	}
+
+	/** Whether the blobs at `a` and `b` hold the same bytes (sameBlobBytes; in the worker when it is idle). */
+	async sameBytes(a: BlobLocation, b: BlobLocation): Promise<boolean> {
+		return (this.comparer ?? sameBlobBytes)(a, b);
 	}
 
 	/** Whether the worker was told to hand its image over (offer). */
@@ -296,14 +314,32 @@ export class ArrivedImage {
  * thread analyses its own). Rejects with a SideError; `signal` stops the worker. `exchange`: the layer sharing of
  * the two loads (both must be given the same one); none: no sharing.
  */
-export async function loadSide(target: string, side: SideName, load: LoadInput, progress: SideProgress, signal: AbortSignal, exchange?: LayerExchange): Promise<ArrivedImage | CompareSide | typeof handedOver> {
+export async function loadSide(target: string, side: SideName, load: LoadInput, progress: SideProgress, signal: AbortSignal, exchange?: LayerExchange): Promise<ArrivedImage | CompareSide | HandedOver> {
 	const request: Request = {kind: 'layerscope-compare-load', side, target, load: {source: load.source, platform: load.platform, insecure: load.insecure}, cache: load.cache !== undefined, share: exchange !== undefined};
 	const worker = spawnWorker(request);
 	exchange?.join(side, (reply, transfer) => {
 		worker.postMessage(reply, transfer);
 	});
+	// Once the image is handed over, the worker compares blobs for this thread until released.
+	const questions = new Map<number, {question: BytesQuestion; answer: (equal: Promise<boolean>) => void}>();
+	let asked = 0;
+	let handedOver: HandedOver | undefined;
+	const ask = async (a: BlobLocation, b: BlobLocation): Promise<boolean> => new Promise<boolean>(resolve => {
+		const question: BytesQuestion = {type: 'same-bytes', id: ++asked, a, b};
+		questions.set(question.id, {question, answer: resolve});
+		worker.postMessage(question);
+	});
+	// A worker that stops (released, or failed) leaves its questions to this thread.
+	worker.on('exit', () => {
+		exchange?.compareWith(sameBlobBytes);
+		for (const {question, answer} of questions.values()) {
+			answer(sameBlobBytes(question.a, question.b));
+		}
+
+		questions.clear();
+	});
 	try {
-		return await new Promise<ArrivedImage | CompareSide | typeof handedOver>((resolve, reject) => {
+		return await new Promise<ArrivedImage | CompareSide | HandedOver>((resolve, reject) => {
 			const stop = (): void => {
 				reject(new SideError(`${side}: cancelled`));
 				void worker.terminate();
@@ -316,7 +352,14 @@ export async function loadSide(target: string, side: SideName, load: LoadInput, 
 				} else if (message.type === 'done') {
 					resolve(ArrivedImage.unpacked(message.image));
 				} else if (message.type === 'handed-over') {
+					exchange?.compareWith(ask);
+					handedOver = new HandedOver(async () => {
+						await worker.terminate();
+					});
 					resolve(handedOver);
+				} else if (message.type === 'same-bytes') {
+					questions.get(message.id)?.answer(Promise.resolve(message.equal));
+					questions.delete(message.id);
 				} else if (message.type === 'error') {
 					const error = new SideError(`${message.side ?? side}: ${message.message}`);
 					if (message.stack !== undefined) {
@@ -336,12 +379,23 @@ export async function loadSide(target: string, side: SideName, load: LoadInput, 
 			});
 		});
 	} finally {
-		await worker.terminate();
+		if (handedOver === undefined || signal.aborted) {
+			await worker.terminate();
+		}
 	}
 }
 
-/** What loadSide gives when the worker handed its image over (LayerExchange.offer): read it with loadSideHere. */
-export const handedOver = Symbol('handed over');
+/**
+ * What loadSide gives when the worker handed its image over (LayerExchange.offer): read the image with loadSideHere,
+ * then `release` the worker, which compares blobs for this thread meanwhile (LayerExchange.compareWith).
+ */
+export class HandedOver {
+	readonly release: () => Promise<void>;
+
+	constructor(release: () => Promise<void>) {
+		this.release = release;
+	}
+}
 
 /**
  * loadSide in this thread: the other image is read by a worker meanwhile, so two cores are busy; the layers this
@@ -364,6 +418,9 @@ export async function loadSideHere(target: string, side: SideName, load: LoadInp
 		},
 		hand(diffId, contents) {
 			exchange?.keep(diffId, contents);
+		},
+		async sameBytes(a, b) {
+			return exchange === undefined ? sameBlobBytes(a, b) : exchange.sameBytes(a, b);
 		},
 	};
 	try {
@@ -395,6 +452,8 @@ type Endpoint = {
 	listen(onReply: (reply: Reply) => void): void;
 	/** A layer this reader parsed that the other image holds too: packed and posted, or kept in the main thread. */
 	hand(diffId: string, contents: LayerContents): void;
+	/** Whether two blobs hold the same bytes (sameBlobBytes, here or where the main thread has it done). */
+	sameBytes(a: BlobLocation, b: BlobLocation): Promise<boolean>;
 };
 
 /** Resolvable from outside. */
@@ -435,8 +494,8 @@ function readerShare(endpoint: Endpoint, side: SideName, signal: AbortSignal | u
 		if (reply.type === 'assign') {
 			assignment.resolve(reply.assignment);
 		} else if (reply.type === 'hand-over') {
-			fail(new HandedOver('handed over'));
-		} else {
+			fail(new HandOverError('handed over'));
+		} else if (reply.type === 'layer') {
 			arriving.get(reply.diffId)?.resolve(unpackLayer(reply.layer));
 		}
 	});
@@ -488,7 +547,7 @@ function readerShare(endpoint: Endpoint, side: SideName, signal: AbortSignal | u
 				}
 
 				// Checked while this reader parses its own layers; unequal blobs: this image's layer is read here.
-				const same = layer.location === undefined ? Promise.resolve(false) : sameBlobBytes(answer.from, layer.location);
+				const same = layer.location === undefined ? Promise.resolve(false) : endpoint.sameBytes(answer.from, layer.location);
 				if (standIns) {
 					// The main thread parses it and keeps it for this image too: a stand-in, without waiting for it.
 					return {kind: 'wait', contents: same.then(equal => (equal ? standIn(layer.diffId) : undefined))};
@@ -577,6 +636,7 @@ async function work(request: Request): Promise<void> {
 			const layer = packLayer(contents);
 			port.postMessage({type: 'layer', diffId, layer} satisfies Message, transferables(layer.entries));
 		},
+		sameBytes: sameBlobBytes,
 	};
 	try {
 		// The layer cache (and cacache with it) loads only when there is one.
@@ -598,7 +658,15 @@ async function work(request: Request): Promise<void> {
 			port.postMessage({type: 'analysed', name: side.name, analysis: figuresOf(side.analysis), listing} satisfies Message, transferables(listing));
 		}
 	} catch (error) {
-		if (error instanceof HandedOver) {
+		if (error instanceof HandOverError) {
+			// Both images are read in the main thread now; this one compares blobs for it until it is let go.
+			port.on('message', (question: BytesQuestion | Reply) => {
+				if (question.type === 'same-bytes') {
+					void sameBlobBytes(question.a, question.b).then(equal => {
+						port.postMessage({type: 'same-bytes', id: question.id, equal} satisfies Message);
+					});
+				}
+			});
 			port.postMessage({type: 'handed-over'} satisfies Message);
 			return;
 		}
