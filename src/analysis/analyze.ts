@@ -199,6 +199,19 @@ export function analyzeImageTree(image: RawImage, options: AnalyzeOptions = {}):
 }
 
 /**
+ * analyzeImageTree without the lists of files (figuresOf's figures): what `compare` shows of an image. The duplicate
+ * bytes are counted without grouping the files (FilesystemTally).
+ */
+export function analyzeImageFigures(image: RawImage, options: AnalyzeOptions = {}): {analysis: AnalysisFigures; root: FileNode} {
+	const stack = new LayerStack(options);
+	for (const layer of image.layers) {
+		stack.add(layer);
+	}
+
+	return stack.figures(image, new FilesystemTally(stack.root));
+}
+
+/**
  * The figures of two images (analyzeImageTree's, without the lists of files: figuresOf) and their final
  * filesystems, at once.
  * The layers they begin with in common (the same parsed contents, in the same places: two builds on one base) are

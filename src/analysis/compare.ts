@@ -5,7 +5,7 @@
 // src/analysis/tree.ts, then listed in tree order: depth first, names in byte order, with an explicit stack, so a
 // deep path cannot overflow anything). Two such listings are merged like two sorted lists: linear in the paths.
 // A listing is plain data, so each image can be read, analysed and listed in a worker thread of its own.
-import {analyzeImagePair, analyzeImageTree} from './analyze.js';
+import {analyzeImageFigures, analyzeImagePair} from './analyze.js';
 import {type FileNode, stackLayers} from './tree.js';
 import type {AnalysisFigures, EntryType, LayerEntry, RawImage} from './types.js';
 
@@ -540,7 +540,7 @@ export function sideOf(image: RawImage, analysis: AnalysisFigures, root: FileNod
 
 /** A side from an image as read: analysed, and listed from the filesystem the analysis stacked (one stacking). */
 export function readSide(image: RawImage): CompareSide & {readonly listing: readonly LayerEntry[]} {
-	const {analysis, root} = analyzeImageTree(image);
+	const {analysis, root} = analyzeImageFigures(image);
 	return sideOf(image, analysis, root);
 }
 

@@ -138,8 +138,14 @@ export async function loadBoth(input: Pick<CompareCommandInput, 'a' | 'b' | 'loa
 			}
 
 			const image = await loadSideHere(target, side, input.load, report.options(side), controller.signal, exchange);
-			// Nothing kept for both images: the worker analyses its own meanwhile, and this thread this one.
-			return image instanceof ArrivedImage || exchange.keepsAny() ? image : readSide(image);
+			if (image instanceof ArrivedImage || exchange.keepsAny()) {
+				return image;
+			}
+
+			// Nothing kept for both images: the worker analyses its own meanwhile, and this thread this one. The worker's
+			// comes listed, to be merged with this one's listing: made now, while the worker may still be at work.
+			const read = readSide(image);
+			return {...read, listing: read.listing};
 		} catch (error) {
 			// The first failure is the story; the other side's "cancelled" is its consequence.
 			firstError ??= error;
