@@ -65,6 +65,15 @@ export function findDuplicates(root: FileNode): DuplicateResult {
 	return {duplicateBytes, duplicateFiles};
 }
 
+/**
+ * The content digest of a node that counts toward duplicates: a regular file (not a directory, hardlink or other
+ * type), not empty, whose content is known; else undefined.
+ */
+function contentDigest(node: FileNode): string | undefined {
+	const {entry} = node;
+	return node.children === undefined && entry?.type === 'file' && entry.size > 0 ? entry.digest : undefined;
+}
+
 /** Files of one content (digest) beyond the first, with their size. */
 type Tally = {readonly size: number; count: number};
 
@@ -132,8 +141,8 @@ export class FilesystemTally {
 			}
 
 			// A file both hold with the same content (most of two builds' own layers): nothing changes.
-			if (before?.children === undefined && after?.children === undefined && before?.entry?.digest !== undefined
-				&& before.entry.digest === after?.entry?.digest && before.entry.size === after.entry.size && before.entry.type === after.entry.type) {
+			if (before !== undefined && after !== undefined && contentDigest(before) !== undefined
+				&& contentDigest(before) === contentDigest(after) && before.entry!.size === after.entry!.size) {
 				continue;
 			}
 
@@ -160,12 +169,12 @@ export class FilesystemTally {
 				continue;
 			}
 
-			const {entry} = node;
-			if (entry?.type === 'file' && entry.digest !== undefined && entry.size > 0) {
+			const digest = contentDigest(node);
+			if (digest !== undefined) {
 				if (sign === 1) {
-					this.add(entry.digest, node);
+					this.add(digest, node);
 				} else {
-					this.remove(entry.digest);
+					this.remove(digest);
 				}
 			}
 		}
@@ -260,15 +269,15 @@ function walkFiles(root: FileNode, bySize: Map<number, FileNode | FileNode[]>): 
 			continue;
 		}
 
-		const {entry} = node;
-		if (entry?.type === 'file' && entry.digest !== undefined && entry.size > 0) {
-			const seen = bySize.get(entry.size);
+		if (contentDigest(node) !== undefined) {
+			const {size} = node.entry!;
+			const seen = bySize.get(size);
 			if (seen === undefined) {
-				bySize.set(entry.size, node);
+				bySize.set(size, node);
 			} else if (Array.isArray(seen)) {
 				seen.push(node);
 			} else {
-				bySize.set(entry.size, [seen, node]);
+				bySize.set(size, [seen, node]);
 			}
 		}
 	}
