@@ -114,16 +114,27 @@ export async function readIndexedArchive(file: string, index: TarIndex, store: L
 		await handle.close();
 	}
 
+	const {share} = options;
+	// With a share, which layers the store holds is asked first (nothing decoded) and told to the share with the
+	// layers to parse; the stored ones are decoded once it has answered (a compare worker may be told to hand its
+	// image over before that). A stored layer that then cannot be decoded is parsed here.
+	const lookFirst = share !== undefined && store?.has !== undefined;
+	const stored: boolean[] = [];
 	const cachedLayers: Array<LayerContents | undefined> = [];
 	for (const [layerIndex, ref] of plan.layers.entries()) {
 		const diffId = plan.diffIds[layerIndex] ?? '';
 		// A layer named twice is looked up once.
 		const earlier = plan.diffIds.indexOf(diffId);
-		cachedLayers.push(store === undefined || diffId === '' || !index.members.has(resolveLink(ref.path)) || options.share?.fromStore?.(diffId) === false ? undefined
-			: earlier < layerIndex ? cachedLayers[earlier] : await store.get(diffId));
+		const usable = store !== undefined && diffId !== '' && index.members.has(resolveLink(ref.path)) && share?.fromStore?.(diffId) !== false;
+		if (!usable || lookFirst) {
+			cachedLayers.push(undefined);
+			stored.push(usable && (earlier < layerIndex ? stored[earlier]! : await store.has!(diffId)));
+		} else {
+			cachedLayers.push(earlier < layerIndex ? cachedLayers[earlier] : await store.get(diffId));
+			stored.push(cachedLayers[layerIndex] !== undefined);
+		}
 	}
 
-	const {share} = options;
 	if (share === undefined && cachedLayers.every(layer => layer === undefined)) {
 		return undefined;
 	}
@@ -132,17 +143,29 @@ export async function readIndexedArchive(file: string, index: TarIndex, store: L
 	const answers = new Map<string, ShareAnswer>();
 	if (share !== undefined) {
 		const offered = new Map<string, ShareableLayer>();
+		const cached = new Set<string>();
 		for (const [layerIndex, ref] of plan.layers.entries()) {
 			const diffId = plan.diffIds[layerIndex] ?? '';
 			const member = index.members.get(resolveLink(ref.path));
-			if (diffId !== '' && cachedLayers[layerIndex] === undefined && member !== undefined && !offered.has(diffId)) {
+			if (stored[layerIndex] === true) {
+				cached.add(diffId);
+			} else if (diffId !== '' && member !== undefined && !offered.has(diffId)) {
 				offered.set(diffId, {diffId, bytes: member.size, location: {file, offset: member.offset, size: member.size}});
 			}
 		}
 
-		const said = await share.plan([...offered.values()]);
+		const said = await share.plan([...offered.values()], [...cached]);
 		for (const [position, diffId] of [...offered.keys()].entries()) {
 			answers.set(diffId, said[position] ?? {kind: 'read', share: false});
+		}
+
+		if (lookFirst) {
+			for (const [layerIndex, diffId] of plan.diffIds.entries()) {
+				const earlier = plan.diffIds.indexOf(diffId);
+				if (stored[layerIndex] === true && layerIndex < plan.layers.length) {
+					cachedLayers[layerIndex] = earlier < layerIndex ? cachedLayers[earlier] : await store!.get(diffId);
+				}
+			}
 		}
 	}
 

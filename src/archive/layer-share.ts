@@ -39,15 +39,17 @@ export type LayerShare = {
 	/**
 	 * Called once, before any layer byte is read, with the layers the reader would read (distinct diff_ids, base
 	 * first); null when this reader cannot offer any (a stream it cannot seek), so the other reader is not kept
-	 * waiting. Resolves to one answer per offered layer.
+	 * waiting. `cached`: the diff_ids of the layers it takes from the layer cache instead, as the cache held them
+	 * before this run wrote to it (two readers that both take a layer from the cache may take the same decoded copy:
+	 * each would have used that entry alone). Resolves to one answer per offered layer.
 	 */
-	plan(layers: readonly ShareableLayer[] | null): Promise<ShareAnswer[]>;
+	plan(layers: readonly ShareableLayer[] | null, cached?: readonly string[]): Promise<ShareAnswer[]>;
 	/** A layer answered { kind: 'read', share: true } was parsed. */
 	read(diffId: string, contents: LayerContents): void;
 	/**
 	 * Whether the reader may take a layer from the layer cache instead (default: yes). No for a diff_id the other
-	 * image holds when the other reader parses it in this run: the cache may hold that reader's copy already, and this
-	 * image's blob must be found equal to it first.
+	 * image holds when the other reader parses it in this run (unless the cache held it for this image before): the
+	 * cache may hold that reader's copy already, and this image's blob must be found equal to it first.
 	 */
 	fromStore?(diffId: string): boolean;
 };

@@ -16,6 +16,8 @@ export const defaultConcurrency = 3;
 export type LayerStore = {
 	/** The layer's contents when stored (checked against the diff_id when stored), else undefined. */
 	readonly get: (diffId: string) => Promise<LayerContents | undefined>;
+	/** Whether a layer is stored, without reading it (get may still miss: a damaged entry). */
+	readonly has?: (diffId: string) => Promise<boolean>;
 	/** Called with each layer read whose uncompressed bytes hash to its diff_id. */
 	readonly verified?: (diffId: string, contents: LayerContents) => void;
 };

@@ -33,11 +33,7 @@ export function cacheDirectory(env: NodeJS.ProcessEnv = process.env): string {
 	return path.join(os.homedir(), '.cache', 'layerscope');
 }
 
-/** True when `LAYERSCOPE_NO_CACHE` is set to anything but '', '0' or 'false'. */
-export function cacheDisabledByEnv(env: NodeJS.ProcessEnv = process.env): boolean {
-	const value = env['LAYERSCOPE_NO_CACHE'];
-	return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
-}
+export {cacheDisabledByEnv} from './cache-env.js';
 
 const units: Record<string, number> = {
 	'': 1, b: 1, k: 1e3, kb: 1e3, m: 1e6, mb: 1e6, g: 1e9, gb: 1e9, t: 1e12, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4,
@@ -130,6 +126,18 @@ export class LayerCache {
 			this.onDebug(`cache: ignoring the entry for layer ${diffId}: ${(error as Error).message}`);
 			this.forget(layerKey(diffId));
 			return undefined;
+		}
+	}
+
+	/**
+	 * Whether the cache holds an entry for the layer with this diff_id (its index only: nothing is read or decoded,
+	 * so a damaged entry still says yes and getLayer then misses). Never throws.
+	 */
+	async hasLayer(diffId: string): Promise<boolean> {
+		try {
+			return await cacache.get.info(this.dir, layerKey(diffId)) !== null;
+		} catch {
+			return false;
 		}
 	}
 

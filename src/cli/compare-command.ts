@@ -3,7 +3,7 @@
 // one line and exit 2 (a bad rule, an unreadable image, an output that cannot be written).
 import prettyBytes from 'pretty-bytes';
 import {type CompareSide, compareImages, type ImageComparison, readSide, readSides} from '../analysis/compare.js';
-import type {RawImage} from '../analysis/types.js';
+import type {LayerContents, RawImage} from '../analysis/types.js';
 import {type CompareCiFlags, loadCompareCiConfig} from '../ci/compare-config.js';
 import {type CompareEvaluation, evaluateCompareCi} from '../ci/compare-evaluate.js';
 import {compareEvaluatingLine, compareJunitXml, compareLoadingLine, formatCompareCiReport} from '../ci/compare-report.js';
@@ -120,6 +120,9 @@ export async function loadBoth(input: Pick<CompareCommandInput, 'a' | 'b' | 'loa
 	// hands its image over (two threads parsing at once were no faster on two cores, measured, and cost more CPU).
 	const here = input.a === '-' && input.b !== '-' ? 'A' : 'B';
 	const exchange = new LayerExchange(here);
+	// Both loads of this thread take a layer from the cache as one decoded copy (two images on one base: its analysis
+	// is then done once, analyzeImagePair).
+	const load = {...input.load, cacheReads: new Map<string, Promise<LayerContents | undefined>>()};
 	let firstError: unknown;
 	const one = async (target: string, side: SideName): Promise<RawImage | InstanceType<typeof ArrivedImage> | CompareSide> => {
 		try {
@@ -131,14 +134,15 @@ export async function loadBoth(input: Pick<CompareCommandInput, 'a' | 'b' | 'loa
 
 				// The images share layers: this one is read here too, beside the other (the worker compares blobs).
 				try {
-					return await loadSideHere(target, side, input.load, report.options(side), controller.signal, exchange);
+					return await loadSideHere(target, side, load, report.options(side), controller.signal, exchange);
 				} finally {
 					await read.release();
 				}
 			}
 
-			const image = await loadSideHere(target, side, input.load, report.options(side), controller.signal, exchange);
-			if (image instanceof ArrivedImage || exchange.keepsAny()) {
+			const image = await loadSideHere(target, side, load, report.options(side), controller.signal, exchange);
+			// Analysed with the other image here (analyzeImagePair: the layers both begin with analysed once).
+			if (image instanceof ArrivedImage || exchange.keepsAny() || exchange.together) {
 				return image;
 			}
 

@@ -28,7 +28,7 @@ import {type BlobLocation, type LayerShare, sameBlobBytes, type ShareableLayer, 
 import {readLazyLayer} from '../archive/read-lazy.js';
 import {SourceError, type SourceStatus} from '../sources/types.js';
 import {type PackedEntries, type PackedLayer, PackedListing, packEntries, packLayer, transferables, unpackLayer} from './compare-pack.js';
-import {prestartKind, takePrestartedWorker} from './compare-prestart.js';
+import {type PrestartData, prestartKind, takePrestartedWorker} from './compare-prestart.js';
 import {assignLayers, type SideAssignment, type SideName} from './compare-share.js';
 import {type LoadOptions, loadImage} from './load.js';
 
@@ -62,7 +62,7 @@ type Message =
 	| {readonly type: 'status'; readonly status: SourceStatus}
 	| {readonly type: 'read'; readonly read: Read}
 	| {readonly type: 'notice'; readonly line: string}
-	| {readonly type: 'plan'; readonly layers: readonly ShareableLayer[] | null}
+	| {readonly type: 'plan'; readonly layers: readonly ShareableLayer[] | null; readonly cached: readonly string[]}
 	| LayerMessage
 	| {readonly type: 'done'; readonly image: PackedImage}
 	| {readonly type: 'analysed'; readonly name: string; readonly analysis: CompareSide['analysis']; readonly listing: PackedEntries}
@@ -109,6 +109,8 @@ type Deliver = (reply: Reply, transfer: ArrayBuffer[]) => void;
  */
 export class LayerExchange {
 	private readonly offers: Partial<Record<SideName, readonly ShareableLayer[] | null>> = {};
+	/** The layers each reader took from the layer cache, as its first offer said (before this run wrote to it). */
+	private readonly cachedAtStart: Partial<Record<SideName, ReadonlySet<string>>> = {};
 	private readonly readers = new Map<SideName, Deliver>();
 	private readonly keptLayers = new Map<string, LayerContents>();
 	private readonly here: SideName;
@@ -127,13 +129,14 @@ export class LayerExchange {
 
 	/**
 	 * A reader's layers (see LayerShare.plan). Once both have offered: when the images share a layer (with a blob on
-	 * disk on both sides), the worker is told to hand its image over, to be read in this thread (loadSideHere), and
-	 * this thread's reader gets its answers; else each gets its answers (assignLayers, balanced across the threads).
-	 * The worker's image read here offers again, and is answered at once.
+	 * disk on both sides, or taken from the layer cache by both), the worker is told to hand its image over, to be
+	 * read in this thread (loadSideHere), and this thread's reader gets its answers; else each gets its answers
+	 * (assignLayers, balanced across the threads). The worker's image read here offers again, and is answered at once.
 	 */
-	offer(side: SideName, layers: readonly ShareableLayer[] | null): void {
+	offer(side: SideName, layers: readonly ShareableLayer[] | null, cached: readonly string[] = []): void {
 		const first = this.offers.A === undefined || this.offers.B === undefined;
 		this.offers[side] = layers;
+		this.cachedAtStart[side] ??= new Set(cached);
 		const {A: a, B: b} = this.offers;
 		if (a === undefined || b === undefined) {
 			return;
@@ -142,7 +145,9 @@ export class LayerExchange {
 		if (first) {
 			const there = otherSide(this.here);
 			const heldHere = new Set((this.offers[this.here] ?? []).filter(layer => layer.location !== undefined).map(layer => layer.diffId));
-			this.oneThread = (this.offers[there] ?? []).some(layer => layer.location !== undefined && heldHere.has(layer.diffId));
+			const cachedHere = this.cachedAtStart[this.here]!;
+			this.oneThread = (this.offers[there] ?? []).some(layer => layer.location !== undefined && heldHere.has(layer.diffId))
+				|| [...this.cachedAtStart[there]!].some(diffId => cachedHere.has(diffId));
 			if (this.oneThread) {
 				this.readers.get(there)?.({type: 'hand-over'}, []);
 				this.answer(this.here);
@@ -173,6 +178,11 @@ export class LayerExchange {
 	/** Whether the worker was told to hand its image over (offer). */
 	get together(): boolean {
 		return this.oneThread;
+	}
+
+	/** Whether `side`'s reader took the layer of that diff_id from the layer cache, as its first offer said. */
+	tookFromCache(side: SideName, diffId: string): boolean {
+		return this.cachedAtStart[side]?.has(diffId) === true;
 	}
 
 	/** Whether `side` offered a layer of that diff_id with its blob on disk. */
@@ -239,7 +249,7 @@ function relay(side: SideName, message: Relayed, progress: SideProgress, exchang
 		}
 
 		case 'plan': {
-			exchange?.offer(side, message.layers);
+			exchange?.offer(side, message.layers, message.cached);
 			break;
 		}
 
@@ -271,7 +281,7 @@ function spawnWorker(request: Request): Worker {
 	return new Worker(bootstrap, {eval: true, workerData: request});
 }
 
-type LoadInput = Pick<LoadOptions, 'source' | 'platform' | 'insecure' | 'cache'>;
+type LoadInput = Pick<LoadOptions, 'source' | 'platform' | 'insecure' | 'cache' | 'cacheReads'>;
 
 /**
  * An image read while the other reader was still at work, with stand-ins for the layers that reader parses for
@@ -428,10 +438,11 @@ export async function loadSideHere(target: string, side: SideName, load: LoadInp
 		if (exchange?.together === true && side !== exchange.keeper) {
 			let standIns: WeakMap<LayerContents, string> | undefined;
 			// A layer the other image holds is the other reader's, taken only once this image's blob is found equal to
-			// its (never from the cache, which may hold the other reader's copy by now).
+			// its (never from the cache, which may hold the other reader's copy by now, unless this image's reader took
+			// it from there before: then it takes the same decoded copy as the other, LoadOptions.cacheReads).
 			const image = await readImage(target, side, {...load, signal}, endpoint, true, kept => {
 				standIns = kept;
-			}, diffId => exchange.holds(exchange.keeper, diffId));
+			}, diffId => exchange.holds(exchange.keeper, diffId) && !exchange.tookFromCache(side, diffId));
 			return ArrivedImage.standingIn(image, standIns!);
 		}
 
@@ -528,8 +539,8 @@ function readerShare(endpoint: Endpoint, side: SideName, signal: AbortSignal | u
 	};
 
 	const share: LayerShare = {
-		async plan(layers) {
-			endpoint.post({type: 'plan', layers});
+		async plan(layers, cached = []) {
+			endpoint.post({type: 'plan', layers, cached});
 			if (layers === null) {
 				return [];
 			}
@@ -682,7 +693,12 @@ if (!isMainThread) {
 	if (kind === 'layerscope-compare-load') {
 		await work(workerData as Request);
 	} else if (kind === prestartKind) {
-		// Started before the CLI loaded (compare-prestart.ts): the request is the first message.
+		// Started before the CLI loaded (compare-prestart.ts): the request is the first message. The layer cache's
+		// modules (cacache) load meanwhile when the run will likely use it.
+		if ((workerData as PrestartData).cache) {
+			void import('./run-cache.js');
+		}
+
 		parentPort!.once('message', (request: Request) => {
 			void work(request);
 		});

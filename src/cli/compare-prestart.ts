@@ -4,9 +4,13 @@
 // before the rest of the CLI loads, when the command is compare; the compare command then takes it, and sends it
 // what to read. A worker nobody takes (a usage error, --help) does not keep the process alive.
 import {Worker} from 'node:worker_threads';
+import {cacheDisabledByEnv} from '../cache/cache-env.js';
 
 /** What a started worker waits for before it does anything. */
 export const prestartKind = 'layerscope-compare-prestart';
+
+/** What a started worker is told: `cache`, whether to load the layer cache's modules while it waits. */
+export type PrestartData = {readonly kind: typeof prestartKind; readonly cache: boolean};
 
 let waiting: Worker | undefined;
 
@@ -16,7 +20,9 @@ export function prestartCompareWorker(argv: readonly string[], module: URL): voi
 		return;
 	}
 
-	const worker = new Worker(module, {workerData: {kind: prestartKind}});
+	// Whether the run is likely to use the layer cache: the worker then loads its modules while it waits.
+	const cache = !argv.includes('--no-cache') && !cacheDisabledByEnv();
+	const worker = new Worker(module, {workerData: {kind: prestartKind, cache} satisfies PrestartData});
 	worker.unref();
 	// An error before it is taken (it could not load) shows when it is taken, as the worker's own.
 	worker.on('error', () => undefined);

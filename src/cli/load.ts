@@ -6,7 +6,7 @@ import type {LayerShare} from '../archive/layer-share.js';
 import type {LayerStore} from '../archive/read-lazy.js';
 import {parsePlatform, PlatformMismatchError, type Platform} from '../archive/manifest.js';
 import type {LayerContents, RawImage, RawLayer} from '../analysis/types.js';
-import type {LayerCache} from '../cache/layer-cache.js';
+import type {ImageRecord, LayerCache} from '../cache/layer-cache.js';
 import {isLocalReference, localSource} from '../sources/archive.js';
 import {escapeName, singleLine} from '../report/escape.js';
 import {type ArchiveSource, type ImageSource, type LazyImage, type SourceStatus, SourceError} from '../sources/types.js';
@@ -27,9 +27,15 @@ export type LoadOptions = {
 	readonly cache?: LayerCache;
 	/**
 	 * Layers shared with another load of this run (compare; src/archive/layer-share.ts): told this image's layers
-	 * when it is an archive file on disk, else told null before the image is read.
+	 * when it is an archive file on disk, and the ones it takes from the layer cache (a daemon image whose every
+	 * layer is cached too), else told null before the image is read.
 	 */
 	readonly share?: LayerShare;
+	/**
+	 * Layers taken from the cache by the loads of one thread, by diff_id: a second load that takes the same layer gets
+	 * the same decoded contents (compare: two images on one base decode it once, and analyse it once).
+	 */
+	readonly cacheReads?: Map<string, Promise<LayerContents | undefined>>;
 };
 
 export {sourceNames} from './source-names.js';
@@ -127,17 +133,30 @@ function cacheVerifiedLayers(cache: LayerCache, image: RawImage): void {
 }
 
 /** The cache as the readers see it: layers by diff_id, and where verified layers go. */
-function layerStore(cache: LayerCache): LayerStore {
+function layerStore(cache: LayerCache, reads?: Map<string, Promise<LayerContents | undefined>>): LayerStore {
 	return {
-		get: async diffId => cache.getLayer(diffId),
+		async get(diffId) {
+			if (reads === undefined) {
+				return cache.getLayer(diffId);
+			}
+
+			let read = reads.get(diffId);
+			if (read === undefined) {
+				read = cache.getLayer(diffId);
+				reads.set(diffId, read);
+			}
+
+			return read;
+		},
+		has: async diffId => cache.hasLayer(diffId),
 		verified(diffId, contents) {
 			cache.putLayer(diffId, contents);
 		},
 	};
 }
 
-/** A daemon image whose every layer and whose record (config, ids, history) are cached: no `docker save`. */
-async function fromCacheOnly(cache: LayerCache, source: ArchiveSource, imageKey: string, options: LoadOptions): Promise<RawImage | undefined> {
+/** The cache's record of a daemon image (config, ids, history) when it is this image's (its id and diff_ids). */
+async function cachedRecord(cache: LayerCache, source: ArchiveSource, imageKey: string): Promise<ImageRecord | undefined> {
 	const {known} = source;
 	const record = await cache.getImage(imageKey);
 	if (known === undefined || record?.config.id !== known.imageId || record.layers.length !== known.diffIds.length
@@ -145,10 +164,36 @@ async function fromCacheOnly(cache: LayerCache, source: ArchiveSource, imageKey:
 		return undefined;
 	}
 
+	return record;
+}
+
+/** The diff_ids of a daemon image that fromCacheOnly would take whole from the cache (no layer read), else undefined. */
+async function cachedLayerIds(cache: LayerCache, source: ArchiveSource, imageKey: string): Promise<string[] | undefined> {
+	const record = await cachedRecord(cache, source, imageKey);
+	if (record === undefined) {
+		return undefined;
+	}
+
+	for (const layer of record.layers) {
+		if (!await cache.hasLayer(layer.diffId)) {
+			return undefined;
+		}
+	}
+
+	return record.layers.map(layer => layer.diffId);
+}
+
+/** A daemon image whose every layer and whose record (config, ids, history) are cached: no `docker save`. */
+async function fromCacheOnly(cache: LayerCache, store: LayerStore, source: ArchiveSource, imageKey: string, options: LoadOptions): Promise<RawImage | undefined> {
+	const record = await cachedRecord(cache, source, imageKey);
+	if (record === undefined) {
+		return undefined;
+	}
+
 	const layers: RawLayer[] = [];
 	let entries = 0;
 	for (const layer of record.layers) {
-		const contents: LayerContents | undefined = await cache.getLayer(layer.diffId);
+		const contents: LayerContents | undefined = await store.get(layer.diffId);
 		if (contents === undefined) {
 			return undefined;
 		}
@@ -182,11 +227,19 @@ export async function loadImage(target: string, options: LoadOptions): Promise<R
 export async function loadImageFrom(source: ImageSource | LazyImage, options: LoadOptions): Promise<RawImage> {
 	const platform = platformOf(options);
 	const {cache, share} = options;
-	const store = cache === undefined ? undefined : layerStore(cache);
+	const store = cache === undefined ? undefined : layerStore(cache, options.cacheReads);
 	options.onStatus?.({phase: 'read', message: `reading ${source.name}`});
-	// Only an archive file's layers are offered to a share: the other load is told at once when there are none.
+	const imageKey = source.kind === 'archive' && source.known !== undefined ? `${source.known.imageId} ${source.name} ${source.tag ?? ''}` : undefined;
+	// Only an archive file's layers are offered to a share, and a daemon image's when the cache holds them all: the
+	// other load is told at once when there are none.
 	if (share !== undefined && (source.kind !== 'archive' || source.file === undefined)) {
-		void share.plan(null);
+		const cached = cache === undefined || imageKey === undefined || source.kind !== 'archive' ? undefined : await cachedLayerIds(cache, source, imageKey);
+		if (cached === undefined) {
+			void share.plan(null);
+		} else {
+			// Nothing to parse: the answer only says when to go on (a compare worker may be told to hand over instead).
+			await share.plan([], cached);
+		}
 	}
 
 	if (source.kind === 'lazy') {
@@ -221,9 +274,8 @@ export async function loadImageFrom(source: ImageSource | LazyImage, options: Lo
 		}
 	}
 
-	const imageKey = source.known === undefined ? undefined : `${source.known.imageId} ${source.name} ${source.tag ?? ''}`;
-	if (cache !== undefined && imageKey !== undefined) {
-		const cached = await fromCacheOnly(cache, source, imageKey, options);
+	if (cache !== undefined && store !== undefined && imageKey !== undefined) {
+		const cached = await fromCacheOnly(cache, store, source, imageKey, options);
 		if (cached !== undefined) {
 			return cached;
 		}

@@ -8,7 +8,8 @@ import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'nod
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {after, test} from 'node:test';
-import {compareRead} from '../../src/cli/compare-command.js';
+import {LayerCache} from '../../src/cache/layer-cache.js';
+import {compareRead, loadBoth} from '../../src/cli/compare-command.js';
 import {loadImage} from '../../src/cli/load.js';
 import {compareJson} from '../../src/report/compare-json.js';
 import {formatJson} from '../../src/report/json.js';
@@ -75,6 +76,34 @@ test('two images on one base: the shared layer read once gives what reading both
 	}
 
 	assert.ok(readdirSync(cacheDir).length > 0, 'the cache was written');
+});
+
+test('with the layer cache filled, two images on one base are read in one thread: the base decoded and analysed once', async () => {
+	const a = await write('warm-a.tar', await buildImageArchive([base, appA], {format: 'docker-legacy', tag: 'app:a'}));
+	const b = await write('warm-b.tar', await buildImageArchive([base, appB], {format: 'docker25', tag: 'app:b'}));
+	const cacheDir = mkdtempSync(path.join(work, 'cache-'));
+	for (let run = 0; run < 2; run++) {
+		// The first run fills the cache; the second takes every layer from it.
+		const result = await both(a, b, {LAYERSCOPE_CACHE_DIR: cacheDir});
+		assert.equal(result.cli, result.alone);
+	}
+
+	const quiet = {stdout: () => undefined, stderr: () => undefined, stderrIsTTY: false, color: false};
+	// The worker opens the cache the environment names, as in the CLI.
+	const before = process.env['LAYERSCOPE_CACHE_DIR'];
+	process.env['LAYERSCOPE_CACHE_DIR'] = cacheDir;
+	try {
+		for (const [x, y] of [[a, b], [b, a]] as const) {
+			const [sideA, sideB] = await loadBoth({a: x, b: y, load: {cache: new LayerCache({dir: cacheDir})}, io: quiet});
+			// One decoded copy of the base, stacked once: the directory only the base holds is one node in both
+			// filesystems (two threads, or two decodes, would give two).
+			const usr = sideA.root?.children?.get('usr');
+			assert.ok(usr !== undefined);
+			assert.equal(sideB.root?.children?.get('usr'), usr);
+		}
+	} finally {
+		process.env['LAYERSCOPE_CACHE_DIR'] = before;
+	}
 });
 
 test('a shared layer of 40,000 files, parsed by one side and handed to the other: the same comparison', async () => {
