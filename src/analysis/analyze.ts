@@ -162,7 +162,7 @@ class LayerStack {
 	 */
 	figures(image: RawImage, tally: FilesystemTally): {analysis: AnalysisFigures; root: FileNode} {
 		tally.moveTo(this.stacked);
-		const {inefficiencies: _inefficiencies, ...result} = this.efficiency.result();
+		const result = this.efficiency.totals();
 		return {analysis: {config: image.config, layers: this.layers, image: this.summary(image, result, tally.duplicateBytes, tally.entryCount)}, root: this.stacked};
 	}
 

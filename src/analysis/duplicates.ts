@@ -21,7 +21,8 @@ export function findDuplicates(root: FileNode): DuplicateResult {
 	// a list on a second one.
 	const bySize = new Map<number, FileNode | FileNode[]>();
 	walkFiles(root, bySize);
-	const groups = new Map<string, FileNode[]>();
+	// One group per size and digest: a digest is xxh64, which an image can make collide across sizes.
+	const groups: FileNode[][] = [];
 	for (const seen of bySize.values()) {
 		if (!Array.isArray(seen)) {
 			continue;
@@ -41,9 +42,9 @@ export function findDuplicates(root: FileNode): DuplicateResult {
 			}
 		}
 
-		for (const [digest, group] of byDigest) {
+		for (const group of byDigest.values()) {
 			if (Array.isArray(group)) {
-				groups.set(digest, group);
+				groups.push(group);
 			}
 		}
 	}
@@ -52,11 +53,11 @@ export function findDuplicates(root: FileNode): DuplicateResult {
 
 	const duplicateFiles: DuplicateFiles[] = [];
 	let duplicateBytes = 0;
-	for (const [digest, group] of groups) {
+	for (const group of groups) {
 		const paths = sortedPaths(group);
-		const size = group[0]!.entry!.size;
+		const {size, digest} = group[0]!.entry!;
 		duplicateBytes += size * (paths.length - 1);
-		duplicateFiles.push({digest, sizeBytes: size, count: paths.length, paths});
+		duplicateFiles.push({digest: digest!, sizeBytes: size, count: paths.length, paths});
 	}
 
 	duplicateFiles.sort((a, b) => ((b.sizeBytes * (b.count - 1)) - (a.sizeBytes * (a.count - 1)))
@@ -74,7 +75,7 @@ function contentDigest(node: FileNode): string | undefined {
 	return node.children === undefined && entry?.type === 'file' && entry.size > 0 ? entry.digest : undefined;
 }
 
-/** Files of one content (digest) beyond the first, with their size. */
+/** The files holding one content (digest), with its size: a tally once two files do (the count is all of them). */
 type Tally = {readonly size: number; count: number};
 
 /**

@@ -179,8 +179,22 @@ export class EfficiencyAccumulator {
 		descend(tree, this.root);
 	}
 
+	/** result()'s efficiency and wasted bytes, without its list of paths (nothing sorted). */
+	totals(): Omit<EfficiencyResult, 'inefficiencies'> {
+		let wastedBytes = 0;
+		for (const {data} of this.found.values()) {
+			wastedBytes += data.cumulative;
+		}
+
+		return {efficiency: this.efficiency(), wastedBytes};
+	}
+
+	/** Σ minimum / Σ cumulative over every path; 1 when nothing was seen. */
+	private efficiency(): number {
+		return this.cumulativeTotal === 0 ? 1 : this.minimumTotal / this.cumulativeTotal;
+	}
+
 	result(): EfficiencyResult {
-		const {minimumTotal, cumulativeTotal} = this;
 		// dive sorts ascending (stable for its small lists) and reads the list backwards.
 		const found = [...this.found.values()];
 		const order = found.map((_, index) => index);
@@ -193,11 +207,7 @@ export class EfficiencyAccumulator {
 			inefficiencies.push({path: `/${path}`, count: item.count, cumulativeSize: item.cumulative, minimumSize: item.minimum});
 		}
 
-		return {
-			efficiency: cumulativeTotal === 0 ? 1 : minimumTotal / cumulativeTotal,
-			wastedBytes,
-			inefficiencies,
-		};
+		return {efficiency: this.efficiency(), wastedBytes, inefficiencies};
 	}
 
 	/**

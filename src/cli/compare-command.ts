@@ -147,9 +147,10 @@ export async function loadBoth(input: Pick<CompareCommandInput, 'a' | 'b' | 'loa
 			}
 
 			// Nothing kept for both images: the worker analyses its own meanwhile, and this thread this one. The worker's
-			// comes listed, to be merged with this one's listing: made now, while the worker may still be at work.
+			// comes listed, to be merged with this one's listing: made now (the getter), while the worker may still work.
 			const read = readSide(image);
-			return {...read, listing: read.listing};
+			void read.listing;
+			return read;
 		} catch (error) {
 			// The first failure is the story; the other side's "cancelled" is its consequence.
 			firstError ??= error;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {analyzeImage} from '../../src/analysis/analyze.js';
-import {findDuplicates} from '../../src/analysis/duplicates.js';
+import {duplicateBytesOf, FilesystemTally, findDuplicates} from '../../src/analysis/duplicates.js';
 import {stackLayers} from '../../src/analysis/tree.js';
 import type {LayerEntry, RawImage} from '../../src/analysis/types.js';
 
@@ -32,6 +32,25 @@ test('duplicates: identical content at different paths, largest duplicated bytes
 			{digest: 'xxh64:c', sizeBytes: 30, count: 2, paths: ['/c/x', '/c/y']},
 		],
 	});
+});
+
+test('duplicates: one digest at two sizes (an xxh64 collision an image can hold) is two groups, counted apart', () => {
+	const root = stackLayers([[
+		file('c1a', 9, 'xxh64:26e46d59c4d531a7'),
+		file('c1b', 9, 'xxh64:26e46d59c4d531a7'),
+		file('c2a', 8, 'xxh64:26e46d59c4d531a7'),
+		file('c2b', 8, 'xxh64:26e46d59c4d531a7'),
+	]]);
+	assert.deepEqual(findDuplicates(root), {
+		duplicateBytes: 17,
+		duplicateFiles: [
+			{digest: 'xxh64:26e46d59c4d531a7', sizeBytes: 9, count: 2, paths: ['/c1a', '/c1b']},
+			{digest: 'xxh64:26e46d59c4d531a7', sizeBytes: 8, count: 2, paths: ['/c2a', '/c2b']},
+		],
+	});
+	// The count alone (compare's), and the tally that falls back to it: the same bytes.
+	assert.equal(duplicateBytesOf(root), 17);
+	assert.equal(new FilesystemTally(root).duplicateBytes, 17);
 });
 
 test('analyzeImage reports the duplicates of the final filesystem', () => {
