@@ -28,8 +28,8 @@ test('bin/layerscope.js imports the bundle and nothing else (compare\'s early wo
 	const imports = [...text.matchAll(/^import .* from '([^']+)';$/gm)].map(match => match[1]);
 	assert.deepEqual(imports, ['node:url', '../dist/cli/compare-prestart.js']);
 	assert.deepEqual([...text.matchAll(/await import\('([^']+)'\)/g)].map(match => match[1]), ['../dist/cli/main.js']);
-	// What it loads before the CLI is that small module and the cache's environment check alone (no cacheDir, no
-	// cacache; in chunks main shares: one instance for both).
+	// What it loads before the CLI is that small module and the cache's environment check alone (not cacache; in
+	// chunks main shares: one instance for both).
 	const meta = JSON.parse(readFileSync(path.join(repoRoot, 'dist/meta.json'), 'utf8')) as Metafile;
 	const graph = staticGraph(meta, 'dist/cli/compare-prestart.js');
 	assert.deepEqual([...graph.inputs].sort(), ['src/cache/cache-env.ts', 'src/cli/compare-prestart.ts']);
