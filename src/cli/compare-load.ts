@@ -542,6 +542,12 @@ function readerShare(endpoint: Endpoint, side: SideName, signal: AbortSignal | u
 		async plan(layers, cached = []) {
 			endpoint.post({type: 'plan', layers, cached});
 			if (layers === null) {
+				// Nothing to parse; a reader that takes layers from the cache goes on once answered (a worker may be told
+				// to hand its image over instead, before it decodes them).
+				if (cached.length > 0) {
+					await assignment.promise;
+				}
+
 				return [];
 			}
 

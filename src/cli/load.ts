@@ -183,6 +183,18 @@ async function cachedLayerIds(cache: LayerCache, source: ArchiveSource, imageKey
 	return record.layers.map(layer => layer.diffId);
 }
 
+/** The diff_ids of a registry image's layers that the store holds (and the share lets it take from there). */
+async function storedLayers(source: LazyImage, store: LayerStore, share: LayerShare): Promise<string[]> {
+	const found = new Set<string>();
+	for (const {diffId} of source.layers) {
+		if (diffId !== '' && !found.has(diffId) && share.fromStore?.(diffId) !== false && await store.has?.(diffId) === true) {
+			found.add(diffId);
+		}
+	}
+
+	return [...found];
+}
+
 /** A daemon image whose every layer and whose record (config, ids, history) are cached: no `docker save`. */
 async function fromCacheOnly(cache: LayerCache, store: LayerStore, source: ArchiveSource, imageKey: string, options: LoadOptions): Promise<RawImage | undefined> {
 	const record = await cachedRecord(cache, source, imageKey);
@@ -230,23 +242,27 @@ export async function loadImageFrom(source: ImageSource | LazyImage, options: Lo
 	const store = cache === undefined ? undefined : layerStore(cache, options.cacheReads);
 	options.onStatus?.({phase: 'read', message: `reading ${source.name}`});
 	const imageKey = source.kind === 'archive' && source.known !== undefined ? `${source.known.imageId} ${source.name} ${source.tag ?? ''}` : undefined;
-	// Only an archive file's layers are offered to a share, and a daemon image's when the cache holds them all: the
-	// other load is told at once when there are none.
+	// Only an archive file's layers are offered to a share (the other load is told at once when there are none); a
+	// registry or daemon image says which layers it takes from the layer cache (a daemon image only when the cache
+	// holds them all), before decoding any.
 	if (share !== undefined && (source.kind !== 'archive' || source.file === undefined)) {
-		const cached = cache === undefined || imageKey === undefined || source.kind !== 'archive' ? undefined : await cachedLayerIds(cache, source, imageKey);
-		if (cached === undefined) {
-			void share.plan(null);
-		} else {
-			// Nothing to parse: the answer only says when to go on (a compare worker may be told to hand over instead).
-			await share.plan([], cached);
+		let cached: readonly string[] = [];
+		if (source.kind === 'lazy' && store !== undefined) {
+			cached = await storedLayers(source, store, share);
+		} else if (source.kind === 'archive' && cache !== undefined && imageKey !== undefined) {
+			cached = await cachedLayerIds(cache, source, imageKey) ?? [];
 		}
+
+		await share.plan(null, cached);
 	}
 
 	if (source.kind === 'lazy') {
 		const {readLazyImage} = await import('../archive/read-lazy.js');
 		let bytes = 0;
-		// A registry's layers: a cached one's blob is never fetched.
-		const image = await readLazyImage(source, {signal: options.signal, store, onProgress(progress) {
+		// A registry's layers: a cached one's blob is never fetched (nor one the share says not to take from the cache).
+		const get = share?.fromStore === undefined || store === undefined ? undefined : store.get;
+		const shared = get === undefined ? store : {...store, get: async (diffId: string) => (share!.fromStore!(diffId) ? get(diffId) : undefined)};
+		const image = await readLazyImage(source, {signal: options.signal, store: shared, onProgress(progress) {
 			bytes = progress.bytes;
 			options.onRead?.(progress);
 		}});

@@ -171,6 +171,20 @@ test('the CLI: registry:REF and --source registry give the report, --json and tr
 	const localCi = await runCli([file, '--ci'], {env});
 	assert.equal(ci.code, localCi.code, ci.stderr);
 	assert.equal(ci.stdout, localCi.stdout);
+	// compare with its file: the same layers, nothing changed; again with every layer in the layer cache (both images
+	// then read in one thread, a layer both take from the cache decoded once): the same comparison, either way round.
+	const cached = {...env, LAYERSCOPE_CACHE_DIR: path.join(await tempDir(t), 'cache')};
+	for (const pair of [[`registry:${reference}`, file], [file, `registry:${reference}`]]) {
+		const runs = [];
+		for (let run = 0; run < 2; run++) {
+			const result = await runCli(['compare', ...pair, '--json', '-'], {env: cached});
+			assert.equal(result.code, 0, result.stderr);
+			runs.push(result.stdout);
+		}
+
+		assert.deepEqual((JSON.parse(runs[0]!) as {changes: unknown[]}).changes, []);
+		assert.equal(runs[1], runs[0]);
+	}
 });
 
 test('a bare reference with no daemon answering reads from the registry, and says so in one stderr line', async t => {
