@@ -190,12 +190,17 @@ class LayerStack {
  * which the analysis stacks on the way: `compare` lists it instead of stacking the layers a second time.
  */
 export function analyzeImageTree(image: RawImage, options: AnalyzeOptions = {}): {analysis: Analysis; root: FileNode} {
+	return stackImage(image, options).finish(image);
+}
+
+/** Every layer of `image` stacked and added up. */
+function stackImage(image: RawImage, options: AnalyzeOptions): LayerStack {
 	const stack = new LayerStack(options);
 	for (const layer of image.layers) {
 		stack.add(layer);
 	}
 
-	return stack.finish(image);
+	return stack;
 }
 
 /**
@@ -203,11 +208,7 @@ export function analyzeImageTree(image: RawImage, options: AnalyzeOptions = {}):
  * bytes are counted without grouping the files (FilesystemTally).
  */
 export function analyzeImageFigures(image: RawImage, options: AnalyzeOptions = {}): {analysis: AnalysisFigures; root: FileNode} {
-	const stack = new LayerStack(options);
-	for (const layer of image.layers) {
-		stack.add(layer);
-	}
-
+	const stack = stackImage(image, options);
 	return stack.figures(image, new FilesystemTally(stack.root));
 }
 

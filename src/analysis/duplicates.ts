@@ -90,7 +90,7 @@ export class FilesystemTally {
 	private readonly contents = new Map<string, FileNode | Tally>();
 	private duplicates = 0;
 	private entries = 0;
-	/** One digest seen with two sizes (findDuplicates groups by size first): duplicateBytes counts afresh. */
+	/** One digest seen with two sizes (an xxh64 collision; findDuplicates groups by size too): counted afresh. */
 	private mixed = false;
 	private root: FileNode;
 
@@ -104,7 +104,7 @@ export class FilesystemTally {
 
 	/** Bytes stored more than once in the current filesystem: Σ size × (copies − 1) over its contents. */
 	get duplicateBytes(): number {
-		return this.mixed ? duplicateBytesOf(this.root) : this.duplicates;
+		return this.mixed ? findDuplicates(this.root).duplicateBytes : this.duplicates;
 	}
 
 	/** Entries in the current filesystem (countNodes). */
@@ -212,30 +212,6 @@ export class FilesystemTally {
 		seen.count--;
 		this.duplicates -= seen.size;
 	}
-}
-
-/** findDuplicates' duplicateBytes alone (bytes), without the groups: no lists, no paths, no sort. */
-export function duplicateBytesOf(root: FileNode): number {
-	const bySize = new Map<number, FileNode | FileNode[]>();
-	walkFiles(root, bySize);
-	let duplicateBytes = 0;
-	for (const [size, seen] of bySize) {
-		if (!Array.isArray(seen)) {
-			continue;
-		}
-
-		const digests = new Set<string>();
-		for (const node of seen) {
-			const digest = node.entry!.digest!;
-			if (digests.has(digest)) {
-				duplicateBytes += size;
-			} else {
-				digests.add(digest);
-			}
-		}
-	}
-
-	return duplicateBytes;
 }
 
 /**

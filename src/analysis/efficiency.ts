@@ -186,12 +186,8 @@ export class EfficiencyAccumulator {
 			wastedBytes += data.cumulative;
 		}
 
-		return {efficiency: this.efficiency(), wastedBytes};
-	}
-
-	/** Σ minimum / Σ cumulative over every path; 1 when nothing was seen. */
-	private efficiency(): number {
-		return this.cumulativeTotal === 0 ? 1 : this.minimumTotal / this.cumulativeTotal;
+		// Σ minimum / Σ cumulative over every path; 1 when nothing was seen.
+		return {efficiency: this.cumulativeTotal === 0 ? 1 : this.minimumTotal / this.cumulativeTotal, wastedBytes};
 	}
 
 	result(): EfficiencyResult {
@@ -199,15 +195,13 @@ export class EfficiencyAccumulator {
 		const found = [...this.found.values()];
 		const order = found.map((_, index) => index);
 		order.sort((a, b) => (found[a]!.data.cumulative - found[b]!.data.cumulative) || (a - b));
-		let wastedBytes = 0;
 		const inefficiencies: Inefficiency[] = [];
 		for (let index = order.length - 1; index >= 0; index--) {
 			const {path, data: item} = found[order[index]!]!;
-			wastedBytes += item.cumulative;
 			inefficiencies.push({path: `/${path}`, count: item.count, cumulativeSize: item.cumulative, minimumSize: item.minimum});
 		}
 
-		return {efficiency: this.efficiency(), wastedBytes, inefficiencies};
+		return {...this.totals(), inefficiencies};
 	}
 
 	/**
