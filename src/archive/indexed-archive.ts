@@ -160,9 +160,10 @@ export async function readIndexedArchive(file: string, index: TarIndex, store: L
 		}
 
 		if (lookFirst) {
-			for (const [layerIndex, diffId] of plan.diffIds.entries()) {
+			for (const layerIndex of plan.layers.keys()) {
+				const diffId = plan.diffIds[layerIndex] ?? '';
 				const earlier = plan.diffIds.indexOf(diffId);
-				if (stored[layerIndex] === true && layerIndex < plan.layers.length) {
+				if (stored[layerIndex] === true) {
 					cachedLayers[layerIndex] = earlier < layerIndex ? cachedLayers[earlier] : await store!.get(diffId);
 				}
 			}

@@ -155,6 +155,15 @@ function layerStore(cache: LayerCache, reads?: Map<string, Promise<LayerContents
 	};
 }
 
+/** `store` without the layers `allowed` says no to (it neither has nor gives them). */
+function allowedBy(store: LayerStore, allowed: (diffId: string) => boolean): LayerStore {
+	return {
+		...store,
+		get: async diffId => (allowed(diffId) ? store.get(diffId) : undefined),
+		has: async diffId => allowed(diffId) && await store.has?.(diffId) === true,
+	};
+}
+
 /** The cache's record of a daemon image (config, ids, history) when it is this image's (its id and diff_ids). */
 async function cachedRecord(cache: LayerCache, source: ArchiveSource, imageKey: string): Promise<ImageRecord | undefined> {
 	const {known} = source;
@@ -183,11 +192,11 @@ async function cachedLayerIds(cache: LayerCache, source: ArchiveSource, imageKey
 	return record.layers.map(layer => layer.diffId);
 }
 
-/** The diff_ids of a registry image's layers that the store holds (and the share lets it take from there). */
-async function storedLayers(source: LazyImage, store: LayerStore, share: LayerShare): Promise<string[]> {
+/** The diff_ids of a registry image's layers that the store holds. */
+async function storedLayers(source: LazyImage, store: LayerStore): Promise<string[]> {
 	const found = new Set<string>();
 	for (const {diffId} of source.layers) {
-		if (diffId !== '' && !found.has(diffId) && share.fromStore?.(diffId) !== false && await store.has?.(diffId) === true) {
+		if (diffId !== '' && !found.has(diffId) && await store.has?.(diffId) === true) {
 			found.add(diffId);
 		}
 	}
@@ -239,7 +248,12 @@ export async function loadImage(target: string, options: LoadOptions): Promise<R
 export async function loadImageFrom(source: ImageSource | LazyImage, options: LoadOptions): Promise<RawImage> {
 	const platform = platformOf(options);
 	const {cache, share} = options;
-	const store = cache === undefined ? undefined : layerStore(cache, options.cacheReads);
+	let store = cache === undefined ? undefined : layerStore(cache, options.cacheReads);
+	if (source.kind === 'lazy' && store !== undefined && share?.fromStore !== undefined) {
+		// A registry image takes from the cache only what the share allows (archive files ask the share themselves).
+		store = allowedBy(store, diffId => share.fromStore!(diffId));
+	}
+
 	options.onStatus?.({phase: 'read', message: `reading ${source.name}`});
 	const imageKey = source.kind === 'archive' && source.known !== undefined ? `${source.known.imageId} ${source.name} ${source.tag ?? ''}` : undefined;
 	// Only an archive file's layers are offered to a share (the other load is told at once when there are none); a
@@ -248,7 +262,7 @@ export async function loadImageFrom(source: ImageSource | LazyImage, options: Lo
 	if (share !== undefined && (source.kind !== 'archive' || source.file === undefined)) {
 		let cached: readonly string[] = [];
 		if (source.kind === 'lazy' && store !== undefined) {
-			cached = await storedLayers(source, store, share);
+			cached = await storedLayers(source, store);
 		} else if (source.kind === 'archive' && cache !== undefined && imageKey !== undefined) {
 			cached = await cachedLayerIds(cache, source, imageKey) ?? [];
 		}
@@ -259,10 +273,8 @@ export async function loadImageFrom(source: ImageSource | LazyImage, options: Lo
 	if (source.kind === 'lazy') {
 		const {readLazyImage} = await import('../archive/read-lazy.js');
 		let bytes = 0;
-		// A registry's layers: a cached one's blob is never fetched (nor one the share says not to take from the cache).
-		const get = share?.fromStore === undefined || store === undefined ? undefined : store.get;
-		const shared = get === undefined ? store : {...store, get: async (diffId: string) => (share!.fromStore!(diffId) ? get(diffId) : undefined)};
-		const image = await readLazyImage(source, {signal: options.signal, store: shared, onProgress(progress) {
+		// A registry's layers: a cached one's blob is never fetched.
+		const image = await readLazyImage(source, {signal: options.signal, store, onProgress(progress) {
 			bytes = progress.bytes;
 			options.onRead?.(progress);
 		}});
