@@ -12,12 +12,19 @@
 // names, manifest paths and JSON parser messages are escaped where a message or a line is built (escapeName,
 // singleLine), and the CLI passes every stderr line through terminalSafe as a last guard.
 
-const unsafe = /[\u0000-\u001F\u007F-\u009F\u00AD\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uD800-\uDFFF\uFFFE\uFFFF\\]/u;
+/** The characters shown, never sent (see above), less the surrogates and the backslash: a character class body. */
+const controls = String.raw`\u0000-\u001F\u007F-\u009F\u00AD\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFFFE\uFFFF`;
 
-const unsafeAll = /[\u0000-\u001F\u007F-\u009F\u00AD\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFFFE\uFFFF\\]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** A surrogate not in a pair: an invalid UTF-8 byte (src/archive/names.ts). */
+const loneSurrogate = String.raw`[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]`;
+
+/** Whether there is anything to escape at all (with the u flag a pair is one character, so only a lone one matches). */
+const unsafe = new RegExp(String.raw`[${controls}\uD800-\uDFFF\\]`, 'u');
+
+const unsafeAll = new RegExp(String.raw`[${controls}\\]|${loneSurrogate}`, 'g');
 
 /** The same characters without the backslash: what must never reach a terminal raw. */
-const controlAll = /[\u0000-\u001F\u007F-\u009F\u00AD\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const controlAll = new RegExp(`[${controls}]|${loneSurrogate}`, 'g');
 
 function hex(code: number, width: number): string {
 	return code.toString(16).padStart(width, '0');
